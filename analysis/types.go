@@ -1,0 +1,191 @@
+package analysis
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
+
+// Point is one sample of one pod. T is in Unix milliseconds.
+type Point struct {
+	T int64
+	V float64
+}
+
+// Series is one pod's samples in ascending time order.
+type Series struct {
+	Pod    string
+	Points []Point
+}
+
+// CountPoint is one step of a count metric: Events out of Trials for a ratio
+// (errors out of requests), or Events over Trials seconds of exposure for a
+// rate (restarts per pod-second).
+type CountPoint struct {
+	T      int64
+	Events float64
+	Trials float64
+}
+
+// CountSeries is one pod's count steps in ascending time order.
+type CountSeries struct {
+	Pod    string
+	Points []CountPoint
+}
+
+// Kind says how a metric's data is shaped and therefore how it is judged.
+type Kind string
+
+// Metric kinds.
+const (
+	// KindValue: a continuous value per step (latency quantile, CPU, memory).
+	KindValue Kind = "value"
+	// KindRatio: events out of trials per step (errors out of requests).
+	KindRatio Kind = "ratio"
+	// KindRate: events per second of pod lifetime (restarts, error log lines).
+	KindRate Kind = "rate"
+)
+
+// Direction says which change is bad.
+type Direction string
+
+// Directions.
+const (
+	Increase Direction = "increase" // an increase is bad (latency, errors)
+	Decrease Direction = "decrease" // a decrease is bad (throughput, hit ratio)
+	Either   Direction = "either"   // both are bad
+)
+
+// NoDataPolicy says what a metric with no data means.
+type NoDataPolicy string
+
+// No-data policies.
+const (
+	NoDataFail         NoDataPolicy = "fail"
+	NoDataInconclusive NoDataPolicy = "inconclusive"
+	NoDataIgnore       NoDataPolicy = "ignore"
+)
+
+// Metric is what a judge needs to know about one metric of a rule set.
+type Metric struct {
+	Name      string
+	Kind      Kind
+	Direction Direction
+	// Tolerance is the relative change (0.1 = 10%) below which a difference
+	// is never a failure.
+	Tolerance float64
+	Critical  bool
+	Weight    float64
+	Group     string
+	NoData    NoDataPolicy
+	// Max and Min are absolute bounds on the canary's value (for ratios: the
+	// canary's ratio); NaN when unset.
+	Max, Min float64
+}
+
+// Data is one metric's samples, split into the canary's pods and the stable
+// pods. Value metrics fill Canary and Stable; ratio and rate metrics fill
+// CanaryCounts and StableCounts.
+type Data struct {
+	Canary, Stable             []Series
+	CanaryCounts, StableCounts []CountSeries
+}
+
+// Settings are the rule-set-wide knobs a judge uses.
+type Settings struct {
+	// Alpha is the false-alarm rate the judge may spend on the whole
+	// analysis run (all metrics, all looks).
+	Alpha float64
+	// Warmup is cut from the start of the canary's data.
+	Warmup time.Duration
+	// Step is the spacing of the samples.
+	Step time.Duration
+}
+
+// Classification is the judgement of one metric.
+type Classification string
+
+// Classifications.
+const (
+	Pass Classification = "Pass"
+	High Classification = "High" // the canary is worse by being higher
+	Low  Classification = "Low"  // the canary is worse by being lower
+	// NoData: a side had no samples at all.
+	NoData Classification = "NoData"
+	// NotEnoughData: there were samples, but too few to tell a regression
+	// of the size that matters from noise.
+	NotEnoughData Classification = "NotEnoughData"
+)
+
+// Failing reports whether c counts against the canary.
+func (c Classification) Failing() bool { return c == High || c == Low }
+
+// Float is a float64 that encodes NaN and infinities as JSON null.
+type Float float64
+
+// MarshalJSON implements json.Marshaler.
+func (f Float) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+// Interval is a confidence interval.
+type Interval struct {
+	Lower Float `json:"lower"`
+	Upper Float `json:"upper"`
+	// Level is the confidence level, e.g. 0.98.
+	Level Float `json:"level"`
+	// Of says what the interval is for, e.g. "shift" or "log ratio".
+	Of string `json:"of"`
+}
+
+// SideStats summarises one side's samples.
+type SideStats struct {
+	Pods   int   `json:"pods"`
+	Count  int   `json:"count"`
+	Mean   Float `json:"mean"`
+	Median Float `json:"median"`
+	Min    Float `json:"min"`
+	Max    Float `json:"max"`
+	// Events and Trials are set for ratio and rate metrics.
+	Events Float `json:"events,omitempty"`
+	Trials Float `json:"trials,omitempty"`
+}
+
+// Effect sizes of the canary against the stable pods.
+type Effect struct {
+	// MeanRatio is canary mean / stable mean.
+	MeanRatio Float `json:"meanRatio"`
+	// CLES is the common-language effect size: the probability that a random
+	// canary sample exceeds a random stable sample (ties count one half).
+	CLES Float `json:"cles"`
+}
+
+// MetricResult is the judgement of one metric, with its evidence.
+type MetricResult struct {
+	Name           string         `json:"name"`
+	Classification Classification `json:"classification"`
+	Reason         string         `json:"reason"`
+	Test           string         `json:"test"`
+	PValue         Float          `json:"pValue"`
+	Interval       *Interval      `json:"interval,omitempty"`
+	Estimate       Float          `json:"estimate"`
+	Effect         Effect         `json:"effect"`
+	Canary         SideStats      `json:"canary"`
+	Stable         SideStats      `json:"stable"`
+	Critical       bool           `json:"critical"`
+	Weight         float64        `json:"weight"`
+	Group          string         `json:"group,omitempty"`
+	// Query is filled in by the caller: the query that produced the data.
+	Query string `json:"query,omitempty"`
+}
+
+// Judge classifies one metric.
+type Judge interface {
+	// Name identifies the judge in results ("kayenta", ...).
+	Name() string
+	Judge(m Metric, d Data, s Settings) MetricResult
+}
