@@ -1,0 +1,62 @@
+package rules
+
+import "github.com/prometheus/common/model"
+
+// Environment overrides parts of a rule set in one environment (alpha, beta,
+// live), so that one rule file serves every cluster: the service is started
+// with --environment and applies that entry.
+type Environment struct {
+	Thresholds *Thresholds               `yaml:"thresholds,omitempty"`
+	Alpha      *float64                  `yaml:"alpha,omitempty"`
+	Warmup     *model.Duration           `yaml:"warmup,omitempty"`
+	Lookback   *model.Duration           `yaml:"lookback,omitempty"`
+	Metrics    map[string]MetricOverride `yaml:"metrics,omitempty"`
+}
+
+// MetricOverride changes one metric's judgement in an environment.
+type MetricOverride struct {
+	Tolerance *float64 `yaml:"tolerance,omitempty"`
+	Max       *float64 `yaml:"max,omitempty"`
+	Min       *float64 `yaml:"min,omitempty"`
+	Critical  *bool    `yaml:"critical,omitempty"`
+	Weight    *float64 `yaml:"weight,omitempty"`
+}
+
+// apply copies the set fields of e onto rs. Unknown metric names were
+// rejected by validation before this runs.
+func (e Environment) apply(rs *RuleSet) {
+	if e.Thresholds != nil {
+		rs.Thresholds = *e.Thresholds
+	}
+	if e.Alpha != nil {
+		rs.Alpha = *e.Alpha
+	}
+	if e.Warmup != nil {
+		rs.Warmup = *e.Warmup
+	}
+	if e.Lookback != nil {
+		rs.Lookback = *e.Lookback
+	}
+	for i := range rs.Metrics {
+		o, ok := e.Metrics[rs.Metrics[i].Name]
+		if !ok {
+			continue
+		}
+		m := &rs.Metrics[i]
+		if o.Tolerance != nil {
+			m.Tolerance = o.Tolerance
+		}
+		if o.Max != nil {
+			m.Max = o.Max
+		}
+		if o.Min != nil {
+			m.Min = o.Min
+		}
+		if o.Critical != nil {
+			m.Critical = *o.Critical
+		}
+		if o.Weight != nil {
+			m.Weight = o.Weight
+		}
+	}
+}

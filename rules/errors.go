@@ -1,0 +1,129 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Error is a problem in a rule file, with its position.
+type Error struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	default:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+}
+
+// Errors is every problem found in one load.
+type Errors []error
+
+func (es Errors) Error() string {
+	s := ""
+	for i, e := range es {
+		if i > 0 {
+			s += "; "
+		}
+		s += e.Error()
+	}
+	return s
+}
+
+// Unwrap lets errors.Is and errors.As look at each error.
+func (es Errors) Unwrap() []error { return es }
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// fromYAML turns the decoder's errors into positioned errors.
+func fromYAML(file string, err error) Errors {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	var out Errors
+	for _, m := range msgs {
+		e := &Error{File: file, Msg: m}
+		if g := yamlLine.FindStringSubmatch(m); g != nil {
+			e.Line, _ = strconv.Atoi(g[1])
+			e.Msg = friendlyYAML(g[2])
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+var (
+	notFound  = regexp.MustCompile(`^field (\S+) not found in type rules\.(\w+)$`)
+	typeNames = map[string]string{
+		"RuleSet": "rule set", "Metric": "metric", "Thresholds": "thresholds",
+		"PodMatching": "pods", "Environment": "environment", "MetricOverride": "metric override",
+	}
+)
+
+// friendlyYAML rewords the decoder's messages about our own types.
+func friendlyYAML(msg string) string {
+	if g := notFound.FindStringSubmatch(msg); g != nil {
+		where := typeNames[g[2]]
+		if where == "" {
+			where = g[2]
+		}
+		return fmt.Sprintf("unknown field %q in %s", g[1], where)
+	}
+	return msg
+}
+
+// position finds the node at path (mapping keys as strings, sequence indexes
+// as ints) and returns the line and column of the deepest node reached.
+func position(root *yaml.Node, path ...any) (line, col int) {
+	n := root
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n == nil {
+		return 0, 0
+	}
+	line, col = n.Line, n.Column
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			if n.Kind != yaml.MappingNode {
+				return line, col
+			}
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line, col = n.Content[i].Line, n.Content[i].Column
+					n = n.Content[i+1]
+					found = true
+					break
+				}
+			}
+			if !found {
+				return line, col
+			}
+		case int:
+			if n.Kind != yaml.SequenceNode || k >= len(n.Content) {
+				return line, col
+			}
+			n = n.Content[k]
+			line, col = n.Line, n.Column
+		}
+	}
+	return line, col
+}

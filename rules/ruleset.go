@@ -1,0 +1,186 @@
+// Package rules is the rule-file language: one rule set per YAML file, decoded
+// strictly, validated with file:line errors, with per-environment overrides.
+//
+// A rule set says which metrics to fetch for a canary and its stable pods, how
+// to judge each one, and the thresholds that turn a score into a verdict.
+package rules
+
+import (
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// RuleSet is one rule file after defaults, validation and the environment's
+// overrides are applied.
+type RuleSet struct {
+	Name        string         `yaml:"name"`
+	Description string         `yaml:"description,omitempty"`
+	Judge       JudgeName      `yaml:"judge,omitempty"`
+	Pods        PodMatching    `yaml:"pods,omitempty"`
+	Thresholds  Thresholds     `yaml:"thresholds"`
+	Lookback    model.Duration `yaml:"lookback,omitempty"`
+	Step        model.Duration `yaml:"step,omitempty"`
+	Warmup      model.Duration `yaml:"warmup,omitempty"`
+	// Alpha is the false-alarm rate allowed for a whole analysis run.
+	Alpha        float64                `yaml:"alpha,omitempty"`
+	Environments map[string]Environment `yaml:"environments,omitempty"`
+	Metrics      []Metric               `yaml:"metrics"`
+
+	// File is where the rule set was loaded from.
+	File string `yaml:"-"`
+	// Environment is the environment whose overrides were applied, if any.
+	Environment string `yaml:"-"`
+}
+
+// JudgeName selects the statistical judge of a rule set.
+type JudgeName string
+
+// Judges.
+const (
+	// JudgeCanary is canary-analyzer's own judge (the default).
+	JudgeCanary JudgeName = "canary"
+	// JudgeKayenta reproduces Netflix Kayenta's Mann-Whitney judge.
+	JudgeKayenta JudgeName = "kayenta"
+)
+
+// PodMatching says how the canary's and the stable pods' series are told apart.
+type PodMatching struct {
+	// By is "name" (pods are named <rollout>-<pod-template-hash>-<suffix>) or
+	// "label" (series carry the pod-template hash in Label).
+	By PodMatchBy `yaml:"by,omitempty"`
+	// Label holds the pod-template hash when By is "label".
+	Label string `yaml:"label,omitempty"`
+	// PodLabel is the label that names the pod in query results.
+	PodLabel string `yaml:"podLabel,omitempty"`
+}
+
+// PodMatchBy is how pods are matched.
+type PodMatchBy string
+
+// Pod matching modes.
+const (
+	ByName  PodMatchBy = "name"
+	ByLabel PodMatchBy = "label"
+)
+
+// Thresholds turn a 0-100 score into a verdict: Successful at or above Pass,
+// Inconclusive from Marginal up to Pass, Failed below Marginal.
+type Thresholds struct {
+	Pass     float64 `yaml:"pass"`
+	Marginal float64 `yaml:"marginal"`
+}
+
+// Source names a backend.
+type Source string
+
+// Sources.
+const (
+	SourcePrometheus Source = "prometheus"
+	SourceLoki       Source = "loki"
+)
+
+// Kind says what a metric's queries return and how it is judged.
+type Kind string
+
+// Metric kinds.
+const (
+	// KindValue: one query, a value per pod and step (latency, CPU, memory).
+	KindValue Kind = "value"
+	// KindRatio: numerator and denominator queries giving counts per pod and
+	// step (errors out of requests). A pod with a denominator but no
+	// numerator series had zero events.
+	KindRatio Kind = "ratio"
+	// KindRate: events per pod and step (restarts, error log lines), judged
+	// per second of pod lifetime. An optional exposure query says when a pod
+	// was alive, so that steps without events count as zero.
+	KindRate Kind = "rate"
+)
+
+// Metric is one judged metric.
+type Metric struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description,omitempty"`
+	Source      Source `yaml:"source,omitempty"`
+	Kind        Kind   `yaml:"kind,omitempty"`
+	// Query is the query of value and rate metrics.
+	Query string `yaml:"query,omitempty"`
+	// Numerator and Denominator are the queries of ratio metrics.
+	Numerator   string `yaml:"numerator,omitempty"`
+	Denominator string `yaml:"denominator,omitempty"`
+	// Exposure is the optional alive-query of rate metrics.
+	Exposure string `yaml:"exposure,omitempty"`
+	// Unit is shown in reasons ("s", "bytes", "%").
+	Unit      string    `yaml:"unit,omitempty"`
+	Direction Direction `yaml:"direction,omitempty"`
+	// Tolerance is the relative change below which a difference is never a
+	// failure (0.2 = 20%).
+	Tolerance *float64 `yaml:"tolerance,omitempty"`
+	// Max and Min are absolute bounds on the canary's value.
+	Max      *float64     `yaml:"max,omitempty"`
+	Min      *float64     `yaml:"min,omitempty"`
+	Critical bool         `yaml:"critical,omitempty"`
+	Weight   *float64     `yaml:"weight,omitempty"`
+	Group    string       `yaml:"group,omitempty"`
+	NoData   NoDataPolicy `yaml:"noData,omitempty"`
+
+	// queries are the parsed templates, keyed by role.
+	queries map[Role]*Template
+}
+
+// Direction says which change is bad.
+type Direction string
+
+// Directions.
+const (
+	Increase Direction = "increase"
+	Decrease Direction = "decrease"
+	Either   Direction = "either"
+)
+
+// NoDataPolicy says what a metric without data means.
+type NoDataPolicy string
+
+// No-data policies.
+const (
+	NoDataFail         NoDataPolicy = "fail"
+	NoDataInconclusive NoDataPolicy = "inconclusive"
+	NoDataIgnore       NoDataPolicy = "ignore"
+)
+
+// Role names one of a metric's queries.
+type Role string
+
+// Query roles.
+const (
+	RoleQuery       Role = "query"
+	RoleNumerator   Role = "numerator"
+	RoleDenominator Role = "denominator"
+	RoleExposure    Role = "exposure"
+)
+
+// Query returns the parsed template for a role, or nil.
+func (m *Metric) Template(r Role) *Template { return m.queries[r] }
+
+// Roles lists the roles this metric has queries for, in a fixed order.
+func (m *Metric) Roles() []Role {
+	var out []Role
+	for _, r := range []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure} {
+		if m.queries[r] != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Defaults applied to fields a rule file leaves out.
+const (
+	DefaultLookback  = 30 * time.Minute
+	DefaultStep      = time.Minute
+	DefaultWarmup    = 2 * time.Minute
+	DefaultAlpha     = 0.01
+	DefaultTolerance = 0.1
+	DefaultWeight    = 1.0
+	DefaultPodLabel  = "pod"
+	DefaultHashLabel = "rollouts_pod_template_hash"
+)

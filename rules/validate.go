@@ -1,0 +1,270 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"gopkg.in/yaml.v3"
+)
+
+var (
+	ruleSetName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	metricName  = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
+	labelName   = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+)
+
+// maxPoints is Prometheus' limit on points per series in a range query.
+const maxPoints = 11000
+
+type validator struct {
+	file string
+	root *yaml.Node
+	errs Errors
+}
+
+func (v *validator) errorf(path []any, format string, args ...any) {
+	line, col := position(v.root, path...)
+	v.errs = append(v.errs, &Error{File: v.file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) ruleSet(rs *RuleSet) {
+	switch {
+	case rs.Name == "":
+		v.errorf(nil, "name is required")
+	case len(rs.Name) > 63 || !ruleSetName.MatchString(rs.Name):
+		v.errorf([]any{"name"}, "name %q must be lower-case letters, digits and '-' (at most 63)", rs.Name)
+	}
+	switch rs.Judge {
+	case "":
+		rs.Judge = JudgeCanary
+	case JudgeCanary, JudgeKayenta:
+	default:
+		v.errorf([]any{"judge"}, "judge %q is not one of canary, kayenta", rs.Judge)
+	}
+	v.pods(&rs.Pods)
+	if !hasKey(v.root, "thresholds") {
+		v.errorf(nil, "thresholds (pass and marginal) are required")
+	} else {
+		v.thresholds([]any{"thresholds"}, rs.Thresholds)
+	}
+	if rs.Step == 0 {
+		rs.Step = model.Duration(DefaultStep)
+	}
+	if rs.Lookback == 0 {
+		rs.Lookback = model.Duration(DefaultLookback)
+	}
+	if !hasKey(v.root, "warmup") {
+		rs.Warmup = model.Duration(DefaultWarmup)
+	}
+	if time.Duration(rs.Step) < time.Second {
+		v.errorf([]any{"step"}, "step must be at least 1s")
+	}
+	if rs.Lookback < rs.Step {
+		v.errorf([]any{"lookback"}, "lookback %s is shorter than step %s", rs.Lookback, rs.Step)
+	} else if rs.Step > 0 && int64(rs.Lookback)/int64(rs.Step) > maxPoints {
+		v.errorf([]any{"lookback"}, "lookback/step gives more than %d points per series", maxPoints)
+	}
+	if rs.Warmup < 0 {
+		v.errorf([]any{"warmup"}, "warmup must not be negative")
+	}
+	if !hasKey(v.root, "alpha") {
+		rs.Alpha = DefaultAlpha
+	}
+	v.alpha([]any{"alpha"}, rs.Alpha)
+	if len(rs.Metrics) == 0 {
+		v.errorf(nil, "a rule set needs at least one metric")
+	}
+	seen := map[string]int{}
+	for i := range rs.Metrics {
+		m := &rs.Metrics[i]
+		v.metric(i, m)
+		if j, dup := seen[m.Name]; dup && m.Name != "" {
+			v.errorf([]any{"metrics", i, "name"}, "metric %q is already defined (metrics[%d])", m.Name, j)
+		}
+		seen[m.Name] = i
+	}
+	envs := make([]string, 0, len(rs.Environments))
+	for name := range rs.Environments {
+		envs = append(envs, name)
+	}
+	sort.Strings(envs)
+	for _, name := range envs {
+		v.environment(name, rs.Environments[name], seen)
+	}
+}
+
+func hasKey(root *yaml.Node, key string) bool {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) pods(p *PodMatching) {
+	switch p.By {
+	case "":
+		p.By = ByName
+	case ByName, ByLabel:
+	default:
+		v.errorf([]any{"pods", "by"}, "pods.by %q is not one of name, label", p.By)
+	}
+	if p.Label == "" {
+		p.Label = DefaultHashLabel
+	}
+	if p.PodLabel == "" {
+		p.PodLabel = DefaultPodLabel
+	}
+	if !labelName.MatchString(p.Label) {
+		v.errorf([]any{"pods", "label"}, "pods.label %q is not a valid label name", p.Label)
+	}
+	if !labelName.MatchString(p.PodLabel) {
+		v.errorf([]any{"pods", "podLabel"}, "pods.podLabel %q is not a valid label name", p.PodLabel)
+	}
+}
+
+func (v *validator) thresholds(path []any, t Thresholds) {
+	if t.Pass <= 0 || t.Pass > 100 {
+		v.errorf(append(path, "pass"), "thresholds.pass must be in (0, 100], got %g", t.Pass)
+	}
+	if t.Marginal < 0 || t.Marginal > t.Pass {
+		v.errorf(append(path, "marginal"), "thresholds.marginal must be in [0, pass], got %g", t.Marginal)
+	}
+}
+
+func (v *validator) alpha(path []any, a float64) {
+	if !(a > 0 && a <= 0.2) {
+		v.errorf(path, "alpha must be in (0, 0.2], got %g", a)
+	}
+}
+
+func (v *validator) metric(i int, m *Metric) {
+	at := func(key string) []any { return []any{"metrics", i, key} }
+	switch {
+	case m.Name == "":
+		v.errorf([]any{"metrics", i}, "metrics[%d]: name is required", i)
+	case !metricName.MatchString(m.Name):
+		v.errorf(at("name"), "metric name %q must be letters, digits, '-', '_' or '.'", m.Name)
+	}
+	switch m.Source {
+	case "":
+		m.Source = SourcePrometheus
+	case SourcePrometheus, SourceLoki:
+	default:
+		v.errorf(at("source"), "metric %q: source %q is not one of prometheus, loki", m.Name, m.Source)
+	}
+	if m.Kind == "" {
+		m.Kind = KindValue
+	}
+	want := map[Kind][]Role{
+		KindValue: {RoleQuery},
+		KindRatio: {RoleNumerator, RoleDenominator},
+		KindRate:  {RoleQuery},
+	}
+	roles, ok := want[m.Kind]
+	if !ok {
+		v.errorf(at("kind"), "metric %q: kind %q is not one of value, ratio, rate", m.Name, m.Kind)
+	}
+	texts := map[Role]string{RoleQuery: m.Query, RoleNumerator: m.Numerator, RoleDenominator: m.Denominator, RoleExposure: m.Exposure}
+	allowed := map[Role]bool{}
+	for _, r := range roles {
+		allowed[r] = true
+	}
+	if m.Kind == KindRate {
+		allowed[RoleExposure] = true
+	}
+	m.queries = map[Role]*Template{}
+	for _, r := range []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure} {
+		text := texts[r]
+		switch {
+		case text == "" && ok && contains(roles, r):
+			v.errorf([]any{"metrics", i}, "metric %q: kind %s needs %s", m.Name, m.Kind, r)
+		case text != "" && ok && !allowed[r]:
+			v.errorf(at(string(r)), "metric %q: kind %s does not use %s", m.Name, m.Kind, r)
+		case text != "":
+			t, err := ParseTemplate(m.Name+"."+string(r), text)
+			if err != nil {
+				v.errorf(at(string(r)), "metric %q: %s: %v", m.Name, r, err)
+				continue
+			}
+			m.queries[r] = t
+		}
+	}
+	switch m.Direction {
+	case "":
+		m.Direction = Increase
+	case Increase, Decrease, Either:
+	default:
+		v.errorf(at("direction"), "metric %q: direction %q is not one of increase, decrease, either", m.Name, m.Direction)
+	}
+	if m.Tolerance == nil {
+		t := DefaultTolerance
+		m.Tolerance = &t
+	} else if *m.Tolerance < 0 || math.IsNaN(*m.Tolerance) {
+		v.errorf(at("tolerance"), "metric %q: tolerance must not be negative", m.Name)
+	}
+	if m.Weight == nil {
+		w := DefaultWeight
+		m.Weight = &w
+	} else if !(*m.Weight > 0) {
+		v.errorf(at("weight"), "metric %q: weight must be positive", m.Name)
+	}
+	if m.Max != nil && m.Min != nil && *m.Min > *m.Max {
+		v.errorf(at("min"), "metric %q: min %g is above max %g", m.Name, *m.Min, *m.Max)
+	}
+	switch m.NoData {
+	case "":
+		m.NoData = NoDataInconclusive
+	case NoDataFail, NoDataInconclusive, NoDataIgnore:
+	default:
+		v.errorf(at("noData"), "metric %q: noData %q is not one of fail, inconclusive, ignore", m.Name, m.NoData)
+	}
+}
+
+func contains(rs []Role, r Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) environment(name string, e Environment, metrics map[string]int) {
+	at := []any{"environments", name}
+	if !ruleSetName.MatchString(name) {
+		v.errorf(at, "environment name %q must be lower-case letters, digits and '-'", name)
+	}
+	if e.Thresholds != nil {
+		v.thresholds(append(at, "thresholds"), *e.Thresholds)
+	}
+	if e.Alpha != nil {
+		v.alpha(append(at, "alpha"), *e.Alpha)
+	}
+	names := make([]string, 0, len(e.Metrics))
+	for n := range e.Metrics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, ok := metrics[n]; !ok {
+			v.errorf(append(at, "metrics", n), "environment %s overrides metric %q, which the rule set does not define", name, n)
+		}
+		o := e.Metrics[n]
+		if o.Weight != nil && !(*o.Weight > 0) {
+			v.errorf(append(at, "metrics", n, "weight"), "environment %s: metric %q: weight must be positive", name, n)
+		}
+		if o.Tolerance != nil && *o.Tolerance < 0 {
+			v.errorf(append(at, "metrics", n, "tolerance"), "environment %s: metric %q: tolerance must not be negative", name, n)
+		}
+	}
+}
