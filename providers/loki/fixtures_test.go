@@ -1,0 +1,412 @@
+package loki
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/providers"
+)
+
+// fixturesDir holds byte-for-byte copies of the recorded Loki exchanges in
+// <repo>/../shared/fixtures/loki, so the tests need nothing outside the
+// repository. TestFixtureCopiesMatchShared keeps the copies honest.
+const fixturesDir = "testdata/fixtures"
+
+// The data window of every recorded case (fixture README: START and END).
+var (
+	fixtureStart = time.Unix(1795634220, 0)
+	fixtureEnd   = time.Unix(1795636020, 0)
+)
+
+// Pods of the recorded data set.
+const (
+	canaryPod = "web-5f6b7c8d9e-zzzzz"
+	podA      = "web-7c9d5b6f4d-aaaaa"
+	podB      = "web-7c9d5b6f4d-bbbbb"
+	podC      = "web-7c9d5b6f4d-ccccc"
+)
+
+// fixture is one recorded request/response pair (cases/<name>.json).
+type fixture struct {
+	Description string `json:"description"`
+	Request     struct {
+		Method  string            `json:"method"`
+		Path    string            `json:"path"`
+		Query   map[string]string `json:"query"`
+		Headers map[string]string `json:"headers"`
+	} `json:"request"`
+	Response struct {
+		Status  int               `json:"status"`
+		Headers map[string]string `json:"headers"`
+		Body    string            `json:"body"`
+	} `json:"response"`
+}
+
+// loadFixture reads cases/<name>.json strictly.
+func loadFixture(t testing.TB, name string) fixture {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixturesDir, "cases", name+".json"))
+	if err != nil {
+		t.Fatalf("reading fixture: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f fixture
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("decoding fixture %s: %v", name, err)
+	}
+	return f
+}
+
+// replayServer answers every request with one recorded response, after
+// checking that the request is the recorded one.
+type replayServer struct {
+	*httptest.Server
+	hits atomic.Int32
+}
+
+// newReplay starts a server for fixture f; it is closed when the test ends.
+func newReplay(t *testing.T, f fixture) *replayServer {
+	t.Helper()
+	rs := &replayServer{}
+	rs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs.hits.Add(1)
+		if diffs := requestDiffs(f, r); len(diffs) > 0 {
+			t.Errorf("request differs from the recording:\n  %s", strings.Join(diffs, "\n  "))
+			http.Error(w, "replay: unexpected request", http.StatusTeapot)
+			return
+		}
+		for k, v := range f.Response.Headers {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(f.Response.Status)
+		_, _ = w.Write([]byte(f.Response.Body))
+	}))
+	t.Cleanup(rs.Close)
+	return rs
+}
+
+// watchedHeaders must be absent from a request unless the recording has them.
+var watchedHeaders = []string{providers.TenantHeader, encodingFlagsHeader}
+
+// requestDiffs lists how r differs from the recorded request. Times and
+// steps are compared by meaning, since the client may write them differently.
+func requestDiffs(f fixture, r *http.Request) []string {
+	var diffs []string
+	if r.Method != f.Request.Method {
+		diffs = append(diffs, fmt.Sprintf("method %s, recorded %s", r.Method, f.Request.Method))
+	}
+	if r.URL.Path != f.Request.Path {
+		diffs = append(diffs, fmt.Sprintf("path %s, recorded %s", r.URL.Path, f.Request.Path))
+	}
+	got := r.URL.Query()
+	for k, want := range f.Request.Query {
+		vs := got[k]
+		if len(vs) != 1 {
+			diffs = append(diffs, fmt.Sprintf("param %s = %q, recorded %q", k, vs, want))
+			continue
+		}
+		if !sameParam(k, vs[0], want) {
+			diffs = append(diffs, fmt.Sprintf("param %s = %q, recorded %q (different meaning)", k, vs[0], want))
+		}
+	}
+	for k, vs := range got {
+		if _, ok := f.Request.Query[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("param %s = %q was not in the recording", k, vs))
+		}
+	}
+	for k, want := range f.Request.Headers {
+		if vs := r.Header.Values(k); len(vs) != 1 || vs[0] != want {
+			diffs = append(diffs, fmt.Sprintf("header %s = %q, recorded %q", k, vs, want))
+		}
+	}
+	for _, k := range watchedHeaders {
+		if _, recorded := f.Request.Headers[k]; !recorded && r.Header.Get(k) != "" {
+			diffs = append(diffs, fmt.Sprintf("header %s = %q was not in the recording", k, r.Header.Get(k)))
+		}
+	}
+	return diffs
+}
+
+// sameParam compares one query parameter by meaning.
+func sameParam(name, got, want string) bool {
+	switch name {
+	case "start", "end", "time":
+		g, gerr := parseLokiTime(got)
+		w, werr := parseLokiTime(want)
+		if gerr != nil || werr != nil {
+			return got == want
+		}
+		return g.Equal(w)
+	case "step":
+		g, gerr := parseLokiStep(got)
+		w, werr := parseLokiStep(want)
+		if gerr != nil || werr != nil {
+			return got == want
+		}
+		return g == w
+	default:
+		return got == want
+	}
+}
+
+// parseLokiTime reads a start, end or time parameter the way Loki does
+// (fixture README, "How start, end and time are parsed"): a value with a dot
+// is float seconds rounded to milliseconds, an integer of up to 10 digits is
+// seconds, a longer one nanoseconds, anything else RFC 3339.
+func parseLokiTime(s string) (time.Time, error) {
+	if strings.Contains(s, ".") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			sec, frac := math.Modf(f)
+			ms := math.Round(frac * 1000)
+			return time.Unix(int64(sec), int64(ms)*int64(time.Millisecond)), nil
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if len(s) <= 10 {
+			return time.Unix(n, 0), nil
+		}
+		return time.Unix(0, n), nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// parseLokiStep reads a step: float seconds or a duration such as "1m".
+func parseLokiStep(s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return time.Duration(math.Round(f * float64(time.Second))), nil
+	}
+	d, err := model.ParseDuration(s)
+	return time.Duration(d), err
+}
+
+// mustTime parses a recorded time parameter.
+func mustTime(t testing.TB, s string) time.Time {
+	t.Helper()
+	ts, err := parseLokiTime(s)
+	if err != nil {
+		t.Fatalf("recorded time %q: %v", s, err)
+	}
+	return ts
+}
+
+// clientFor returns a client of srv with the tenant the recording sent.
+func clientFor(t testing.TB, f fixture, srv *replayServer) *Client {
+	t.Helper()
+	c, err := New(Config{URL: srv.URL, Tenant: f.Request.Headers[providers.TenantHeader], HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// rangeQueryFrom rebuilds the metric query of a recording.
+func rangeQueryFrom(t testing.TB, f fixture) providers.RangeQuery {
+	t.Helper()
+	step, err := parseLokiStep(f.Request.Query["step"])
+	if err != nil {
+		t.Fatalf("recorded step: %v", err)
+	}
+	return providers.RangeQuery{
+		Expr:  f.Request.Query["query"],
+		Start: mustTime(t, f.Request.Query["start"]),
+		End:   mustTime(t, f.Request.Query["end"]),
+		Step:  step,
+	}
+}
+
+// streamsQueryFrom rebuilds the log query of a recording.
+func streamsQueryFrom(t testing.TB, f fixture) StreamsQuery {
+	t.Helper()
+	q := StreamsQuery{
+		Expr:             f.Request.Query["query"],
+		Start:            mustTime(t, f.Request.Query["start"]),
+		End:              mustTime(t, f.Request.Query["end"]),
+		Direction:        Direction(f.Request.Query["direction"]),
+		CategorizeLabels: f.Request.Headers[encodingFlagsHeader] == "categorize-labels",
+	}
+	if l, ok := f.Request.Query["limit"]; ok {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			t.Fatalf("recorded limit: %v", err)
+		}
+		q.Limit = n
+	}
+	return q
+}
+
+// pushEntry is one line of the recorded push bodies, with its stream labels.
+type pushEntry struct {
+	labels model.LabelSet
+	ns     int64
+	line   string
+}
+
+// loadPush reads push/<name>.json, the exact bodies sent to Loki.
+func loadPush(t testing.TB, name string) []pushEntry {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixturesDir, "push", name+".json"))
+	if err != nil {
+		t.Fatalf("reading push file: %v", err)
+	}
+	var body struct {
+		Streams []struct {
+			Stream map[string]string `json:"stream"`
+			Values [][2]string       `json:"values"`
+		} `json:"streams"`
+	}
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatalf("decoding push file %s: %v", name, err)
+	}
+	var out []pushEntry
+	for _, s := range body.Streams {
+		ls := labelMap(s.Stream).labelSet()
+		for _, v := range s.Values {
+			ns, err := strconv.ParseInt(v[0], 10, 64)
+			if err != nil {
+				t.Fatalf("push file %s: timestamp %q: %v", name, v[0], err)
+			}
+			out = append(out, pushEntry{labels: ls, ns: ns, line: v[1]})
+		}
+	}
+	return out
+}
+
+// pushLines returns the recorded lines of one stream of one pod, oldest first.
+func pushLines(t testing.TB, pod, stream string) []pushEntry {
+	t.Helper()
+	var out []pushEntry
+	for _, e := range loadPush(t, "shop-"+pod) {
+		if string(e.labels["stream"]) == stream {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ns < out[j].ns })
+	return out
+}
+
+// TestFixtureCopiesMatchShared checks that the copies in testdata are
+// byte-for-byte the recorded files, and that no recorded case is missing,
+// whenever the shared fixtures sit beside the repository
+// (<repo>/../shared/fixtures/loki). Elsewhere, as in a lone clone, it skips.
+func TestFixtureCopiesMatchShared(t *testing.T) {
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Join(root, "..", "shared", "fixtures", "loki")
+	if _, err := os.Stat(shared); err != nil {
+		t.Skipf("no shared fixtures at %s; the tests use the copies in %s", shared, fixturesDir)
+	}
+	err = filepath.WalkDir(fixturesDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(fixturesDir, path)
+		t.Run(rel, func(t *testing.T) {
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(filepath.Join(shared, rel))
+			if err != nil {
+				t.Fatalf("copy has no original: %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from %s; copy it again", path, filepath.Join(shared, rel))
+			}
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	originals, err := filepath.Glob(filepath.Join(shared, "cases", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range originals {
+		if _, err := os.Stat(filepath.Join(fixturesDir, "cases", filepath.Base(o))); err != nil {
+			t.Errorf("recorded case %s has no copy in %s/cases", filepath.Base(o), fixturesDir)
+		}
+	}
+}
+
+// repoRoot walks up from the package directory to the directory of go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the package directory")
+		}
+		dir = parent
+	}
+}
+
+// TestEveryFixtureCaseIsCovered fails when a recorded case is not replayed by
+// any test table.
+func TestEveryFixtureCaseIsCovered(t *testing.T) {
+	covered := map[string]bool{}
+	for _, names := range [][]string{
+		names(matrixCases), names(vectorCases), names(streamsCases),
+		names(logsCases), names(metadataCases), names(errorCases),
+	} {
+		for _, n := range names {
+			covered[n] = true
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(fixturesDir, "cases", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no fixture cases found")
+	}
+	var recorded []string
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		recorded = append(recorded, name)
+		if !covered[name] {
+			t.Errorf("fixture case %s is not replayed by any test", name)
+		}
+	}
+	for n := range covered {
+		if !slices.Contains(recorded, n) {
+			t.Errorf("test table names %s, which is not a recorded case", n)
+		}
+	}
+}
+
+// named is a test case with a fixture name.
+type named interface{ fixtureName() string }
+
+// names lists the fixture names of a table.
+func names[T named](cases []T) []string {
+	out := make([]string, len(cases))
+	for i, c := range cases {
+		out[i] = c.fixtureName()
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package loki
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/providers"
+)
+
+// QueryRange evaluates a LogQL metric query over [q.Start, q.End] every
+// q.Step through /loki/api/v1/query_range.
+//
+// Loki rounds start down and end up to multiples of the step, counted from
+// the Unix epoch, so its points sit on that epoch-aligned grid and can fall
+// up to one step outside the requested range. QueryRange keeps only the
+// points with Start <= t <= End: every point kept is still on Loki's grid
+// (a multiple of Step since the epoch), and none describes time the caller
+// did not ask about. When Start and End are multiples of Step the grid is the
+// same as Prometheus' Start + k*Step. A series left without points is
+// dropped.
+//
+// Steps whose window held no matching lines are absent, not zero, and a
+// series with no data at all is missing: the caller decides what that means.
+// An empty matrix is not an error. Series are sorted by their labels.
+//
+// Loki checks the query itself (syntax, step, range, limits); its refusals
+// come back as a *providers.Error of KindBadQuery with Loki's message.
+func (c *Client) QueryRange(ctx context.Context, q providers.RangeQuery) (model.Matrix, error) {
+	if q.Expr == "" {
+		return nil, errEmptyExpr
+	}
+	params := url.Values{}
+	params.Set("query", q.Expr)
+	for _, p := range []struct {
+		name string
+		t    time.Time
+	}{{"start", q.Start}, {"end", q.End}} {
+		s, err := formatTime(p.name, p.t)
+		if err != nil {
+			return nil, err
+		}
+		params.Set(p.name, s)
+	}
+	params.Set("step", formatStep(q.Step))
+
+	data, err := c.query(ctx, "/query_range", params, nil, resultMatrix)
+	if err != nil {
+		return nil, err
+	}
+	m, err := decodeMatrix(data.Result)
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	m = clipMatrix(m, q.Start, q.End)
+	sort.Sort(m)
+	return m, nil
+}
+
+// Instant evaluates a LogQL metric query at one instant through
+// /loki/api/v1/query. Log queries are refused by Loki (KindBadQuery). The
+// samples are sorted by their labels; an empty vector is not an error.
+func (c *Client) Instant(ctx context.Context, expr string, t time.Time) (model.Vector, error) {
+	if expr == "" {
+		return nil, errEmptyExpr
+	}
+	ts, err := formatTime("query", t)
+	if err != nil {
+		return nil, err
+	}
+	params := url.Values{}
+	params.Set("query", expr)
+	params.Set("time", ts)
+
+	data, err := c.query(ctx, "/query", params, nil, resultVector)
+	if err != nil {
+		return nil, err
+	}
+	v, err := decodeVector(data.Result)
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	sort.Slice(v, func(i, j int) bool { return v[i].Metric.Before(v[j].Metric) })
+	return v, nil
+}
+
+// query sends a query request and checks the result type.
+func (c *Client) query(ctx context.Context, path string, params url.Values, extra http.Header, want string) (queryData, error) {
+	raw, err := c.get(ctx, path, params, extra)
+	if err != nil {
+		return queryData{}, err
+	}
+	if isNull(raw) {
+		return queryData{}, decodeError(fmt.Errorf("answer to %s has no data", path))
+	}
+	var data queryData
+	if err := json.Unmarshal(raw, &data); err != nil {
+		return queryData{}, decodeError(fmt.Errorf("query data: %w", err))
+	}
+	if data.ResultType != want {
+		return queryData{}, wrongResultType(data.ResultType, want)
+	}
+	return data, nil
+}
+
+// wrongResultType explains an answer of the wrong shape: a log query where a
+// metric query was expected, or the other way round. The query is at fault.
+func wrongResultType(got, want string) error {
+	hint := ""
+	switch {
+	case got == resultStreams:
+		hint = ": this is a log query; wrap it in a range aggregation such as count_over_time(...[1m]) to get numbers"
+	case want == resultStreams:
+		hint = ": this is a metric query; a log query is a stream selector with an optional pipeline"
+	}
+	return &providers.Error{
+		Backend: Type,
+		Kind:    providers.KindBadQuery,
+		Msg:     fmt.Sprintf("Loki answered with a %q result where a %q was expected%s", got, want, hint),
+	}
+}
+
+// formatStep renders a step as seconds, which Loki reads as a float.
+func formatStep(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+// clipMatrix keeps the points with start <= t <= end and drops series left
+// empty.
+func clipMatrix(m model.Matrix, start, end time.Time) model.Matrix {
+	out := m[:0]
+	for _, s := range m {
+		kept := s.Values[:0]
+		for _, p := range s.Values {
+			t := p.Timestamp.Time()
+			if t.Before(start) || t.After(end) {
+				continue
+			}
+			kept = append(kept, p)
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		s.Values = kept
+		out = append(out, s)
+	}
+	return out
+}
