@@ -1,0 +1,429 @@
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// life is one run of a container: up during [start, end).
+type life struct{ start, end float64 }
+
+// podSim is one simulated pod: its drawn parameters and, per scrape, the
+// cumulative values of its series.
+type podSim struct {
+	name   string
+	hash   string
+	canary bool
+	noisy  bool
+
+	weight    float64 // stable: load-balancer weight (stable weights sum to 1)
+	latOffset float64
+	arSigma   float64
+	errFactor float64
+	cpuBase   float64 // cores
+	cpuPerReq float64 // core-seconds
+	memLevel  float64 // bytes
+	restarts0 int64   // restarts before the data starts
+	phase     int64   // scrape offset, seconds
+	lives     []life
+
+	// Per scrape k.
+	ts       []int64
+	up       []bool    // application and container series scraped
+	cls      []int64   // k*len(classes)+c: cumulative requests
+	exists   []uint16  // bit c: series of class c exists at scrape k
+	bkt      []int64   // k*nBuckets+b: cumulative requests in bucket b (not cumulative over b)
+	sum      []float64 // cumulative latency seconds
+	cpu      []float64 // cumulative CPU seconds
+	mem      []float64 // working set bytes
+	restarts []int64
+
+	// Realized over (CanaryStart, End].
+	reqs, errs5xx, notFound int64
+	latSum                  float64
+}
+
+// instance is one simulated scenario.
+type instance struct {
+	s     Scenario
+	seed  uint64
+	ns    string
+	start float64 // first sample window begins (Unix seconds)
+	cs    float64 // canary start
+	end   float64
+	step  float64 // interval seconds
+
+	spikes, slow []episode
+	shared       []float64 // shared log latency noise per global interval from start-step
+	canaryLives  []life
+	pods         []*podSim // stable pods, then the canary
+}
+
+// newInstance draws everything about one instance and simulates it.
+func newInstance(s Scenario, seed uint64) (*instance, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	in := &instance{s: s, seed: seed, ns: s.Namespace}
+	if in.ns == "" {
+		in.ns = fmt.Sprintf("bench-%s-%d", s.Name, seed)
+		if !dnsLabel.MatchString(in.ns) || len(in.ns) > 63 {
+			return nil, fmt.Errorf("scenario %q: derived namespace %q is not a DNS label", s.Name, in.ns)
+		}
+	}
+	end := s.end()
+	in.end = float64(end.Unix())
+	in.cs = in.end - s.CanaryAge.Seconds()
+	in.start = in.cs - s.History.Seconds()
+	in.step = s.Interval.Seconds()
+
+	in.drawShared()
+	in.drawCanaryLives()
+	in.drawPods()
+	for i, p := range in.pods {
+		in.simulate(p, newRand(seed, streamPod+uint64(i)+1000))
+	}
+	return in, nil
+}
+
+// drawShared draws the episodes and the shared latency noise.
+func (in *instance) drawShared() {
+	s := in.s
+	r := newRand(in.seed, streamShared)
+	span := in.end - in.start
+	in.spikes = randomEpisodes(r, in.start, span, s.SpikesPerHour, 0.5, 2, 60, 300)
+	in.slow = randomEpisodes(r, in.start, span, s.SlowDependencyPerHour, 0.3, 0.8, 180, 720)
+	if s.SpikeAt > 0 {
+		in.spikes = append(in.spikes, episode{Start: in.cs + s.SpikeAt.Seconds(), Duration: 180, Height: 1.5})
+	}
+	if s.SlowDependencyAt > 0 {
+		in.slow = append(in.slow, episode{Start: in.cs + s.SlowDependencyAt.Seconds(), Duration: 360, Height: s.SlowDependencyFactor})
+	}
+	n := int(math.Ceil(span/in.step)) + 2
+	in.shared = make([]float64, n)
+	a := newAR1(r, s.SharedPhi, s.SharedSigma)
+	for i := range in.shared {
+		in.shared[i] = a.next(r)
+	}
+}
+
+// drawCanaryLives draws the canary container's runs.
+func (in *instance) drawCanaryLives() {
+	if !in.s.Effects.CrashLoop {
+		in.canaryLives = []life{{in.cs, math.Inf(1)}}
+		return
+	}
+	r := newRand(in.seed, streamCrash)
+	t := in.cs
+	for n := 0; t <= in.end; n++ {
+		up := uniform(r, 40, 80)
+		in.canaryLives = append(in.canaryLives, life{t, t + up})
+		// Kubernetes' CrashLoopBackOff: 10 s, doubling, capped (here at 40 s
+		// so that restarts come every one to two minutes).
+		backoff := math.Min(10*math.Pow(2, float64(n)), 40)
+		t += up + backoff
+	}
+}
+
+// drawPods draws names and per-pod parameters.
+func (in *instance) drawPods() {
+	s := in.s
+	names := newRand(in.seed, streamNames)
+	stableHash, canaryHash := s.StableHash, s.CanaryHash
+	if stableHash == "" {
+		stableHash = randomString(names, hashLen)
+	}
+	for canaryHash == "" || canaryHash == stableHash {
+		canaryHash = randomString(names, hashLen)
+	}
+	taken := map[string]bool{}
+	stableNames := podNames(names, s.Rollout, stableHash, s.StablePods, taken)
+	canaryName := podNames(names, s.Rollout, canaryHash, 1, taken)[0]
+
+	noisy := -1
+	if s.NoisyPod {
+		noisy = names.IntN(s.StablePods)
+	}
+	var wsum float64
+	for i := 0; i <= s.StablePods; i++ {
+		r := newRand(in.seed, streamPod+uint64(i))
+		p := &podSim{
+			weight:    logNormal(r, s.ShareSpread),
+			latOffset: logNormal(r, s.PodSpread),
+			arSigma:   s.ARSigma,
+			errFactor: logNormal(r, s.PodErrorSpread),
+			cpuBase:   s.CPUBaseline * logNormal(r, s.CPUSpread),
+			cpuPerReq: s.CPUPerRequest * logNormal(r, s.CPUSpread),
+			memLevel:  s.MemoryBytes * logNormal(r, s.MemorySpread),
+			phase:     int64(r.IntN(int(in.step))),
+		}
+		uptime := uniform(r, 2*3600, 72*3600)
+		hadRestart := r.Float64() < 0.15
+		if i == s.StablePods {
+			p.name, p.hash, p.canary = canaryName, canaryHash, true
+			p.lives = in.canaryLives
+		} else {
+			p.name, p.hash = stableNames[i], stableHash
+			p.lives = []life{{in.start - uptime, math.Inf(1)}}
+			wsum += p.weight
+			if hadRestart {
+				p.restarts0 = 1
+			}
+		}
+		if i == noisy {
+			p.noisy = true
+			sign := 1.0
+			if r.IntN(2) == 0 {
+				sign = -1
+			}
+			p.latOffset = math.Exp(sign * s.NoisyOffset)
+			p.arSigma = s.ARSigma * s.NoisyARFactor
+		}
+		in.pods = append(in.pods, p)
+	}
+	for _, p := range in.pods[:s.StablePods] {
+		p.weight /= wsum
+	}
+	in.pods[s.StablePods].weight = s.CanaryShare
+}
+
+// traffic returns the service's total request rate at Unix time t.
+func (in *instance) traffic(t float64) float64 {
+	s := in.s
+	hour := math.Mod(t, 86400) / 3600
+	daily := 1 + s.DailyAmplitude*math.Cos(2*math.Pi*(hour-s.DailyPeakHour)/24)
+	return s.RequestRate * daily * (1 + sumEpisodes(in.spikes, t))
+}
+
+// sharedLatency returns the latency factor every pod sees at time t.
+func (in *instance) sharedLatency(t float64) float64 {
+	i := int((t - in.start + in.step) / in.step)
+	i = max(0, min(i, len(in.shared)-1))
+	return math.Exp(in.shared[i]) * (1 + sumEpisodes(in.slow, t)) * (1 + spikeLatency*sumEpisodes(in.spikes, t))
+}
+
+// serving returns the seconds of (a, b] during which the canary served
+// traffic: it was up and past its readiness delay.
+func (in *instance) serving(a, b float64) float64 {
+	var d float64
+	ready := in.s.ReadyDelay.Seconds()
+	for _, l := range in.canaryLives {
+		lo, hi := math.Max(a, l.start+ready), math.Min(b, l.end)
+		if hi > lo {
+			d += hi - lo
+		}
+	}
+	return d
+}
+
+// lifeAt returns the index of the life that is up at t, or -1.
+func lifeAt(lives []life, t float64) int {
+	for i, l := range lives {
+		if t >= l.start && t < l.end {
+			return i
+		}
+	}
+	return -1
+}
+
+// restartsAt counts the restarts (lives begun after the first) by t.
+func restartsAt(lives []life, t float64) int64 {
+	var n int64
+	for _, l := range lives[1:] {
+		if l.start <= t {
+			n++
+		}
+	}
+	return n
+}
+
+// simulate fills p's series scrape by scrape.
+func (in *instance) simulate(p *podSim, r *rand.Rand) {
+	s := in.s
+	eff := s.Effects
+	nc := len(classes)
+	latAR := newAR1(r, s.ARPhi, p.arSigma)
+	cpuAR := newAR1(r, cpuNoisePhi, cpuNoiseSigma)
+	memAR := newAR1(r, memNoisePhi, memNoiseSigma)
+
+	first := in.start + float64(p.phase)
+	if p.canary {
+		// First scrape of the canary's phase grid after it started.
+		k := math.Floor((in.cs-first)/in.step) + 1
+		first += k * in.step
+	}
+	n := 0
+	if first <= in.end {
+		n = int((in.end-first)/in.step) + 1
+	}
+	p.ts = make([]int64, n)
+	p.up = make([]bool, n)
+	p.cls = make([]int64, n*nc)
+	p.exists = make([]uint16, n)
+	p.bkt = make([]int64, n*nBuckets)
+	p.sum = make([]float64, n)
+	p.cpu = make([]float64, n)
+	p.mem = make([]float64, n)
+	p.restarts = make([]int64, n)
+
+	cls := make([]int64, nc)
+	bkt := make([]int64, nBuckets)
+	var sum, cpu float64
+	var exists uint16
+	curLife := -1
+	if !p.canary {
+		curLife = 0
+		in.initialCounters(p, r, first-in.step, cls, bkt, &sum, &cpu, &exists)
+	}
+	latFactor, errFactor, cpuFactor := 1.0, 1.0, 1.0
+	if p.canary {
+		latFactor, errFactor, cpuFactor = factor(eff.LatencyFactor), factor(eff.ErrorFactor), factor(eff.CPUFactor)
+	}
+	for k := range n {
+		t := first + float64(k)*in.step
+		p.ts[k] = int64(t)
+		latNoise, cpuNoise, memNoise := latAR.next(r), cpuAR.next(r), memAR.next(r)
+		p.restarts[k] = p.restarts0 + restartsAt(p.lives, t)
+		li := lifeAt(p.lives, t)
+		if li < 0 {
+			continue // the container is down: no application series
+		}
+		lf := p.lives[li]
+		if li != curLife { // a new container: everything starts again from zero
+			curLife = li
+			clear(cls)
+			clear(bkt)
+			sum, cpu, exists = 0, 0, 0
+		}
+		p.up[k] = true
+		a := math.Max(t-in.step, lf.start) // the interval this scrape covers
+		dur := t - a
+		mid := (a + t) / 2
+		age := mid - lf.start
+
+		// Requests.
+		var served float64
+		if p.canary {
+			served = in.serving(a, t) * s.CanaryShare
+		} else {
+			served = (dur - s.CanaryShare*in.serving(a, t)) * p.weight
+		}
+		nreq := poisson(r, in.traffic(mid)*served)
+
+		e5 := s.ErrorRatio*p.errFactor*errFactor*(1+slowErrors*sumEpisodes(in.slow, mid)) + boolf(p.canary)*eff.ExtraErrorRatio
+		e404 := s.NotFoundRatio
+		if canaryAge := mid - in.cs; p.canary && canaryAge >= eff.NotFoundBurstStart.Seconds() &&
+			canaryAge < (eff.NotFoundBurstStart+eff.NotFoundBurstDuration).Seconds() {
+			e404 += eff.NotFoundBurstRatio
+		}
+		m := s.LatencyMedian * in.sharedLatency(mid) * p.latOffset * math.Exp(latNoise) *
+			warm(s.WarmupFactor, age, s.WarmupTau.Seconds()) * latFactor
+		dist := latencyDist{m: m, sigma: s.LatencySigma, q: s.TailProb, tailMin: s.TailMin, alpha: s.TailAlpha}
+		inWindow := t > in.cs
+		for range nreq {
+			c := pickClass(r, s.GETShare, e5, e404, s.NotModifiedRatio)
+			x := dist.draw(r) * classes[c].latency
+			cls[c]++
+			exists |= 1 << c
+			bkt[bucketOf(x)]++
+			sum += x
+			if inWindow {
+				p.reqs++
+				p.latSum += x
+				switch classes[c].code {
+				case "500", "503":
+					p.errs5xx++
+				case "404":
+					p.notFound++
+				}
+			}
+		}
+
+		// Resources.
+		cores := p.cpuBase + cpuStartupCores*math.Exp(-age/cpuStartupTau)
+		perReq := p.cpuPerReq * warm(s.CPUWarmupFactor, age, cpuWarmupTau) * cpuFactor
+		cpu += (cores*dur + perReq*float64(nreq)) * math.Exp(cpuNoise)
+		mem := p.memLevel * (1 - memRampFrac*math.Exp(-age/memRampTau)) * math.Exp(memNoise)
+		if p.canary {
+			mem += eff.MemoryLeakMBPerMinute * mib * (t - lf.start) / 60
+		}
+
+		copy(p.cls[k*nc:], cls)
+		copy(p.bkt[k*nBuckets:], bkt)
+		p.exists[k] = exists
+		p.sum[k] = sum
+		p.cpu[k] = cpu
+		p.mem[k] = mem
+	}
+}
+
+func boolf(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// pickClass draws the (code, method) class of one request.
+func pickClass(r *rand.Rand, getShare, e5, e404, e304 float64) int {
+	get := r.Float64() < getShare
+	u := r.Float64()
+	switch {
+	case u < e5*share500:
+		return pick(get, clsGET500, clsPOST500)
+	case u < e5:
+		return pick(get, clsGET503, clsPOST503)
+	case u < e5+e404:
+		return pick(get, clsGET404, clsPOST404)
+	case get && u < e5+e404+(1-e5-e404)*e304:
+		return clsGET304
+	default:
+		return pick(get, clsGET200, clsPOST200)
+	}
+}
+
+func pick(get bool, ifGet, ifPost int) int {
+	if get {
+		return ifGet
+	}
+	return ifPost
+}
+
+// initialCounters sets a stable pod's counters to what it plausibly served
+// between its start and at (just before the data begins): Poisson counts
+// per class at the daily-mean rate, expected bucket counts and latency sum,
+// expected CPU time. Only their level is plausible; no query over the data
+// window depends on it.
+func (in *instance) initialCounters(p *podSim, r *rand.Rand, at float64, cls, bkt []int64, sum, cpu *float64, exists *uint16) {
+	s := in.s
+	uptime := at - p.lives[0].start
+	total := s.RequestRate * p.weight * uptime
+	e5 := s.ErrorRatio * p.errFactor
+	ok := 1 - e5 - s.NotFoundRatio
+	get, post := total*s.GETShare, total*(1-s.GETShare)
+	mean := []float64{
+		clsGET200: get * ok * (1 - s.NotModifiedRatio), clsGET304: get * ok * s.NotModifiedRatio,
+		clsGET404: get * s.NotFoundRatio, clsGET500: get * e5 * share500, clsGET503: get * e5 * (1 - share500),
+		clsPOST200: post * ok, clsPOST404: post * s.NotFoundRatio,
+		clsPOST500: post * e5 * share500, clsPOST503: post * e5 * (1 - share500),
+	}
+	var n int64
+	for c, mu := range mean {
+		cls[c] = poisson(r, mu)
+		n += cls[c]
+		if cls[c] > 0 {
+			*exists |= 1 << c
+		}
+	}
+	dist := latencyDist{m: s.LatencyMedian * p.latOffset, sigma: s.LatencySigma, q: s.TailProb, tailMin: s.TailMin, alpha: s.TailAlpha}
+	var below int64
+	for b, bound := range bucketBounds {
+		cum := int64(math.Round(float64(n) * dist.cdf(bound)))
+		bkt[b] = cum - below
+		below = cum
+	}
+	bkt[len(bucketBounds)] = n - below
+	*sum = float64(n) * dist.mean()
+	*cpu = uptime * (p.cpuBase + p.cpuPerReq*s.RequestRate*p.weight)
+}
