@@ -1,0 +1,236 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
+	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/verdict"
+)
+
+// TestEndToEnd runs the service on a real Prometheus loaded with a healthy
+// and a regressed canary, and calls it as Argo Rollouts' web provider does.
+func TestEndToEnd(t *testing.T) {
+	var om bytes.Buffer
+	healthy, regressed, err := scenario.WriteE2E(&om)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom := promtest.Start(t, &om)
+	end := healthy.End.Truncate(time.Minute)
+	base := startService(t, Options{
+		RulesDir:     "../deploy/base/rules",
+		Prometheus:   providers.ClientOptions{URL: prom.URL},
+		QueryTimeout: 8 * time.Second,
+		Now:          func() time.Time { return end },
+	})
+
+	params := func(tr scenario.Truth) url.Values {
+		return url.Values{"namespace": {tr.Namespace}, "canaryHash": {tr.CanaryHash}, "stableHash": {tr.StableHash},
+			"ruleSet": {"http-service"}, "rollout": {tr.Rollout}}
+	}
+	with := func(v url.Values, kv ...string) url.Values {
+		out := url.Values{}
+		for k, vs := range v {
+			out[k] = vs
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == "" {
+				out.Del(kv[i])
+			} else {
+				out.Set(kv[i], kv[i+1])
+			}
+		}
+		return out
+	}
+
+	t.Run("verdicts", func(t *testing.T) {
+		cases := []struct {
+			name    string
+			method  string
+			params  url.Values
+			verdict string
+			failed  []string // metrics that must be among the failed ones
+		}{
+			{"healthy GET", "GET", params(healthy), verdict.Successful, nil},
+			{"healthy POST", "POST", params(healthy), verdict.Successful, nil},
+			{"regressed GET", "GET", params(regressed), verdict.Failed, []string{"error-ratio", "latency-p95"}},
+			{"regressed POST", "POST", params(regressed), verdict.Failed, []string{"error-ratio", "latency-p95"}},
+			{"regressed without rollout name", "GET", with(params(regressed), "rollout", ""), verdict.Failed, []string{"error-ratio"}},
+			{"unknown canary hash", "GET", with(params(healthy), "canaryHash", "0000000000"), verdict.Inconclusive, nil},
+			{"canary one minute old", "GET", with(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), verdict.Inconclusive, nil},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				status, body := call(t, c.method, base, c.params)
+				if status != http.StatusOK {
+					t.Fatalf("status %d: %s", status, body)
+				}
+				var resp verdict.Response
+				if err := json.Unmarshal(body, &resp); err != nil {
+					t.Fatal(err)
+				}
+				if resp.Verdict != c.verdict || resp.Summary.Verdict != c.verdict {
+					t.Errorf("verdict %s (summary %s), want %s; reason: %s", resp.Verdict, resp.Summary.Verdict, c.verdict, resp.Reason)
+				}
+				for _, f := range c.failed {
+					if !contains(resp.Summary.Failed, f) {
+						t.Errorf("failed %v lacks %s", resp.Summary.Failed, f)
+					}
+				}
+				if resp.Verdict != verdict.Successful && resp.Reason == "" {
+					t.Error("no reason given")
+				}
+				if len(resp.Metrics) != 7 {
+					t.Errorf("%d metrics in the answer", len(resp.Metrics))
+				}
+				for _, m := range resp.Metrics {
+					if m.Query == "" || m.Reason == "" || m.Classification == "" {
+						t.Errorf("metric %s lacks query, reason or classification: %+v", m.Name, m)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("bad input never reaches Prometheus", func(t *testing.T) {
+		before := len(prom.QueryLog())
+		cases := []struct {
+			name   string
+			params url.Values
+			status int
+			field  string
+		}{
+			{"unknown rule set", with(params(healthy), "ruleSet", "nope"), 404, "ruleSet"},
+			{"missing namespace", with(params(healthy), "namespace", ""), 400, "namespace"},
+			{"injection in namespace", with(params(healthy), "namespace", `x"}) or vector(1`), 400, "namespace"},
+			{"end in the future", with(params(healthy), "end", end.Add(time.Hour).Format(time.RFC3339)), 400, "end"},
+			{"lookback too long", with(params(healthy), "lookback", "30d"), 400, "lookback"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				for _, method := range []string{"GET", "POST"} {
+					status, body := call(t, method, base, c.params)
+					checkError(t, status, body, c.status, c.field)
+				}
+			})
+		}
+		if after := len(prom.QueryLog()); after != before {
+			t.Errorf("bad requests ran %d queries", after-before)
+		}
+	})
+
+	t.Run("queries that reached Prometheus", func(t *testing.T) {
+		var found bool
+		for _, q := range prom.QueryLog() {
+			if strings.Contains(q, `namespace="e2e-regressed"`) && strings.Contains(q, `pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+"`) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no query with the expected matchers in %d logged queries", len(prom.QueryLog()))
+		}
+	})
+
+	t.Run("Prometheus down is a 5xx JSON error", func(t *testing.T) {
+		if err := prom.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		for _, method := range []string{"GET", "POST"} {
+			status, body := call(t, method, base, params(healthy))
+			checkError(t, status, body, http.StatusServiceUnavailable, "")
+		}
+	})
+}
+
+// startService runs the app on a free loopback port until the test ends.
+func startService(t *testing.T, o Options) string {
+	t.Helper()
+	o.ListenAddress = "127.0.0.1:0"
+	o.Logger = zaptest.NewLogger(t)
+	listening := make(chan string, 1)
+	o.Listening = listening
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, o) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	select {
+	case addr := <-listening:
+		return "http://" + addr
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	}
+	return ""
+}
+
+// call asks the service as Argo's web provider would: GET with query
+// parameters, or POST with a JSON body.
+func call(t *testing.T, method, base string, p url.Values) (int, []byte) {
+	t.Helper()
+	var req *http.Request
+	var err error
+	if method == "GET" {
+		req, err = http.NewRequest("GET", base+"/api/v1/judge?"+p.Encode(), nil)
+	} else {
+		m := map[string]string{}
+		for k := range p {
+			m[k] = p.Get(k)
+		}
+		b, _ := json.Marshal(m)
+		req, err = http.NewRequest("POST", base+"/api/v1/judge", bytes.NewReader(b))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, body
+}
+
+func checkError(t *testing.T, status int, body []byte, want int, field string) {
+	t.Helper()
+	if status != want {
+		t.Errorf("status %d, want %d: %s", status, want, body)
+	}
+	var e struct {
+		Status, ErrorType, Error, Field string
+	}
+	if err := json.Unmarshal(body, &e); err != nil || e.Status != "error" || e.Error == "" || e.Field != field {
+		t.Errorf("not a JSON error naming field %q: %s", field, body)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}

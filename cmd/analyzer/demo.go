@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/canary-analyzer/canary-analyzer/app"
+	"github.com/canary-analyzer/canary-analyzer/demo"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/rules"
+	"github.com/canary-analyzer/canary-analyzer/verdict"
+)
+
+func demoCmd(args []string) int {
+	fs := newFlagSet("demo")
+	var o app.Options
+	var level string
+	fs.StringVar(&o.ListenAddress, "listen-address", ":8080", "address to serve the demo on")
+	fs.StringVar(&level, "log.level", "warn", "log level: debug, info, warn, error")
+	if !parse(fs, args) {
+		return exitUsage
+	}
+	log, err := newLogger(level)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitUsage
+	}
+	rec, err := demo.Load()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	o.Logger = log
+	o.Backends = map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: rec}
+	o.Store = demo.Store(prometheus.NewRegistry())
+	o.Now = func() time.Time { return rec.End }
+	o.QueryTimeout = 8 * time.Second
+	listening := make(chan string, 1)
+	o.Listening = listening
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx, o) }()
+	var addr string
+	select {
+	case addr = <-listening:
+	case err := <-done:
+		fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
+	}
+	base := "http://" + localAddr(addr)
+	fmt.Printf("canary-analyzer demo: recorded Prometheus data as of %s, served on %s (Ctrl-C to stop)\n\n",
+		rec.End.Format(time.RFC3339), base)
+	for _, c := range rec.Cases {
+		u := judgeURL(base, c.Target)
+		resp, err := fetchVerdict(u)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
+			return 1
+		}
+		line := fmt.Sprintf("%-9s score %3.0f", resp.Verdict, resp.Score)
+		if len(resp.Summary.Failed) > 0 {
+			line += "  failed: " + strings.Join(resp.Summary.Failed, ", ")
+		}
+		fmt.Printf("%s canary (namespace %s): %s\n  %s\n  curl -s '%s'\n\n", c.Name, c.Target.Namespace, line, resp.Reason, u)
+	}
+	fmt.Println("Add &end=<RFC 3339 time> to judge an earlier moment, or POST the same fields as JSON.")
+	if err := <-done; err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		return 1
+	}
+	return 0
+}
+
+// localAddr turns a wildcard listen address into one a browser can use.
+func localAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "::" || host == "0.0.0.0" {
+		return "localhost:" + port
+	}
+	return addr
+}
+
+func judgeURL(base string, t rules.Target) string {
+	q := url.Values{}
+	q.Set("namespace", t.Namespace)
+	q.Set("rollout", t.Rollout)
+	q.Set("canaryHash", t.CanaryHash)
+	q.Set("stableHash", t.StableHash)
+	q.Set("ruleSet", demo.RuleSet)
+	return base + "/api/v1/judge?" + q.Encode()
+}
+
+func fetchVerdict(u string) (*verdict.Response, error) {
+	c := &http.Client{Timeout: 10 * time.Second}
+	res, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the service answered %s", res.Status)
+	}
+	var resp verdict.Response
+	if err := json.NewDecoder(res.Body).Decode(&resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/canary-analyzer/canary-analyzer/app"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+)
+
+// envName is the environment variable of a flag: ANALYZER_ + upper case,
+// with '.' and '-' as '_'.
+func envName(flagName string) string {
+	return "ANALYZER_" + strings.NewReplacer(".", "_", "-", "_").Replace(strings.ToUpper(flagName))
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable.
+func applyEnv(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		if v, ok := os.LookupEnv(envName(f.Name)); ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, e)
+			}
+		}
+	})
+	return err
+}
+
+// newFlagSet makes a flag set whose help names each flag's variable.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: analyzer %s [flags]\n\n", name)
+		fs.VisitAll(func(f *flag.Flag) {
+			def := ""
+			if f.DefValue != "" && f.DefValue != "false" {
+				def = fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+			fmt.Fprintf(fs.Output(), "  --%s\n\t%s%s [$%s]\n", f.Name, f.Usage, def, envName(f.Name))
+		})
+	}
+	return fs
+}
+
+// parse parses args, then the environment.
+func parse(fs *flag.FlagSet, args []string) bool {
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "unexpected arguments: %v\n", fs.Args())
+		return false
+	}
+	if err := applyEnv(fs); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return false
+	}
+	return true
+}
+
+// backendFlags registers the connection flags of one backend.
+func backendFlags(fs *flag.FlagSet, name string, o *providers.ClientOptions) {
+	fs.StringVar(&o.URL, name+".url", "", "base URL of "+name)
+	fs.StringVar(&o.BearerTokenFile, name+".bearer-token-file", "", "file holding a bearer token for "+name)
+	fs.StringVar(&o.Username, name+".username", "", "basic-auth user for "+name)
+	fs.StringVar(&o.PasswordFile, name+".password-file", "", "file holding the basic-auth password for "+name)
+	fs.StringVar(&o.CAFile, name+".ca-file", "", "CA certificate file to verify "+name+"'s TLS certificate")
+	fs.StringVar(&o.Tenant, name+".tenant", "", "tenant sent as X-Scope-OrgID to "+name)
+	fs.BoolVar(&o.InsecureSkipVerify, name+".insecure-skip-verify", false, "do not verify "+name+"'s TLS certificate")
+}
+
+// serviceFlags registers what serve and judge share.
+func serviceFlags(fs *flag.FlagSet, o *app.Options, level *string) {
+	fs.StringVar(&o.RulesDir, "rules.dir", "/etc/canary-analyzer/rules", "directory of rule files (*.yaml)")
+	fs.StringVar(&o.Environment, "environment", "", "environment (alpha, beta, live) whose rule-set overrides apply")
+	fs.DurationVar(&o.QueryTimeout, "query.timeout", 8*time.Second, "time allowed for one judgement, below Argo's 10 s timeoutSeconds")
+	fs.StringVar(level, "log.level", "info", "log level: debug, info, warn, error")
+	backendFlags(fs, "prometheus", &o.Prometheus)
+	backendFlags(fs, "loki", &o.Loki)
+}
+
+// newLogger builds the JSON logger on stderr.
+func newLogger(level string) (*zap.Logger, error) {
+	var l zapcore.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log.level: %w", err)
+	}
+	cfg := zap.NewProductionConfig()
+	cfg.Level = zap.NewAtomicLevelAt(l)
+	cfg.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
+	cfg.OutputPaths = []string{"stderr"}
+	cfg.Sampling = nil
+	return cfg.Build()
+}
