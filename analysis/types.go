@@ -81,7 +81,70 @@ type Metric struct {
 	// Max and Min are absolute bounds on the canary's value (for ratios: the
 	// canary's ratio); NaN when unset.
 	Max, Min float64
+
+	// The fields below are read by CanaryJudge (docs/judge.md); their zero
+	// values select the documented defaults.
+
+	// PodSpread is the typical relative difference between the levels of
+	// two healthy pods for this metric: the standard deviation of a pod's
+	// log offset (0.06 means pods differ by about 6%). CanaryJudge pools it,
+	// as a prior worth CanaryJudge.PriorPods pods, with the spread it sees
+	// among the stable pods. Zero means the judge's default for the kind.
+	PodSpread float64
+	// Trend also tests the canary's slope against the stable pods' slopes
+	// (for leaks): the metric fails when the canary grows faster than the
+	// stable pods, significantly and by more than TrendTolerance per hour.
+	Trend bool
+	// TrendTolerance is the extra relative growth per hour (0.5 = 50%/h)
+	// below which a trend is never a failure. Zero means Tolerance.
+	TrendTolerance float64
+	// DetectableChange is the relative change (0.5 = +50%; 4 = five times
+	// the events) the data must be able to show: when the canary's data
+	// could not reveal a change this large (at 50% power), the metric is
+	// NotEnoughData instead of Pass. Zero means the judge's default for the
+	// kind; a negative value turns the check off.
+	DetectableChange float64
+	// Warmup, when set, replaces Settings.Warmup for this metric (memory
+	// warms up more slowly than latency; a restart counts from the start).
+	Warmup *time.Duration
+	// EffectMeasure names the effect size that AllowedIncrease and
+	// AllowedDecrease are stated in: EffectMeanRatio (default) or EffectCLES.
+	EffectMeasure EffectMeasure
+	// AllowedIncrease and AllowedDecrease are Kayenta's effect-size gates:
+	// a significant increase fails only when the effect is at least
+	// AllowedIncrease (a significant decrease only when at most
+	// AllowedDecrease). Zero means: from Tolerance (mean ratio 1+Tolerance
+	// and 1-Tolerance; CLES 0.5, no gate).
+	AllowedIncrease, AllowedDecrease float64
+	// CriticalIncrease and CriticalDecrease are Kayenta's critical effect
+	// sizes: a failing metric whose effect reaches them fails the whole run
+	// as a critical metric does. Zero means none.
+	CriticalIncrease, CriticalDecrease float64
+	// Outliers says whether per-step outliers are kept (default) or removed
+	// with Tukey's fences at OutlierFactor (default 3) interquartile ranges.
+	Outliers      OutlierPolicy
+	OutlierFactor float64
 }
+
+// EffectMeasure names an effect size.
+type EffectMeasure string
+
+// Effect measures.
+const (
+	// EffectMeanRatio is the canary's mean over the stable pods' mean.
+	EffectMeanRatio EffectMeasure = "meanRatio"
+	// EffectCLES is the common-language effect size.
+	EffectCLES EffectMeasure = "cles"
+)
+
+// OutlierPolicy says what to do with outlying samples.
+type OutlierPolicy string
+
+// Outlier policies.
+const (
+	OutliersKeep   OutlierPolicy = "keep"
+	OutliersRemove OutlierPolicy = "remove"
+)
 
 // Data is one metric's samples, split into the canary's pods and the stable
 // pods. Value metrics fill Canary and Stable; ratio and rate metrics fill
@@ -100,6 +163,16 @@ type Settings struct {
 	Warmup time.Duration
 	// Step is the spacing of the samples.
 	Step time.Duration
+	// Looks is how many times Argo asks during one analysis run (the
+	// AnalysisTemplate's count). CanaryJudge splits Alpha evenly over the
+	// looks; zero means CanaryJudge.DefaultLooks.
+	Looks int
+	// Interval is the time between Argo's looks; it is used to report which
+	// look this is. Zero means unknown.
+	Interval time.Duration
+	// End is the end of the judged window (the request's end). Zero means
+	// the time of the last sample.
+	End time.Time
 }
 
 // Classification is the judgement of one metric.
@@ -181,6 +254,9 @@ type MetricResult struct {
 	Group          string         `json:"group,omitempty"`
 	// Query is filled in by the caller: the query that produced the data.
 	Query string `json:"query,omitempty"`
+	// Evidence explains the verdict of CanaryJudge: method, pods, warm-up,
+	// looks and every test behind the classification.
+	Evidence *Evidence `json:"evidence,omitempty"`
 }
 
 // Judge classifies one metric.

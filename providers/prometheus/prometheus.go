@@ -44,7 +44,9 @@ func New(o providers.ClientOptions) (*Client, error) {
 func (c *Client) QueryRange(ctx context.Context, q providers.RangeQuery) (model.Matrix, error) {
 	var opts []v1.Option
 	if d, ok := ctx.Deadline(); ok {
-		if left := time.Until(d); left > 0 {
+		// Whole seconds: client_golang sends the Go duration string, and
+		// Prometheus does not parse fractions such as "7.9996s".
+		if left := time.Until(d).Truncate(time.Second); left > 0 {
 			opts = append(opts, v1.WithTimeout(left))
 		}
 	}

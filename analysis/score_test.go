@@ -1,0 +1,238 @@
+package analysis
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+)
+
+// scoreRow is one judged metric of a scorer test.
+type scoreRow struct {
+	name     string
+	class    Classification
+	group    string
+	critical bool
+	weight   float64
+	noData   NoDataPolicy
+}
+
+func scoreInputs(rows []scoreRow) ([]Metric, []MetricResult) {
+	ms := make([]Metric, len(rows))
+	rs := make([]MetricResult, len(rows))
+	for i, r := range rows {
+		ms[i] = Metric{Name: r.name, Group: r.group, Critical: r.critical, Weight: r.weight, NoData: r.noData}
+		rs[i] = MetricResult{Name: r.name, Classification: r.class, Group: r.group, Critical: r.critical, Weight: r.weight}
+	}
+	return ms, rs
+}
+
+var kayentaThresholds = Thresholds{Pass: 95, Marginal: 75}
+
+func TestScoreKayentaVectors(t *testing.T) {
+	t.Parallel()
+	// The vectors of Kayenta's ScorerSuite (WeightedSumScorer): metric
+	// classifications, group weights and the summary score it asserts.
+	tests := []struct {
+		name    string
+		rows    []scoreRow
+		weights map[string]float64
+		want    float64
+	}{
+		{"single pass", []scoreRow{{name: "a", class: Pass, group: "g"}}, nil, 100},
+		{"single fail", []scoreRow{{name: "a", class: High, group: "g"}}, nil, 0},
+		{"one group, pass and high", []scoreRow{
+			{name: "a", class: Pass, group: "g"}, {name: "b", class: High, group: "g"}}, nil, 50},
+		{"one group, pass, high and low", []scoreRow{
+			{name: "a", class: Pass, group: "g"}, {name: "b", class: High, group: "g"},
+			{name: "c", class: Low, group: "g"}}, nil, 100.0 / 3},
+		{"weights 75/25, two passes against one high", []scoreRow{
+			{name: "a", class: Pass, group: "group-1"}, {name: "b", class: Pass, group: "group-1"},
+			{name: "c", class: High, group: "group-2"}},
+			map[string]float64{"group-1": 75, "group-2": 25}, 75},
+		{"weights 50/50", []scoreRow{
+			{name: "a", class: Pass, group: "group-1"}, {name: "b", class: High, group: "group-1"},
+			{name: "c", class: High, group: "group-2"}},
+			map[string]float64{"group-1": 50, "group-2": 50}, 25},
+		{"no data", []scoreRow{{name: "a", class: NoData, group: "g"}}, nil, 0},
+		{"critical high", []scoreRow{
+			{name: "a", class: Pass, group: "g"}, {name: "b", class: High, group: "g", critical: true}}, nil, 0},
+		{"critical no data", []scoreRow{
+			{name: "a", class: Pass, group: "g"}, {name: "b", class: Pass, group: "g"},
+			{name: "c", class: NoData, group: "g", critical: true}}, nil, 0},
+		{"low normal, pass critical", []scoreRow{
+			{name: "a", class: Low, group: "g"}, {name: "b", class: Pass, group: "g", critical: true}}, nil, 50},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, rs := scoreInputs(tc.rows)
+			got := Score(ms, rs, ScoreOptions{Thresholds: kayentaThresholds, GroupWeights: tc.weights})
+			if !scalar.EqualWithinAbsOrRel(float64(got.Score), tc.want, 1e-12, 1e-12) {
+				t.Errorf("score %v, want %v (%s)", got.Score, tc.want, got.Reason)
+			}
+			if tc.want < 75 && got.Verdict != Failed {
+				t.Errorf("verdict %s for score %v", got.Verdict, got.Score)
+			}
+		})
+	}
+}
+
+func TestScoreRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		rows       []scoreRow
+		weights    map[string]float64
+		th         Thresholds
+		score      float64
+		verdict    Verdict
+		failed     []string
+		reasonHave string
+	}{
+		{name: "all pass", rows: []scoreRow{{name: "a", class: Pass}, {name: "b", class: Pass}},
+			score: 100, verdict: Successful, failed: []string{}, reasonHave: "no failing metric among 2"},
+		{name: "score at the pass threshold", rows: []scoreRow{
+			{name: "a", class: Pass, weight: 19}, {name: "b", class: High}},
+			score: 95, verdict: Successful, failed: []string{"b"}, reasonHave: "failing b"},
+		{name: "marginal", rows: []scoreRow{
+			{name: "a", class: Pass, weight: 4}, {name: "b", class: Low}},
+			score: 80, verdict: Inconclusive, failed: []string{"b"}, reasonHave: "below the pass threshold 95"},
+		{name: "metric weights within a group", rows: []scoreRow{
+			{name: "a", class: Pass, weight: 3}, {name: "b", class: High, weight: 1}},
+			score: 75, verdict: Inconclusive, failed: []string{"b"}},
+		{name: "no data, fail policy counts as failing", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: Pass}, {name: "c", class: Pass},
+			{name: "d", class: NoData, noData: NoDataFail}},
+			score: 75, verdict: Inconclusive, failed: []string{"d"}},
+		{name: "no data, inconclusive policy caps", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: Pass}, {name: "c", class: Pass},
+			{name: "d", class: NoData, noData: NoDataInconclusive}},
+			score: 100, verdict: Inconclusive, failed: []string{}, reasonHave: "d had no data, so the verdict is at most Inconclusive"},
+		{name: "no data, empty policy means inconclusive", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: Pass}, {name: "c", class: Pass}, {name: "d", class: NoData}},
+			score: 100, verdict: Inconclusive, failed: []string{}},
+		{name: "no data, ignore policy", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: NoData, noData: NoDataIgnore}},
+			score: 100, verdict: Successful, failed: []string{}},
+		{name: "not enough data caps", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: NotEnoughData, critical: true}},
+			score: 100, verdict: Inconclusive, failed: []string{}, reasonHave: "b had not enough data"},
+		{name: "unknown classification caps", rows: []scoreRow{{name: "a", class: Pass}, {name: "b", class: "Error"}},
+			score: 100, verdict: Inconclusive, failed: []string{}},
+		{name: "half without data", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: Pass},
+			{name: "c", class: NoData, noData: NoDataFail}, {name: "d", class: NoData}},
+			score: 0, verdict: Failed, failed: []string{"c"}, reasonHave: "2 of 4 metrics had no data (c and d), at least half"},
+		{name: "critical low", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: Low, critical: true}},
+			score: 0, verdict: Failed, failed: []string{"b"}, reasonHave: "critical metric b was Low"},
+		{name: "critical no data with inconclusive policy fails", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: Pass}, {name: "c", class: NoData, critical: true}},
+			score: 0, verdict: Failed, failed: []string{"c"}, reasonHave: "critical metric c had no data"},
+		{name: "critical no data with ignore policy", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "c", class: NoData, critical: true, noData: NoDataIgnore}},
+			score: 100, verdict: Successful, failed: []string{}},
+		{name: "critical failure fails even with marginal 0", th: Thresholds{Pass: 90},
+			rows:  []scoreRow{{name: "a", class: Pass}, {name: "b", class: High, critical: true}},
+			score: 0, verdict: Failed, failed: []string{"b"}},
+		{name: "nothing scored", rows: []scoreRow{{name: "a", class: NotEnoughData}, {name: "b", class: NoData, noData: NoDataIgnore}},
+			score: 0, verdict: Inconclusive, failed: []string{}, reasonHave: "no metric could be scored: a had not enough data"},
+		{name: "no metrics", score: 0, verdict: Inconclusive, failed: []string{}, reasonHave: "no metrics were judged"},
+		{name: "unnamed groups share the rest", weights: map[string]float64{"lat": 60}, rows: []scoreRow{
+			{name: "a", class: Pass, group: "lat"}, {name: "b", class: High, group: "err"},
+			{name: "c", class: Pass, group: "cpu"}},
+			// 60·100 + 20·0 + 20·100 over 100.
+			score: 80, verdict: Inconclusive, failed: []string{"b"}},
+		{name: "group without counted metrics is left out", weights: map[string]float64{"lat": 50, "err": 50},
+			rows:  []scoreRow{{name: "a", class: Pass, group: "lat"}, {name: "b", class: NotEnoughData, group: "err"}},
+			score: 100, verdict: Inconclusive, failed: []string{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			th := tc.th
+			if th == (Thresholds{}) {
+				th = kayentaThresholds
+			}
+			ms, rs := scoreInputs(tc.rows)
+			got := Score(ms, rs, ScoreOptions{Thresholds: th, GroupWeights: tc.weights})
+			if !scalar.EqualWithinAbsOrRel(float64(got.Score), tc.score, 1e-12, 1e-12) || got.Verdict != tc.verdict {
+				t.Errorf("score %v verdict %s, want %v %s (%s)", got.Score, got.Verdict, tc.score, tc.verdict, got.Reason)
+			}
+			if !slices.Equal(got.Failed, tc.failed) {
+				t.Errorf("failed %q, want %q", got.Failed, tc.failed)
+			}
+			if !strings.Contains(got.Reason, tc.reasonHave) || got.Reason == "" {
+				t.Errorf("reason %q lacks %q", got.Reason, tc.reasonHave)
+			}
+			if len(got.Metrics) != len(rs) {
+				t.Errorf("%d metrics in the report, want %d", len(got.Metrics), len(rs))
+			}
+		})
+	}
+}
+
+func TestScoreNeverSuccessfulWithoutData(t *testing.T) {
+	t.Parallel()
+	// Every mix of Pass with metrics that lack data: the verdict is only
+	// Successful when each metric without data is explicitly ignored.
+	classes := []Classification{Pass, NoData, NotEnoughData}
+	policies := []NoDataPolicy{"", NoDataFail, NoDataInconclusive, NoDataIgnore}
+	for _, c1 := range classes {
+		for _, c2 := range classes {
+			for _, p := range policies {
+				rows := []scoreRow{{name: "a", class: Pass}, {name: "b", class: c1, noData: p}, {name: "c", class: c2, noData: p}}
+				ms, rs := scoreInputs(rows)
+				got := Score(ms, rs, ScoreOptions{Thresholds: Thresholds{Pass: 1, Marginal: 0}})
+				onlyIgnored := true
+				for _, c := range []Classification{c1, c2} {
+					if c == NotEnoughData || (c == NoData && p != NoDataIgnore) {
+						onlyIgnored = false
+					}
+				}
+				if got.Verdict == Successful && !onlyIgnored {
+					t.Errorf("%s/%s with policy %q: Successful (%s)", c1, c2, p, got.Reason)
+				}
+			}
+		}
+	}
+}
+
+func TestScoreReportJSON(t *testing.T) {
+	t.Parallel()
+	ms, rs := scoreInputs([]scoreRow{{name: "a", class: Pass, group: "g1"}, {name: "b", class: NotEnoughData, group: "g2"}})
+	rep := Score(ms, rs, ScoreOptions{Thresholds: kayentaThresholds})
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{`"verdict":"Inconclusive"`, `"score":100`, `"failed":[]`,
+		`{"name":"g2","score":null,"weight":50,"counted":0,"passed":0}`} {
+		if !strings.Contains(string(b), part) {
+			t.Errorf("JSON %s lacks %s", b, part)
+		}
+	}
+	if math.IsNaN(float64(rep.Groups[0].Score)) || !math.IsNaN(float64(rep.Groups[1].Score)) {
+		t.Errorf("groups %+v", rep.Groups)
+	}
+}
+
+func TestScorePanics(t *testing.T) {
+	t.Parallel()
+	ms, rs := scoreInputs([]scoreRow{{name: "a", class: Pass}})
+	for name, f := range map[string]func(){
+		"length mismatch": func() { Score(ms, nil, ScoreOptions{Thresholds: kayentaThresholds}) },
+		"marginal > pass": func() { Score(ms, rs, ScoreOptions{Thresholds: Thresholds{Pass: 50, Marginal: 60}}) },
+		"pass above 100":  func() { Score(ms, rs, ScoreOptions{Thresholds: Thresholds{Pass: 101}}) },
+		"negative weight": func() {
+			Score(ms, rs, ScoreOptions{Thresholds: kayentaThresholds, GroupWeights: map[string]float64{"": -1}})
+		},
+		"negative marginal": func() { Score(ms, rs, ScoreOptions{Thresholds: Thresholds{Pass: 50, Marginal: -1}}) },
+	} {
+		if !mwPanics(f) {
+			t.Errorf("%s: no panic", name)
+		}
+	}
+}
