@@ -354,9 +354,9 @@ func kayentaNum(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 // metrics use the pooled per-step ratio Σevents/Σtrials, dropping steps
 // without trials, since Kayenta has no notion of counts. The metric's
 // Direction, Critical and Kayenta settings (effect measure and bounds,
-// outliers) are used, its Tolerance only as the default effect gate; Max,
-// Min and the settings of other judges are not (Kayenta has no such
-// settings), and neither is Kayenta's fixed band Tolerance replaced.
+// outliers) are used; its Tolerance, Max, Min and the settings of other
+// judges are not (Kayenta has no such settings: its band is the fixed
+// KayentaConfig.Tolerance).
 type KayentaJudge struct {
 	KayentaConfig
 }
@@ -418,11 +418,10 @@ func (j *KayentaJudge) Judge(m Metric, d Data, s Settings) MetricResult {
 
 // forMetric returns the judge's configuration with the metric's Kayenta
 // settings applied, as documented on Metric: its EffectMeasure, effect
-// bounds, Outliers and OutlierFactor when set; effect gates left at zero
-// come from the metric's Tolerance when it is positive (mean ratio
-// 1±Tolerance, CLES 0.5), else from the judge; critical bounds left at zero
-// come from the judge (Kayenta's 1.0 or 0.5, which add no gate of their
-// own).
+// bounds, Outliers and OutlierFactor when set. Bounds left at zero come from
+// the judge (Kayenta's 1.0 or 0.5, which add no gate of their own). The
+// metric's Tolerance is not used: Kayenta's band is its fixed 0.25, and the
+// baseline stays Kayenta.
 func (j *KayentaJudge) forMetric(m Metric) KayentaConfig {
 	c := j.KayentaConfig
 	switch m.EffectMeasure {
@@ -433,13 +432,6 @@ func (j *KayentaJudge) forMetric(m Metric) KayentaConfig {
 	case EffectCLES:
 		if c.EffectMeasure != KayentaCLES {
 			c = c.WithEffectMeasure(KayentaCLES)
-		}
-	}
-	if m.Tolerance > 0 {
-		if c.EffectMeasure == KayentaCLES {
-			c.AllowedIncrease, c.AllowedDecrease = 0.5, 0.5
-		} else {
-			c.AllowedIncrease, c.AllowedDecrease = 1+m.Tolerance, 1-m.Tolerance
 		}
 	}
 	for _, o := range []struct {

@@ -1,0 +1,277 @@
+package verify
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/argoproj/argo-rollouts/metricproviders/webmetric"
+	"github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
+	log "github.com/sirupsen/logrus"
+
+	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
+	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
+)
+
+// e2eData generates the end-to-end data ending now, so that the analyzer
+// judges "now" exactly as in a cluster (the shipped templates pass no end
+// time): the healthy and the regressed canary of scenario.E2EScenarios,
+// each 15 minutes old, and a young canary that has run one minute, all of
+// whose samples fall in the rule set's warm-up.
+func e2eData(t *testing.T) (data *bytes.Buffer, healthy, regressed, young scenario.Truth) {
+	t.Helper()
+	end := time.Now().UTC().Truncate(time.Second)
+	h, r := scenario.E2EScenarios()
+	h.End, r.End = end, end
+	y := h
+	y.Name, y.Namespace, y.Description = "e2e-young", "e2e-young", "A healthy canary one minute old: too early to judge."
+	y.CanaryAge = time.Minute
+	data = &bytes.Buffer{}
+	truths, err := scenario.GenerateMany(data, []scenario.Instance{{Scenario: h, Seed: 101}, {Scenario: r, Seed: 102}, {Scenario: y, Seed: 103}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, truths[0], truths[1], truths[2]
+}
+
+// analyzerProcess is a running `analyzer serve`.
+type analyzerProcess struct {
+	url    string // http://127.0.0.1:PORT
+	mu     sync.Mutex
+	stderr bytes.Buffer
+}
+
+// startAnalyzer runs the binary as the Deployment does (serve, the shipped
+// rule files, ANALYZER_ENVIRONMENT=env) against Prometheus at promURL and
+// waits until it is ready. It is stopped when the test ends.
+func startAnalyzer(t *testing.T, bin, env, promURL string) *analyzerProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--listen-address=127.0.0.1:0")
+	cmd.Env = []string{
+		"ANALYZER_ENVIRONMENT=" + env,
+		"ANALYZER_RULES_DIR=" + filepath.Join(DeployDir(), "base", "rules"),
+		"ANALYZER_PROMETHEUS_URL=" + promURL,
+		"ANALYZER_LOG_LEVEL=info",
+	}
+	pr, pw := io.Pipe()
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the analyzer: %v", err)
+	}
+	a := &analyzerProcess{}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		pw.Close()
+		close(exited)
+	}()
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Bytes()
+			a.mu.Lock()
+			a.stderr.Write(line)
+			a.stderr.WriteByte('\n')
+			a.mu.Unlock()
+			var entry struct{ Address string }
+			if json.Unmarshal(line, &entry) == nil && entry.Address != "" {
+				select {
+				case addr <- entry.Address:
+				default:
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			a.mu.Lock()
+			t.Logf("analyzer (%s) log:\n%s", env, a.stderr.String())
+			a.mu.Unlock()
+		}
+	})
+	select {
+	case got := <-addr:
+		a.url = "http://" + got
+	case <-exited:
+		t.Fatalf("the analyzer exited:\n%s", a.log())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the analyzer logged no listen address:\n%s", a.log())
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(a.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return a
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the analyzer is not ready (%v):\n%s", err, a.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (a *analyzerProcess) log() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stderr.String()
+}
+
+// rehost points a resolved metric's URL at the test's analyzer: in a
+// cluster, canary-analyzer.canary-analyzer.svc:8080 resolves to the
+// Service; here the analyzer listens on a loopback port. Path and query
+// stay as Argo resolved them.
+func rehost(t *testing.T, m *v1alpha1.Metric, base string) {
+	t.Helper()
+	u, err := url.Parse(m.Provider.Web.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Scheme, u.Host = b.Scheme, b.Host
+	m.Provider.Web.URL = u.String()
+}
+
+// measure takes one measurement with Argo Rollouts' own web metric
+// provider, built as its provider factory builds it.
+func measure(t *testing.T, run *v1alpha1.AnalysisRun, m v1alpha1.Metric) v1alpha1.Measurement {
+	t.Helper()
+	client, err := webmetric.NewWebMetricHttpClient(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser, err := webmetric.NewWebMetricJsonParser(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := log.New()
+	logger.SetOutput(io.Discard)
+	p := webmetric.NewWebMetricProvider(*log.NewEntry(logger), client, parser)
+	return p.Run(run, m)
+}
+
+// e2eRollout is the example Rollout as if deployed for the application of
+// truth: its namespace and name, and the rule set its data fits.
+func e2eRollout(ex example, truth scenario.Truth, ruleSet string) *v1alpha1.Rollout {
+	r := ex.rollout.DeepCopy()
+	r.Namespace, r.Name = truth.Namespace, truth.Rollout
+	for i := range r.Spec.Strategy.Canary.Steps {
+		if a := r.Spec.Strategy.Canary.Steps[i].Analysis; a != nil {
+			for j := range a.Args {
+				if a.Args[j].Name == "rule-set" {
+					a.Args[j].Value = ruleSet
+				}
+			}
+		}
+	}
+	return r
+}
+
+// TestWebMetricEndToEnd drives the real analyzer with Argo Rollouts' own
+// web metric provider, from the shipped ClusterAnalysisTemplates (GET and
+// POST) and the example Rollout's args resolved as Argo resolves them,
+// against a real Prometheus holding generated canary data.
+func TestWebMetricEndToEnd(t *testing.T) {
+	data, healthy, regressed, young := e2eData(t)
+	prom := promtest.Start(t, data)
+	bin, _ := buildAnalyzer(t, "v0.0.0-e2e", "e2e")
+	ex := exampleApp(t)
+	tmpls := shippedTemplates(t)
+
+	type check struct {
+		name    string
+		truth   scenario.Truth
+		ruleSet string
+		want    v1alpha1.AnalysisPhase
+	}
+	checks := []check{
+		{"healthy canary", healthy, "http-service", v1alpha1.AnalysisPhaseSuccessful},
+		{"regressed canary", regressed, "http-service", v1alpha1.AnalysisPhaseFailed},
+		{"one-minute-old canary", young, "http-service", v1alpha1.AnalysisPhaseInconclusive},
+		// 404 from the analyzer: Argo records an Error, never a verdict.
+		{"unknown rule set", healthy, "no-such-rules", v1alpha1.AnalysisPhaseError},
+	}
+	run := func(t *testing.T, a *analyzerProcess, c check, tmplName string) v1alpha1.Measurement {
+		t.Helper()
+		r := e2eRollout(ex, c.truth, c.ruleSet)
+		ar, metrics := newAnalysisRun(t, r, tmpls[tmplName], c.truth.StableHash, c.truth.CanaryHash)
+		m := metrics[0]
+		rehost(t, &m, a.url)
+		return measure(t, ar, m)
+	}
+
+	// Every environment's rule values: a healthy canary passes even live's,
+	// a regressed one fails even alpha's.
+	analyzers := map[string]*analyzerProcess{}
+	for _, env := range environments {
+		analyzers[env] = startAnalyzer(t, bin, env, prom.URL)
+	}
+	for _, env := range environments {
+		for _, tmplName := range []string{"canary-analyzer", "canary-analyzer-post"} {
+			for _, c := range checks {
+				t.Run(env+"/"+tmplName+"/"+c.name, func(t *testing.T) {
+					got := run(t, analyzers[env], c, tmplName)
+					if got.Phase != c.want {
+						t.Fatalf("phase %s (message %q, value %s), want %s", got.Phase, got.Message, got.Value, c.want)
+					}
+					if c.want == v1alpha1.AnalysisPhaseError {
+						if !strings.Contains(got.Message, "non 2xx") {
+							t.Errorf("error message %q, want Argo's non-2xx error", got.Message)
+						}
+						return
+					}
+					// The value Argo stores (and kubectl argo rollouts shows)
+					// is the compact summary with the verdict.
+					var summary struct {
+						Verdict string   `json:"verdict"`
+						Score   *float64 `json:"score"`
+						Failed  []string `json:"failed"`
+					}
+					if err := json.Unmarshal([]byte(got.Value), &summary); err != nil {
+						t.Fatalf("measurement value %q: %v", got.Value, err)
+					}
+					if summary.Verdict != string(c.want) {
+						t.Errorf("summary verdict %q, phase %s", summary.Verdict, got.Phase)
+					}
+					if c.want == v1alpha1.AnalysisPhaseFailed && len(summary.Failed) == 0 {
+						t.Errorf("a Failed verdict names no failed metric: %s", got.Value)
+					}
+					if len(got.Value) > 1024 {
+						t.Errorf("the stored value is %d bytes; Argo keeps it in the AnalysisRun's status", len(got.Value))
+					}
+				})
+			}
+		}
+	}
+
+	// With Prometheus gone the analyzer cannot judge: it answers 5xx and
+	// Argo records an Error (retried, then the run errors), never a verdict.
+	if err := prom.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tmplName := range []string{"canary-analyzer", "canary-analyzer-post"} {
+		t.Run("prometheus down/"+tmplName, func(t *testing.T) {
+			got := run(t, analyzers["live"], checks[0], tmplName)
+			if got.Phase != v1alpha1.AnalysisPhaseError || !strings.Contains(got.Message, "received non 2xx response code: 5") {
+				t.Errorf("phase %s (message %q), want Error from a 5xx", got.Phase, got.Message)
+			}
+		})
+	}
+}
