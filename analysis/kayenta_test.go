@@ -407,9 +407,10 @@ func TestKayentaJudgeMetricSettings(t *testing.T) {
 		stableN   int
 	}{
 		{"Kayenta defaults", Metric{}, High, 1, 21},
-		{"gate from tolerance", Metric{Tolerance: 0.1}, Pass, 1.1, 21},
+		// Kayenta has no tolerance of ours: the baseline stays Kayenta.
+		{"tolerance is not a gate", Metric{Tolerance: 0.1}, High, 1, 21},
 		{"explicit gate wins", Metric{Tolerance: 0.1, AllowedIncrease: 1.02}, High, 1.02, 21},
-		{"CLES gate from tolerance", Metric{Tolerance: 0.1, EffectMeasure: EffectCLES}, High, 0.5, 21},
+		{"CLES measure", Metric{Tolerance: 0.1, EffectMeasure: EffectCLES}, High, 0.5, 21},
 		{"outliers removed", Metric{Outliers: OutliersRemove, OutlierFactor: 3}, High, 1, 20},
 		{"only decreases bad", Metric{Direction: Decrease}, Pass, 1, 21},
 	}

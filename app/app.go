@@ -138,7 +138,7 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*verdict
 		}
 		store = rules.DirStore(o.RulesDir, o.Environment, reg)
 	}
-	return &verdict.Service{Rules: store, Backends: backends, Now: o.Now, Logger: log}, store, nil
+	return &verdict.Service{Rules: store, Backends: backends, Logs: logQueriers(backends), Now: o.Now, Logger: log}, store, nil
 }
 
 // reloadRules loads the rules into store and warns about metrics whose
@@ -176,6 +176,18 @@ func buildBackends(o Options) (map[rules.Source]providers.MetricQuerier, error) 
 		return nil, errors.New("no backend configured: set --prometheus.url (and --loki.url for log rules)")
 	}
 	return b, nil
+}
+
+// logQueriers are the backends that can also fetch log lines (Loki), for
+// signatures metrics.
+func logQueriers(backends map[rules.Source]providers.MetricQuerier) map[rules.Source]providers.LogQuerier {
+	logs := map[rules.Source]providers.LogQuerier{}
+	for src, b := range backends {
+		if lq, ok := b.(providers.LogQuerier); ok {
+			logs[src] = lq
+		}
+	}
+	return logs
 }
 
 // checkSources reports rule sets whose metrics need a backend we lack.

@@ -73,6 +73,7 @@ var (
 	typeNames = map[string]string{
 		"RuleSet": "rule set", "Metric": "metric", "Thresholds": "thresholds",
 		"PodMatching": "pods", "Environment": "environment", "MetricOverride": "metric override",
+		"SignatureOptions": "signatures options",
 	}
 )
 

@@ -95,6 +95,13 @@ const (
 	// per second of pod lifetime. An optional exposure query says when a pod
 	// was alive, so that steps without events count as zero.
 	KindRate Kind = "rate"
+	// KindSignatures: a LogQL log query (source loki) whose lines are
+	// fetched for each side, reduced to signatures and compared: the canary
+	// fails on signatures the stable pods never, or significantly more
+	// rarely, log. An optional exposure query (a LogQL metric query by pod,
+	// e.g. requests served) normalises the counts; without it they are
+	// compared per pod.
+	KindSignatures Kind = "signatures"
 )
 
 // Metric is one judged metric.
@@ -108,8 +115,11 @@ type Metric struct {
 	// Numerator and Denominator are the queries of ratio metrics.
 	Numerator   string `yaml:"numerator,omitempty"`
 	Denominator string `yaml:"denominator,omitempty"`
-	// Exposure is the optional alive-query of rate metrics.
+	// Exposure is the optional alive-query of rate metrics, and the
+	// optional normalising query of signatures metrics.
 	Exposure string `yaml:"exposure,omitempty"`
+	// Signatures holds the knobs of signatures metrics.
+	Signatures *SignatureOptions `yaml:"signatures,omitempty"`
 	// Unit is shown in reasons ("s", "bytes", "%").
 	Unit      string    `yaml:"unit,omitempty"`
 	Direction Direction `yaml:"direction,omitempty"`
@@ -157,6 +167,9 @@ const (
 	RoleNumerator   Role = "numerator"
 	RoleDenominator Role = "denominator"
 	RoleExposure    Role = "exposure"
+	// RoleLogs is the log query of a signatures metric (its "query"). It
+	// is not among Roles: it is run for log lines, not for series.
+	RoleLogs Role = "logs"
 )
 
 // Query returns the parsed template for a role, or nil.
@@ -172,6 +185,45 @@ func (m *Metric) Roles() []Role {
 	}
 	return out
 }
+
+// SignatureOptions are the knobs of a signatures metric. Zero values take
+// the defaults below.
+type SignatureOptions struct {
+	// LineLimit caps the log lines fetched for each side (the canary's pods,
+	// the stable pods) over the window, oldest first. When a side has more,
+	// both sides are compared up to that side's last fetched line.
+	LineLimit int `yaml:"lineLimit,omitempty"`
+	// MinCount is the fewest canary lines a signature needs to fail the
+	// canary.
+	MinCount int `yaml:"minCount,omitempty"`
+	// MaxFindings caps the signatures listed in the result.
+	MaxFindings int `yaml:"maxFindings,omitempty"`
+	// ExampleLength caps each example line, in characters.
+	ExampleLength int `yaml:"exampleLength,omitempty"`
+	// Similarity is the least share of equal tokens for two lines to share
+	// a signature (0 < similarity <= 1).
+	Similarity float64 `yaml:"similarity,omitempty"`
+	// DetectableCount: when a brand-new signature would need more canary
+	// lines than this to be significant, the metric is NotEnoughData. -1
+	// turns the check off.
+	DetectableCount int `yaml:"detectableCount,omitempty"`
+}
+
+// Defaults and limits of signatures metrics.
+const (
+	DefaultLineLimit       = 5000
+	MaxLineLimit           = 50000
+	DefaultMinCount        = 3
+	DefaultMaxFindings     = 10
+	MaxMaxFindings         = 100
+	DefaultExampleLength   = 300
+	MaxExampleLength       = 2000
+	DefaultSimilarity      = 0.5
+	DefaultDetectableCount = 20
+)
+
+// LogTemplate returns the log query of a signatures metric, or nil.
+func (m *Metric) LogTemplate() *Template { return m.queries[RoleLogs] }
 
 // Defaults applied to fields a rule file leaves out.
 const (

@@ -158,6 +158,9 @@ func (v *validator) metric(i int, m *Metric) {
 	switch m.Source {
 	case "":
 		m.Source = SourcePrometheus
+		if m.Kind == KindSignatures {
+			m.Source = SourceLoki
+		}
 	case SourcePrometheus, SourceLoki:
 	default:
 		v.errorf(at("source"), "metric %q: source %q is not one of prometheus, loki", m.Name, m.Source)
@@ -166,20 +169,21 @@ func (v *validator) metric(i int, m *Metric) {
 		m.Kind = KindValue
 	}
 	want := map[Kind][]Role{
-		KindValue: {RoleQuery},
-		KindRatio: {RoleNumerator, RoleDenominator},
-		KindRate:  {RoleQuery},
+		KindValue:      {RoleQuery},
+		KindRatio:      {RoleNumerator, RoleDenominator},
+		KindRate:       {RoleQuery},
+		KindSignatures: {RoleQuery},
 	}
 	roles, ok := want[m.Kind]
 	if !ok {
-		v.errorf(at("kind"), "metric %q: kind %q is not one of value, ratio, rate", m.Name, m.Kind)
+		v.errorf(at("kind"), "metric %q: kind %q is not one of value, ratio, rate, signatures", m.Name, m.Kind)
 	}
 	texts := map[Role]string{RoleQuery: m.Query, RoleNumerator: m.Numerator, RoleDenominator: m.Denominator, RoleExposure: m.Exposure}
 	allowed := map[Role]bool{}
 	for _, r := range roles {
 		allowed[r] = true
 	}
-	if m.Kind == KindRate {
+	if m.Kind == KindRate || m.Kind == KindSignatures {
 		allowed[RoleExposure] = true
 	}
 	m.queries = map[Role]*Template{}
@@ -228,6 +232,13 @@ func (v *validator) metric(i int, m *Metric) {
 	default:
 		v.errorf(at("noData"), "metric %q: noData %q is not one of fail, inconclusive, ignore", m.Name, m.NoData)
 	}
+	if m.Kind == KindRate && m.Source == SourceLoki && m.Exposure == "" {
+		// Loki leaves out the steps without matching lines instead of
+		// answering 0, so the events query alone cannot show that a pod was
+		// alive and quiet: every step it returns has events.
+		v.errorf(at("kind"), "metric %q: a rate from Loki needs an exposure query (e.g. sum by (pod) (count_over_time({...} [{{.Step}}])) of a stream the pod always writes): Loki leaves out steps without events, so without it the rate never sees a quiet step", m.Name)
+	}
+	v.signatures(i, m)
 }
 
 func contains(rs []Role, r Role) bool {

@@ -33,6 +33,10 @@ func kayenta(in []MetricInput, st analysis.Settings, th analysis.Thresholds) ana
 	results := make([]analysis.MetricResult, len(in))
 	for i, m := range in {
 		metrics[i] = m.Metric
+		if m.Result != nil { // judged already (signatures, verdict/logs.go)
+			results[i] = *m.Result
+			continue
+		}
 		results[i] = j.Judge(m.Metric, m.Data, st)
 	}
 	return analysis.Score(metrics, results, analysis.ScoreOptions{Thresholds: th})

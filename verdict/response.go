@@ -13,6 +13,10 @@ type MetricInput struct {
 	Metric  analysis.Metric
 	Data    analysis.Data
 	Queries []string
+	// Result is set for metrics judged while their data was assembled
+	// (signatures metrics, verdict/logs.go): decide uses it as is instead
+	// of asking the judge.
+	Result *analysis.MetricResult
 }
 
 // Response is a completed judgement. Its JSON form is the API's contract.

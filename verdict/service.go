@@ -24,6 +24,8 @@ type RuleSource interface {
 type Service struct {
 	Rules    RuleSource
 	Backends map[rules.Source]providers.MetricQuerier
+	// Logs fetch the log lines of signatures metrics (verdict/logs.go).
+	Logs map[rules.Source]providers.LogQuerier
 	// Now is the clock; nil means time.Now. The demo fixes it to the end of
 	// its recorded data.
 	Now    func() time.Time
@@ -60,12 +62,16 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, &InputError{Field: "canaryHash", Msg: err.Error()}
 	}
-	qs, err := s.fetch(ctx, rs, pm, w)
+	qs, logs, err := s.fetchAll(ctx, rs, pm, w)
 	if err != nil {
 		return nil, err
 	}
 	inputs, pods, err := assemble(rs, pm, qs, w)
 	if err != nil {
+		return nil, err
+	}
+	settings := analysis.Settings{Alpha: rs.Alpha, Warmup: time.Duration(rs.Warmup), Step: w.step}
+	if err := judgeSignatures(rs, pm, qs, logs, inputs, &pods, w, settings); err != nil {
 		return nil, err
 	}
 	resp := &Response{
@@ -81,7 +87,6 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 		resp.Canary.FirstSeen = &pods.firstCanary
 		resp.Canary.Age = model.Duration(w.end.Sub(pods.firstCanary)).String()
 	}
-	settings := analysis.Settings{Alpha: rs.Alpha, Warmup: time.Duration(rs.Warmup), Step: w.step}
 	s.decide(resp, rs, inputs, settings)
 	if len(pods.canary) == 0 {
 		// Whatever a judge makes of it, a canary that left no data at all
