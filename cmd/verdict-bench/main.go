@@ -1,0 +1,75 @@
+// Command verdict-bench measures verdict quality on generated canaries
+// judged through the real API on a real Prometheus, for our judge and for a
+// Kayenta-equivalent baseline, replaying each AnalysisRun with the limits of
+// the shipped ClusterAnalysisTemplate. See the README ("Verdict quality").
+//
+//	go run ./cmd/verdict-bench -seeds 50
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/internal/bench"
+	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
+)
+
+func main() {
+	seeds := flag.Int("seeds", 30, "instances per scenario family")
+	firstSeed := flag.Uint64("first-seed", 1, "seed of the first instance")
+	families := flag.String("families", "", "comma-separated families (default: all)")
+	batch := flag.Int("batch", 96, "instances per Prometheus")
+	history := flag.Duration("history", 40*time.Minute, "stable data before the canary starts")
+	ruleFile := flag.String("rules", "deploy/base/rules/http-service.yaml", "rule set to judge with")
+	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
+	out := flag.String("json", "", "also write every result to this file")
+	flag.Parse()
+
+	l, err := bench.ReadLimits(*template)
+	if err != nil {
+		fail(err)
+	}
+	var fams []scenario.Family
+	if *families != "" {
+		for _, name := range strings.Split(*families, ",") {
+			f, ok := scenario.LookupFamily(strings.TrimSpace(name))
+			if !ok {
+				fail(fmt.Errorf("unknown family %q", name))
+			}
+			fams = append(fams, f)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	results, err := bench.RunBenchmark(ctx, bench.Config{
+		Families: fams, Seeds: *seeds, FirstSeed: *firstSeed, Batch: *batch,
+		RuleFile: *ruleFile, Limits: l, History: *history, Progress: os.Stderr,
+	})
+	if err != nil {
+		fail(err)
+	}
+	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). %d seeds per family from %d. %s.\n\n",
+		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, time.Since(start).Round(time.Second))
+	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l))
+	if *out != "" {
+		b, err := json.MarshalIndent(results, "", "  ")
+		if err == nil {
+			err = os.WriteFile(*out, b, 0o644)
+		}
+		if err != nil {
+			fail(err)
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "verdict-bench:", err)
+	os.Exit(1)
+}

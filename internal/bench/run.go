@@ -1,0 +1,283 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/canary-analyzer/canary-analyzer/app"
+	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
+	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
+	"github.com/canary-analyzer/canary-analyzer/rules"
+)
+
+// Judges compared by the benchmark: the shipped rule set with our judge,
+// and the same metrics judged the way Kayenta does (pooled per-step
+// average, Mann-Whitney at 0.98, tolerance 0.25, pass 95 / marginal 75).
+const (
+	JudgeOurs     = "canary"
+	JudgeBaseline = "kayenta"
+)
+
+// Config is one benchmark run.
+type Config struct {
+	// Families to run; nil means all.
+	Families []scenario.Family
+	// Seeds per family, starting at FirstSeed.
+	Seeds     int
+	FirstSeed uint64
+	// Batch is how many instances share one Prometheus.
+	Batch int
+	// RuleFile is the shipped rule set to judge with.
+	RuleFile string
+	// Limits are the AnalysisTemplate's.
+	Limits Limits
+	// History is the stable pods' data before the canary starts.
+	History time.Duration
+	// Parallel requests to the service.
+	Parallel int
+	// Dir holds the temporary data; "" means a new temp dir.
+	Dir string
+	// Progress, if set, receives a line per batch.
+	Progress io.Writer
+}
+
+// Result is one instance judged by one judge over the looks of one run.
+type Result struct {
+	Truth scenario.Truth
+	Judge string
+	// Verdicts and Reasons, one per look (Limits.Ages()).
+	Verdicts []string
+	Reasons  []string
+	// Failed names the failing metrics at each look.
+	Failed [][]string
+	Run    Run
+}
+
+// DetectedAt is the canary age at which the run failed, or 0.
+func (r Result) DetectedAt(l Limits) time.Duration {
+	if r.Run.Phase != PhaseFailed {
+		return 0
+	}
+	return l.Ages()[r.Run.Looks-1]
+}
+
+// RunBenchmark generates the instances, judges them and replays each run.
+func RunBenchmark(ctx context.Context, cfg Config) ([]Result, error) {
+	if cfg.Families == nil {
+		cfg.Families = scenario.Families()
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 64
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 4
+	}
+	sets, err := ruleSets(cfg.RuleFile)
+	if err != nil {
+		return nil, err
+	}
+	dir := cfg.Dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "verdict-bench-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+	}
+	ages := cfg.Limits.Ages()
+	maxAge := ages[len(ages)-1]
+
+	var instances []scenario.Instance
+	for _, f := range cfg.Families {
+		for i := 0; i < cfg.Seeds; i++ {
+			seed := cfg.FirstSeed + uint64(i)
+			s := f.Scenario(seed)
+			s.CanaryAge = maxAge + time.Minute
+			if cfg.History > 0 {
+				s.History = cfg.History
+			}
+			instances = append(instances, scenario.Instance{Scenario: s, Seed: seed})
+		}
+	}
+	var results []Result
+	for start := 0; start < len(instances); start += cfg.Batch {
+		end := min(start+cfg.Batch, len(instances))
+		rs, err := runBatch(ctx, cfg, sets, dir, instances[start:end])
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, rs...)
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, "judged %d of %d instances\n", end, len(instances))
+		}
+	}
+	return results, nil
+}
+
+// ruleSets loads the shipped rule set and derives the baseline from it.
+func ruleSets(file string) (map[string]*rules.RuleSet, error) {
+	ours, err := rules.LoadFile(file, "")
+	if err != nil {
+		return nil, err
+	}
+	ours.Judge = rules.JudgeCanary
+	base := *ours
+	base.Name = ours.Name + "-" + JudgeBaseline
+	base.Judge = rules.JudgeKayenta
+	base.Thresholds = rules.Thresholds{Pass: 95, Marginal: 75}
+	return map[string]*rules.RuleSet{JudgeOurs: ours, JudgeBaseline: &base}, nil
+}
+
+func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, dir string, instances []scenario.Instance) ([]Result, error) {
+	path := filepath.Join(dir, "data.om")
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	truths, err := scenario.GenerateMany(w, instances)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	prom, err := promtest.StartProcess(ctx, promtest.Options{Dir: filepath.Join(dir, "prometheus"), DataFile: path})
+	if err != nil {
+		return nil, err
+	}
+	defer prom.Close()
+	_ = os.Remove(path)
+
+	base, stop, err := startService(prom.URL, sets)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+
+	var results []Result
+	for _, t := range truths {
+		for _, judge := range []string{JudgeOurs, JudgeBaseline} {
+			results = append(results, Result{Truth: t, Judge: judge})
+		}
+	}
+	jobs := make(chan *Result)
+	errs := make(chan error, len(results))
+	var wg sync.WaitGroup
+	for range cfg.Parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range jobs {
+				if err := judgeLooks(ctx, base, sets[r.Judge].Name, r, cfg.Limits); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for i := range results {
+		jobs <- &results[i]
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// startService runs the service with both rule sets on a loopback port.
+func startService(promURL string, sets map[string]*rules.RuleSet) (string, func(), error) {
+	byName := map[string]*rules.RuleSet{}
+	for _, rs := range sets {
+		byName[rs.Name] = rs
+	}
+	store := rules.NewStore(func() (map[string]*rules.RuleSet, error) { return byName, nil }, nil, prometheus.NewRegistry())
+	client, err := promprovider.New(providers.ClientOptions{URL: promURL})
+	if err != nil {
+		return "", nil, err
+	}
+	listening := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Run(ctx, app.Options{
+			ListenAddress: "127.0.0.1:0",
+			Store:         store,
+			Backends:      map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: client},
+			QueryTimeout:  30 * time.Second,
+			Logger:        zap.NewNop(),
+			Listening:     listening,
+		})
+	}()
+	select {
+	case addr := <-listening:
+		return "http://" + addr, func() { cancel(); <-done }, nil
+	case err := <-done:
+		cancel()
+		return "", nil, err
+	}
+}
+
+// verdictBody is the part of the answer the benchmark reads.
+type verdictBody struct {
+	Verdict string `json:"verdict"`
+	Reason  string `json:"reason"`
+	Error   string `json:"error"`
+	Summary struct {
+		Failed []string `json:"failed"`
+	} `json:"summary"`
+}
+
+// judgeLooks asks for a verdict at each look, as Argo would (GET, no
+// lookback: the rule set's), and replays the run.
+func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l Limits) error {
+	c := &http.Client{Timeout: time.Minute}
+	for _, age := range l.Ages() {
+		end := r.Truth.CanaryStart.Add(age)
+		q := url.Values{
+			"namespace": {r.Truth.Namespace}, "rollout": {r.Truth.Rollout},
+			"canaryHash": {r.Truth.CanaryHash}, "stableHash": {r.Truth.StableHash},
+			"ruleSet": {ruleSet}, "end": {end.UTC().Format(time.RFC3339)},
+		}
+		req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/judge?"+q.Encode(), nil)
+		if err != nil {
+			return err
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		var body verdictBody
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if err != nil {
+			return fmt.Errorf("%s at age %v: %w", r.Truth.Namespace, age, err)
+		}
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s at age %v: HTTP %d: %s", r.Truth.Namespace, age, res.StatusCode, body.Error)
+		}
+		r.Verdicts = append(r.Verdicts, body.Verdict)
+		r.Reasons = append(r.Reasons, body.Reason)
+		r.Failed = append(r.Failed, body.Summary.Failed)
+	}
+	r.Run = Replay(r.Verdicts, l)
+	return nil
+}
