@@ -44,6 +44,10 @@ const (
 	KindRatio Kind = "ratio"
 	// KindRate: events per second of pod lifetime (restarts, error log lines).
 	KindRate Kind = "rate"
+	// KindSignatures: log lines reduced to signatures; the canary fails
+	// on signatures it logs that the stable pods never or significantly
+	// more rarely log (JudgeSignatures).
+	KindSignatures Kind = "signatures"
 )
 
 // Direction says which change is bad.
@@ -257,6 +261,10 @@ type MetricResult struct {
 	// Evidence explains the verdict of CanaryJudge: method, pods, warm-up,
 	// looks and every test behind the classification.
 	Evidence *Evidence `json:"evidence,omitempty"`
+	// Signatures lists the log signatures of a signatures metric that are
+	// new in the canary or significantly more frequent there
+	// (JudgeSignatures).
+	Signatures []SignatureFinding `json:"signatures,omitempty"`
 }
 
 // Judge classifies one metric.

@@ -23,7 +23,12 @@ type RuleSet struct {
 	Step        model.Duration `yaml:"step,omitempty"`
 	Warmup      model.Duration `yaml:"warmup,omitempty"`
 	// Alpha is the false-alarm rate allowed for a whole analysis run.
-	Alpha        float64                `yaml:"alpha,omitempty"`
+	Alpha float64 `yaml:"alpha,omitempty"`
+	// Looks is how many times one analysis run asks (the AnalysisTemplate's
+	// count): the judge splits Alpha over them. LookInterval (the
+	// template's interval) only serves to report which look a request is.
+	Looks        int                    `yaml:"looks,omitempty"`
+	LookInterval model.Duration         `yaml:"lookInterval,omitempty"`
 	Environments map[string]Environment `yaml:"environments,omitempty"`
 	Metrics      []Metric               `yaml:"metrics"`
 
@@ -134,9 +139,40 @@ type Metric struct {
 	Group    string       `yaml:"group,omitempty"`
 	NoData   NoDataPolicy `yaml:"noData,omitempty"`
 
+	// The judge's per-metric knobs; see analysis.Metric and docs/judge.md.
+
+	// PodSpread is the typical relative difference between two healthy
+	// pods (0.06 = 6%).
+	PodSpread *float64 `yaml:"podSpread,omitempty"`
+	// Trend also compares the canary's slope with the stable pods' (leaks);
+	// TrendTolerance is the extra growth per hour that is never a failure.
+	Trend          bool     `yaml:"trend,omitempty"`
+	TrendTolerance *float64 `yaml:"trendTolerance,omitempty"`
+	// DetectableChange is the change the data must be able to reveal
+	// before a Pass counts (negative: no such check).
+	DetectableChange *float64 `yaml:"detectableChange,omitempty"`
+	// Warmup replaces the rule set's warm-up for this metric.
+	Warmup *model.Duration `yaml:"warmup,omitempty"`
+	// Kayenta's effect-size gates and critical effect sizes.
+	EffectMeasure    EffectMeasure `yaml:"effectMeasure,omitempty"`
+	AllowedIncrease  *float64      `yaml:"allowedIncrease,omitempty"`
+	AllowedDecrease  *float64      `yaml:"allowedDecrease,omitempty"`
+	CriticalIncrease *float64      `yaml:"criticalIncrease,omitempty"`
+	CriticalDecrease *float64      `yaml:"criticalDecrease,omitempty"`
+	// Outliers keeps or removes per-step outliers (Tukey's fences at
+	// OutlierFactor interquartile ranges).
+	Outliers      OutlierPolicy `yaml:"outliers,omitempty"`
+	OutlierFactor *float64      `yaml:"outlierFactor,omitempty"`
+
 	// queries are the parsed templates, keyed by role.
 	queries map[Role]*Template
 }
+
+// EffectMeasure names an effect size: meanRatio or cles.
+type EffectMeasure string
+
+// OutlierPolicy is keep or remove.
+type OutlierPolicy string
 
 // Direction says which change is bad.
 type Direction string
@@ -231,6 +267,8 @@ const (
 	DefaultStep      = time.Minute
 	DefaultWarmup    = 2 * time.Minute
 	DefaultAlpha     = 0.01
+	DefaultLooks     = 5
+	DefaultInterval  = 2 * time.Minute
 	DefaultTolerance = 0.1
 	DefaultWeight    = 1.0
 	DefaultPodLabel  = "pod"

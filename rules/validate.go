@@ -75,6 +75,18 @@ func (v *validator) ruleSet(rs *RuleSet) {
 		rs.Alpha = DefaultAlpha
 	}
 	v.alpha([]any{"alpha"}, rs.Alpha)
+	switch {
+	case rs.Looks == 0:
+		rs.Looks = DefaultLooks
+	case rs.Looks < 1 || rs.Looks > 100:
+		v.errorf([]any{"looks"}, "looks must be in [1, 100], got %d", rs.Looks)
+	}
+	switch {
+	case rs.LookInterval == 0:
+		rs.LookInterval = model.Duration(DefaultInterval)
+	case rs.LookInterval < 0:
+		v.errorf([]any{"lookInterval"}, "lookInterval must not be negative")
+	}
 	if len(rs.Metrics) == 0 {
 		v.errorf(nil, "a rule set needs at least one metric")
 	}
@@ -225,6 +237,7 @@ func (v *validator) metric(i int, m *Metric) {
 	if m.Max != nil && m.Min != nil && *m.Min > *m.Max {
 		v.errorf(at("min"), "metric %q: min %g is above max %g", m.Name, *m.Min, *m.Max)
 	}
+	v.judgeKnobs(i, m)
 	switch m.NoData {
 	case "":
 		m.NoData = NoDataInconclusive
@@ -277,5 +290,42 @@ func (v *validator) environment(name string, e Environment, metrics map[string]i
 		if o.Tolerance != nil && *o.Tolerance < 0 {
 			v.errorf(append(at, "metrics", n, "tolerance"), "environment %s: metric %q: tolerance must not be negative", name, n)
 		}
+	}
+}
+
+// judgeKnobs checks the judge's per-metric settings.
+func (v *validator) judgeKnobs(i int, m *Metric) {
+	at := func(key string) []any { return []any{"metrics", i, key} }
+	for _, f := range []struct {
+		key string
+		v   *float64
+	}{
+		{"podSpread", m.PodSpread}, {"trendTolerance", m.TrendTolerance},
+		{"allowedIncrease", m.AllowedIncrease}, {"allowedDecrease", m.AllowedDecrease},
+		{"criticalIncrease", m.CriticalIncrease}, {"criticalDecrease", m.CriticalDecrease},
+		{"outlierFactor", m.OutlierFactor},
+	} {
+		if f.v != nil && !(*f.v >= 0) {
+			v.errorf(at(f.key), "metric %q: %s must not be negative", m.Name, f.key)
+		}
+	}
+	if m.DetectableChange != nil && math.IsNaN(*m.DetectableChange) {
+		v.errorf(at("detectableChange"), "metric %q: detectableChange is not a number", m.Name)
+	}
+	if m.Warmup != nil && *m.Warmup < 0 {
+		v.errorf(at("warmup"), "metric %q: warmup must not be negative", m.Name)
+	}
+	if m.Trend && m.Kind != KindValue {
+		v.errorf(at("trend"), "metric %q: trend applies to value metrics only", m.Name)
+	}
+	switch m.EffectMeasure {
+	case "", "meanRatio", "cles":
+	default:
+		v.errorf(at("effectMeasure"), "metric %q: effectMeasure %q is not one of meanRatio, cles", m.Name, m.EffectMeasure)
+	}
+	switch m.Outliers {
+	case "", "keep", "remove":
+	default:
+		v.errorf(at("outliers"), "metric %q: outliers %q is not one of keep, remove", m.Name, m.Outliers)
 	}
 }

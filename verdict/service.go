@@ -70,7 +70,10 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	settings := analysis.Settings{Alpha: rs.Alpha, Warmup: time.Duration(rs.Warmup), Step: w.step}
+	settings := analysis.Settings{
+		Alpha: rs.Alpha, Warmup: time.Duration(rs.Warmup), Step: w.step,
+		Looks: rs.Looks, Interval: time.Duration(rs.LookInterval), End: w.end,
+	}
 	if err := judgeSignatures(rs, pm, qs, logs, inputs, &pods, w, settings); err != nil {
 		return nil, err
 	}
@@ -201,22 +204,37 @@ func keys(m map[string]bool) []string {
 // analysisMetric is the judge's view of a rule-file metric.
 func analysisMetric(m *rules.Metric) analysis.Metric {
 	am := analysis.Metric{
-		Name:      m.Name,
-		Kind:      analysis.Kind(m.Kind),
-		Direction: analysis.Direction(m.Direction),
-		Tolerance: *m.Tolerance,
-		Critical:  m.Critical,
-		Weight:    *m.Weight,
-		Group:     m.Group,
-		NoData:    analysis.NoDataPolicy(m.NoData),
-		Max:       math.NaN(),
-		Min:       math.NaN(),
+		Name:          m.Name,
+		Kind:          analysis.Kind(m.Kind),
+		Direction:     analysis.Direction(m.Direction),
+		Tolerance:     *m.Tolerance,
+		Critical:      m.Critical,
+		Weight:        *m.Weight,
+		Group:         m.Group,
+		NoData:        analysis.NoDataPolicy(m.NoData),
+		Max:           math.NaN(),
+		Min:           math.NaN(),
+		Trend:         m.Trend,
+		EffectMeasure: analysis.EffectMeasure(m.EffectMeasure),
+		Outliers:      analysis.OutlierPolicy(m.Outliers),
 	}
-	if m.Max != nil {
-		am.Max = *m.Max
+	for _, f := range []struct {
+		from *float64
+		to   *float64
+	}{
+		{m.Max, &am.Max}, {m.Min, &am.Min}, {m.PodSpread, &am.PodSpread},
+		{m.TrendTolerance, &am.TrendTolerance}, {m.DetectableChange, &am.DetectableChange},
+		{m.AllowedIncrease, &am.AllowedIncrease}, {m.AllowedDecrease, &am.AllowedDecrease},
+		{m.CriticalIncrease, &am.CriticalIncrease}, {m.CriticalDecrease, &am.CriticalDecrease},
+		{m.OutlierFactor, &am.OutlierFactor},
+	} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
 	}
-	if m.Min != nil {
-		am.Min = *m.Min
+	if m.Warmup != nil {
+		w := time.Duration(*m.Warmup)
+		am.Warmup = &w
 	}
 	return am
 }

@@ -1,0 +1,260 @@
+package analysis
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mathext"
+)
+
+// binomUpper returns P(X ≥ x) for X ~ Binomial(n, p), continued to real x
+// and n through the regularized incomplete beta function,
+//
+//	P(X ≥ x) = I_p(x, n − x + 1),
+//
+// which for whole numbers is R's binom.test(x, n, p, alternative =
+// "greater")$p.value and in general R's pbeta(p, x, n − x + 1). It is 1
+// for x ≤ 0, and 0 for x > n or p = 0 < x.
+func binomUpper(x, n, p float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.IsNaN(n) || math.IsNaN(p):
+		return math.NaN()
+	case x <= 0 || p >= 1:
+		return 1
+	case x > n || p <= 0:
+		return 0
+	}
+	return mathext.RegIncBeta(x, n-x+1, p)
+}
+
+// binomLower returns P(X ≤ x) for X ~ Binomial(n, p), continued to real x
+// and n,
+//
+//	P(X ≤ x) = I_{1−p}(n − x, x + 1),
+//
+// R's binom.test(x, n, p, alternative = "less")$p.value for whole numbers
+// and pbeta(1 − p, n − x, x + 1) in general. It is 1 for x ≥ n and 0 for
+// x < 0.
+func binomLower(x, n, p float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.IsNaN(n) || math.IsNaN(p):
+		return math.NaN()
+	case x >= n || p <= 0:
+		return 1
+	case x < 0 || p >= 1:
+		return 0
+	}
+	return mathext.RegIncBeta(n-x, x+1, 1-p)
+}
+
+// poissonUpper returns P(X ≥ x) for X ~ Poisson(lambda), continued to real
+// x through the regularized lower incomplete gamma function,
+//
+//	P(X ≥ x) = P(x, lambda),
+//
+// which for whole x is R's poisson.test(x, T, r, alternative =
+// "greater")$p.value with lambda = T·r, and in general R's pgamma(lambda,
+// x). It is 1 for x ≤ 0 and 0 for lambda = 0 < x.
+func poissonUpper(x, lambda float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.IsNaN(lambda):
+		return math.NaN()
+	case x <= 0:
+		return 1
+	case lambda <= 0:
+		return 0
+	}
+	return mathext.GammaIncReg(x, lambda)
+}
+
+// poissonLower returns P(X ≤ x) for X ~ Poisson(lambda), continued to real
+// x: Q(x + 1, lambda), R's pgamma(lambda, x + 1, lower.tail = FALSE) (for
+// whole x, ppois(x, lambda)). It is 0 for x < 0 and 1 for lambda = 0 ≤ x.
+func poissonLower(x, lambda float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.IsNaN(lambda):
+		return math.NaN()
+	case x < 0:
+		return 0
+	case lambda <= 0:
+		return 1
+	}
+	return mathext.GammaIncRegComp(x+1, lambda)
+}
+
+// betaQuantile returns the p-quantile of the Beta(a, b) distribution (R's
+// qbeta(p, a, b)).
+func betaQuantile(p, a, b float64) float64 {
+	switch {
+	case math.IsNaN(p) || math.IsNaN(a) || math.IsNaN(b):
+		return math.NaN()
+	case p <= 0:
+		return 0
+	case p >= 1:
+		return 1
+	}
+	return mathext.InvRegIncBeta(a, b, p)
+}
+
+// shareInterval returns a Clopper–Pearson interval for a binomial
+// probability from x successes out of n (real values allowed): the lower
+// limit at one-sided level 1 − lo and the upper at 1 − hi,
+//
+//	lower = qbeta(lo, x, n − x + 1),  upper = qbeta(1 − hi, x + 1, n − x),
+//
+// as R's binom.test(x, n, conf.level = 1 − 2·lo)$conf.int when lo = hi.
+// lower is 0 when x ≤ 0 and upper is 1 when x ≥ n.
+func shareInterval(x, n, lo, hi float64) (lower, upper float64) {
+	lower, upper = 0, 1
+	if x > 0 {
+		lower = betaQuantile(lo, x, n-x+1)
+	}
+	if x < n {
+		upper = betaQuantile(1-hi, x+1, n-x)
+	}
+	return lower, upper
+}
+
+// countStep is one time step of a count metric seen from the canary:
+// canary events and exposure (trials), and the stable pods' events and
+// exposure, summed over pods.
+type countStep struct {
+	pos                  float64
+	canaryEvents, canary float64
+	stableEvents, stable float64
+}
+
+// mantelHaenszel returns the Mantel–Haenszel estimate of the canary's rate
+// ratio over the stable pods, stratified by time step,
+//
+//	RR = Σ_t x_t·e_s,t/e_t / Σ_t s_t·e_c,t/e_t,   e_t = e_c,t + e_s,t,
+//
+// with x and s the canary's and stable pods' events and e their exposures.
+// It is +Inf when only the canary has events and NaN when nobody has.
+func mantelHaenszel(steps []countStep) float64 {
+	var num, den float64
+	for _, s := range steps {
+		e := s.canary + s.stable
+		if e <= 0 {
+			continue
+		}
+		num += s.canaryEvents * s.stable / e
+		den += s.stableEvents * s.canary / e
+	}
+	switch {
+	case num == 0 && den == 0:
+		return math.NaN()
+	case den == 0:
+		return math.Inf(1)
+	}
+	return num / den
+}
+
+// conditionalShare returns, for the time-stratified comparison of the
+// canary's events with the stable pods', the total events N = Σ n_t, the
+// canary's events X and its expected share under "same rate as the stable
+// pods",
+//
+//	θ̄ = Σ_t n_t·θ_t / N,   θ_t = e_c,t / (e_c,t + e_s,t),
+//
+// the canary's exposure share at each step weighted by that step's events.
+// Given the events of every step, the canary's count is a sum of binomials
+// Bin(n_t, θ_t); Bin(N, θ̄) has the same mean and at least its variance, so
+// a test against it is conservative. When nobody has events θ̄ is the
+// exposure share over all steps.
+func conditionalShare(steps []countStep) (n, x, theta float64) {
+	var w, ec, et float64
+	for _, s := range steps {
+		e := s.canary + s.stable
+		if e <= 0 {
+			continue
+		}
+		nt := s.canaryEvents + s.stableEvents
+		n += nt
+		x += s.canaryEvents
+		w += nt * s.canary / e
+		ec += s.canary
+		et += e
+	}
+	if n > 0 {
+		return n, x, w / n
+	}
+	if et > 0 {
+		return 0, 0, ec / et
+	}
+	return 0, 0, math.NaN()
+}
+
+// podCounts is one stable pod's events and exposure per step (NaN =
+// missing) on the grid of a count metric.
+type podCounts struct {
+	events, exposure []float64
+}
+
+// dispersion estimates how much more the stable pods' counts vary than
+// Poisson counts would: Pearson's X² of each pod's events against its
+// exposure share of the step's events,
+//
+//	X² = Σ_t Σ_k (s_kt − S_t·π_kt)² / (S_t·π_kt),   π_kt = e_kt / Σ_k e_kt,
+//
+// over the steps with events, with df = Σ_t (K_t − 1). It returns the
+// shrunken factor φ = max(1, (prior + X²)/(prior + df)) (prior pseudo
+// degrees of freedom at φ = 1) and X², df. Steps are taken where at least
+// two pods have exposure.
+func dispersion(pods []podCounts, steps []int, prior float64) (phi, x2, df float64) {
+	for _, t := range steps {
+		var st, et float64
+		var kt int
+		for _, p := range pods {
+			if e, x := p.exposure[t], p.events[t]; e > 0 && !math.IsNaN(x) {
+				st += x
+				et += e
+				kt++
+			}
+		}
+		if kt < 2 || st <= 0 {
+			continue
+		}
+		for _, p := range pods {
+			if e, x := p.exposure[t], p.events[t]; e > 0 && !math.IsNaN(x) {
+				exp := st * e / et
+				x2 += (x - exp) * (x - exp) / exp
+			}
+		}
+		df += float64(kt - 1)
+	}
+	phi = math.Max(1, (prior+x2)/(prior+df))
+	return phi, x2, df
+}
+
+// podHeterogeneity estimates the persistent spread of the stable pods'
+// rates (σ of a pod's log rate factor) from their totals over the matched
+// window: with X_k a pod's events and E_k = S·e_k/Σe its share of all
+// stable events S,
+//
+//	X²_pods = Σ_k (X_k − E_k)² / E_k,
+//	σ̂² = max(0, X²_pods − (K − 1)·φ) / Σ_k E_k,
+//
+// since Var(X_k) ≈ φ·E_k + σ²·E_k². It returns NaN with fewer than two
+// pods with exposure or no events.
+func podHeterogeneity(events, exposure []float64, phi float64) float64 {
+	var s, e float64
+	var k int
+	for i := range events {
+		if exposure[i] > 0 {
+			s += events[i]
+			e += exposure[i]
+			k++
+		}
+	}
+	if k < 2 || s <= 0 {
+		return math.NaN()
+	}
+	var x2 float64
+	for i := range events {
+		if exposure[i] > 0 {
+			ek := s * exposure[i] / e
+			x2 += (events[i] - ek) * (events[i] - ek) / ek
+		}
+	}
+	return math.Max(0, x2-float64(k-1)*phi) / s
+}

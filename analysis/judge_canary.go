@@ -1,0 +1,513 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// CanaryJudge judges one fresh canary pod (or a few) against several
+// long-running stable pods, as docs/judge.md explains:
+//
+//   - value metrics (latency, CPU, memory) are compared at the same
+//     timestamps: each pod's log level minus the stable pods' common level
+//     at that time, so movements all pods share cancel;
+//   - the canary is judged as one more pod: its mean difference is compared
+//     with the spread of the stable pods' own mean differences (pooled with
+//     the metric's PodSpread prior), so a canary inside the stable pods'
+//     range is not a regression, with AR(1) noise for autocorrelation;
+//   - count metrics (errors out of requests, restarts per second) are
+//     judged on the counts with a time-stratified conditional binomial test,
+//     widened by the stable pods' over-dispersion and spread;
+//   - absolute bounds (Max, Min) are tested on the canary alone, with noise;
+//   - the run's false-alarm budget Settings.Alpha is split evenly over the
+//     looks (Settings.Looks) and, within a look, over all hypotheses of all
+//     metrics by Holm's procedure;
+//   - a metric whose data could not reveal its DetectableChange is
+//     NotEnoughData, never Pass.
+//
+// The zero value is not ready: use NewCanaryJudge and change the knobs.
+type CanaryJudge struct {
+	// PriorPods is how many stable pods the metric's PodSpread prior is
+	// worth when it is pooled with the spread the stable pods show (ν0).
+	PriorPods float64
+	// MinPoints is the fewest canary samples after warm-up a value metric
+	// needs; fewer give NotEnoughData.
+	MinPoints int
+	// DefaultAlpha is used when Settings.Alpha is zero.
+	DefaultAlpha float64
+	// DefaultLooks is used when Settings.Looks is zero.
+	DefaultLooks int
+	// ValueSpread and CountSpread are the PodSpread of value and count
+	// metrics that leave it zero.
+	ValueSpread, CountSpread float64
+	// ValueDetectable, RatioDetectable and RateDetectable are the
+	// DetectableChange of metrics that leave it zero; a negative value turns
+	// the check off.
+	ValueDetectable, RatioDetectable, RateDetectable float64
+	// DispersionPrior is the weight, in degrees of freedom, of the prior
+	// belief that counts are Poisson (φ = 1) when the over-dispersion of
+	// the stable pods' counts is estimated.
+	DispersionPrior float64
+	// DefaultOutlierFactor is used when a metric removes outliers without
+	// an OutlierFactor.
+	DefaultOutlierFactor float64
+	// NoisePriorDF is the weight, in degrees of freedom, of the stable
+	// pods' noise as prior knowledge of a value metric's canary noise.
+	NoisePriorDF float64
+}
+
+// Defaults of NewCanaryJudge.
+const (
+	DefaultPriorPods        = 10
+	DefaultMinPoints        = 3
+	DefaultJudgeAlpha       = 0.01
+	DefaultJudgeLooks       = 5
+	DefaultValueSpread      = 0.08
+	DefaultCountSpread      = 0.15
+	DefaultValueDetectable  = 1.0
+	DefaultRatioDetectable  = 4.0
+	DefaultRateDetectable   = -1.0
+	DefaultDispersionPrior  = 10
+	DefaultJudgeOutlierFold = 3.0
+	DefaultNoisePriorDF     = 4
+)
+
+// NewCanaryJudge returns a CanaryJudge with the documented defaults.
+func NewCanaryJudge() *CanaryJudge {
+	return &CanaryJudge{
+		PriorPods:            DefaultPriorPods,
+		MinPoints:            DefaultMinPoints,
+		DefaultAlpha:         DefaultJudgeAlpha,
+		DefaultLooks:         DefaultJudgeLooks,
+		ValueSpread:          DefaultValueSpread,
+		CountSpread:          DefaultCountSpread,
+		ValueDetectable:      DefaultValueDetectable,
+		RatioDetectable:      DefaultRatioDetectable,
+		RateDetectable:       DefaultRateDetectable,
+		DispersionPrior:      DefaultDispersionPrior,
+		DefaultOutlierFactor: DefaultJudgeOutlierFold,
+		NoisePriorDF:         DefaultNoisePriorDF,
+	}
+}
+
+// Name implements Judge.
+func (j *CanaryJudge) Name() string { return "canary" }
+
+// MetricInput is one metric of a rule set with its data.
+type MetricInput struct {
+	Metric Metric
+	Data   Data
+	// Query is copied into the result.
+	Query string
+	// Result, when set, is a result another judge already produced for
+	// this metric (JudgeSignatures for KindSignatures): it is passed through
+	// unchanged and scored with the others, but its tests take no part in
+	// Holm's procedure (give that judge its own share of Alpha).
+	Result *MetricResult
+}
+
+// SetJudge classifies all metrics of a rule set together, so that the
+// false-alarm budget can be shared between them (Holm's procedure needs
+// every p-value before it classifies any metric).
+type SetJudge interface {
+	Judge
+	JudgeSet(in []MetricInput, s Settings) []MetricResult
+}
+
+var _ SetJudge = (*CanaryJudge)(nil)
+
+// Judge implements Judge for a single metric: the look's budget is shared
+// only between this metric's own hypotheses. Use JudgeSet or JudgeAll to
+// judge a rule set.
+func (j *CanaryJudge) Judge(m Metric, d Data, s Settings) MetricResult {
+	return j.JudgeSet([]MetricInput{{Metric: m, Data: d}}, s)[0]
+}
+
+// JudgeSet judges every metric; Holm's procedure shares the look's
+// false-alarm budget Alpha/Looks between all hypotheses of all metrics.
+// results[i] belongs to in[i].
+func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
+	alpha, looks := j.alpha(s), j.looks(s)
+	lookAlpha := alpha / float64(looks)
+	analyses := make([]*metricAnalysis, len(in))
+	var ps []float64
+	for i, mi := range in {
+		if mi.Result != nil {
+			continue
+		}
+		a := j.analyse(mi.Metric, mi.Data, s)
+		a.result.Query = mi.Query
+		analyses[i] = a
+		for _, h := range a.tests {
+			ps = append(ps, h.p)
+		}
+	}
+	levels := holmLevels(ps, lookAlpha)
+	hyp := 0
+	for _, p := range ps {
+		if !math.IsNaN(p) {
+			hyp++
+		}
+	}
+	first := lookAlpha / float64(max(hyp, 1))
+	k := 0
+	out := make([]MetricResult, len(in))
+	for i, a := range analyses {
+		if a == nil {
+			out[i] = *in[i].Result
+			continue
+		}
+		for _, h := range a.tests {
+			h.level = levels[k]
+			h.rejected = !math.IsNaN(h.p) && h.p <= h.level
+			k++
+		}
+		ev := a.result.Evidence
+		ev.Look = LookEvidence{
+			Look: j.lookNumber(a.age, s, looks), Of: looks,
+			Alpha: Float(alpha), LookAlpha: Float(lookAlpha), Hypotheses: hyp,
+		}
+		a.finish(first)
+		out[i] = a.result
+	}
+	return out
+}
+
+// JudgeAll judges every metric with JudgeSet and scores the results with
+// Score (weights, groups, critical metrics, no-data policies, thresholds).
+func (j *CanaryJudge) JudgeAll(in []MetricInput, s Settings, opt ScoreOptions) Report {
+	results := j.JudgeSet(in, s)
+	metrics := make([]Metric, len(in))
+	for i, mi := range in {
+		metrics[i] = mi.Metric
+	}
+	return Score(metrics, results, opt)
+}
+
+// alpha returns the run's false-alarm budget.
+func (j *CanaryJudge) alpha(s Settings) float64 {
+	if s.Alpha > 0 && s.Alpha < 1 {
+		return s.Alpha
+	}
+	if j.DefaultAlpha > 0 && j.DefaultAlpha < 1 {
+		return j.DefaultAlpha
+	}
+	return DefaultJudgeAlpha
+}
+
+// looks returns the number of looks the budget is split over.
+func (j *CanaryJudge) looks(s Settings) int {
+	switch {
+	case s.Looks > 0:
+		return s.Looks
+	case j.DefaultLooks > 0:
+		return j.DefaultLooks
+	}
+	return DefaultJudgeLooks
+}
+
+// lookNumber estimates which look this is from the canary's age: Argo's
+// first measurement comes when the canary starts, then one per interval.
+func (j *CanaryJudge) lookNumber(age time.Duration, s Settings, looks int) int {
+	if s.Interval <= 0 || age < 0 {
+		return 0
+	}
+	return min(int(age/s.Interval)+1, looks)
+}
+
+// warmupFor returns the metric's warm-up.
+func warmupFor(m Metric, s Settings) time.Duration {
+	if m.Warmup != nil {
+		return max(*m.Warmup, 0)
+	}
+	return max(s.Warmup, 0)
+}
+
+// hypothesis is one test of a metric, waiting for the multiplicity step.
+type hypothesis struct {
+	ev TestEvidence
+	// p is the p-value in the bad direction(s); side is the classification
+	// a rejection gives (High or Low).
+	p    float64
+	side Classification
+	// gate says whether the effect reached the metric's tolerance, critical
+	// whether it reached a critical effect size.
+	gate, critical bool
+	// interval returns the interval of the estimate whose one-sided levels
+	// are a; nil when the test has none.
+	interval func(a float64) *Interval
+	// level and rejected are set by Holm's procedure.
+	level    float64
+	rejected bool
+}
+
+// metricAnalysis is one metric judged up to the multiplicity step.
+type metricAnalysis struct {
+	metric Metric
+	result MetricResult
+	// preset is NoData or NotEnoughData when the data decided before any
+	// test, with its reason.
+	preset       Classification
+	presetReason string
+	tests        []*hypothesis
+	// summary describes the level comparison in a clause, e.g.
+	// "canary +4.1% vs the stable pods at the same times, rank 3 of 6".
+	summary string
+	// detectable returns the smallest relative change the level test
+	// reveals half of the time at per-test level a (NaN if unknown), and a
+	// clause on what data would be needed; nil when the metric has no
+	// power requirement.
+	detectable func(a float64) (float64, string)
+	required   float64
+	// boundNear lists bounds the canary's estimate is beyond without
+	// significance.
+	boundNear []string
+	age       time.Duration
+}
+
+// finish classifies the metric once Holm's procedure has set the levels;
+// first is the level of Holm's first step (Alpha/Looks/hypotheses), used
+// for the detectable change.
+func (a *metricAnalysis) finish(first float64) {
+	r := &a.result
+	ev := r.Evidence
+	ev.Tests = ev.Tests[:0]
+	var decisive *hypothesis
+	for _, h := range a.tests {
+		h.ev.PValue = Float(h.p)
+		h.ev.Alpha = Float(h.level)
+		h.ev.Significant = h.rejected
+		h.ev.Gate = h.gate
+		ev.Tests = append(ev.Tests, h.ev)
+		if h.rejected && h.gate && (decisive == nil || h.p < decisive.p) {
+			decisive = h
+		}
+	}
+	if len(a.tests) > 0 {
+		main := a.tests[0]
+		if decisive != nil {
+			main = decisive
+		}
+		r.PValue = Float(main.p)
+		if main.interval != nil && !math.IsNaN(main.level) {
+			r.Interval = main.interval(main.level)
+		}
+	}
+	if a.preset != "" {
+		r.Classification, r.Reason = a.preset, a.presetReason
+		return
+	}
+	if len(a.tests) == 0 || math.IsNaN(a.tests[0].p) {
+		r.Classification = NotEnoughData
+		r.Reason = "not enough data: the samples give no usable test statistic (" + a.summary + ")"
+		return
+	}
+	if decisive != nil {
+		r.Classification = decisive.side
+		r.Critical = a.metric.Critical || decisive.critical
+		r.Reason = fmt.Sprintf("%s: %s (p = %s ≤ %s)", r.Classification, decisive.ev.Text,
+			fmtP(decisive.p), fmtP(decisive.level))
+		return
+	}
+	if a.detectable != nil && a.required > 0 {
+		change, need := a.detectable(first)
+		enough := change <= a.required
+		ev.Detectable = &DetectableEvidence{
+			Change: Float(change), Required: Float(a.required), Enough: enough, Text: need,
+		}
+		if !enough {
+			r.Classification = NotEnoughData
+			r.Reason = "not enough data: " + need
+			return
+		}
+	}
+	if len(a.boundNear) > 0 {
+		r.Classification = NotEnoughData
+		r.Reason = "not enough data: " + joinClauses(a.boundNear)
+		return
+	}
+	r.Classification = Pass
+	r.Reason = "Pass: " + a.summary
+	for _, h := range a.tests {
+		if h.rejected && !h.gate {
+			r.Reason += fmt.Sprintf("; %s is significant but within the tolerance", h.ev.Name)
+		}
+	}
+}
+
+// joinClauses joins clauses with semicolons.
+func joinClauses(c []string) string {
+	s := ""
+	for i, x := range c {
+		if i > 0 {
+			s += "; "
+		}
+		s += x
+	}
+	return s
+}
+
+// fmtP formats a p-value or level compactly.
+func fmtP(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "NaN"
+	case p == 0:
+		return "0"
+	case p < 1e-3:
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.3g", p)
+}
+
+// fmtPct formats a relative change as a signed percentage.
+func fmtPct(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "n/a"
+	case math.IsInf(x, 1):
+		return "+∞%"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*x)
+}
+
+// fmtSpread formats a spread as "±6.6%".
+func fmtSpread(x float64) string {
+	if math.IsNaN(x) {
+		return "n/a"
+	}
+	return fmt.Sprintf("±%.1f%%", 100*x)
+}
+
+// fmtNum formats a value with four significant digits.
+func fmtNum(x float64) string { return fmt.Sprintf("%.4g", x) }
+
+// gates returns the effect-size gates of a metric: an increase fails only
+// when the effect is at least inc, a decrease only when at most dec.
+func gates(m Metric) (measure EffectMeasure, inc, dec float64) {
+	measure = m.EffectMeasure
+	if measure == "" {
+		measure = EffectMeanRatio
+	}
+	switch measure {
+	case EffectCLES:
+		inc, dec = 0.5, 0.5
+	default:
+		tol := math.Max(m.Tolerance, 0)
+		inc, dec = 1+tol, math.Max(0, 1-tol)
+	}
+	if m.AllowedIncrease > 0 {
+		inc = m.AllowedIncrease
+	}
+	if m.AllowedDecrease > 0 {
+		dec = m.AllowedDecrease
+	}
+	return measure, inc, dec
+}
+
+// effectGate applies the metric's gates to an effect in the side's
+// direction, and reports whether a critical effect size was reached.
+func effectGate(m Metric, eff Effect, side Classification) (gate, critical bool) {
+	measure, inc, dec := gates(m)
+	e := float64(eff.MeanRatio)
+	if measure == EffectCLES {
+		e = float64(eff.CLES)
+	}
+	if math.IsNaN(e) {
+		// An effect that cannot be computed (for example a ratio over a
+		// zero baseline) does not hide a significant change.
+		return true, false
+	}
+	switch side {
+	case High:
+		gate = e >= inc
+		critical = m.CriticalIncrease > 0 && e >= m.CriticalIncrease
+	case Low:
+		gate = e <= dec
+		critical = m.CriticalDecrease > 0 && e <= m.CriticalDecrease
+	}
+	return gate, critical
+}
+
+// directional turns one-sided p-values into the p-value of the metric's
+// bad direction and the side a rejection gives. estimate is the signed
+// effect (used to choose the side for direction either).
+func directional(dir Direction, upper, lower, estimate float64) (float64, Classification) {
+	switch dir {
+	case Decrease:
+		return lower, Low
+	case Either:
+		p := math.Min(1, 2*math.Min(upper, lower))
+		if estimate < 0 || (math.IsNaN(estimate) && lower < upper) {
+			return p, Low
+		}
+		return p, High
+	default:
+		return upper, High
+	}
+}
+
+// newAnalysis starts the analysis of a metric with the fields every kind
+// fills the same way.
+func newAnalysis(m Metric, method, scale string) *metricAnalysis {
+	return &metricAnalysis{
+		metric: m,
+		result: MetricResult{
+			Name:     m.Name,
+			Test:     method,
+			PValue:   Float(math.NaN()),
+			Estimate: Float(math.NaN()),
+			Effect:   Effect{MeanRatio: Float(math.NaN()), CLES: Float(math.NaN())},
+			Critical: m.Critical,
+			Weight:   m.Weight,
+			Group:    m.Group,
+			Evidence: &Evidence{Scale: scale, Tests: []TestEvidence{}},
+		},
+	}
+}
+
+// analyse dispatches on the metric's kind.
+func (j *CanaryJudge) analyse(m Metric, d Data, s Settings) *metricAnalysis {
+	kind := m.Kind
+	if kind == "" {
+		kind = KindValue
+		if len(d.CanaryCounts) > 0 || len(d.StableCounts) > 0 {
+			kind = KindRatio
+		}
+	}
+	switch kind {
+	case KindSignatures:
+		a := newAnalysis(m, "none", "")
+		a.preset = NoData
+		a.presetReason = "no data: a signatures metric is judged by JudgeSignatures, not from series"
+		return a
+	case KindRatio, KindRate:
+		m.Kind = kind
+		return j.analyseCounts(m, d, s)
+	default:
+		m.Kind = KindValue
+		return j.analyseValues(m, d, s)
+	}
+}
+
+// endOf returns the end of the window in Unix ms: Settings.End, else the
+// last sample of the grid.
+func endOf(s Settings, lastSample int64) int64 {
+	if !s.End.IsZero() {
+		return s.End.UnixMilli()
+	}
+	return lastSample
+}
+
+// warmupEvidence turns a cut into its evidence.
+func warmupEvidence(w warmupCut) WarmupEvidence {
+	ev := WarmupEvidence{
+		Cut: w.Warmup.String(), Age: roundDuration(w.Age).String(),
+		Dropped: w.Dropped, Kept: w.Kept, Text: w.text(),
+	}
+	if w.Start >= 0 {
+		ev.CanaryStart = time.UnixMilli(w.Start).UTC().Format(time.RFC3339)
+	}
+	return ev
+}

@@ -1,0 +1,676 @@
+package analysis
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// judgeT0 is the first grid time of the constructed data (Unix ms).
+var judgeT0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC).UnixMilli()
+
+// valueRows turns rows of per-minute values into series: NaN leaves a
+// step out. Rows are named by prefix and index.
+func valueRows(prefix string, rows [][]float64) []Series {
+	out := make([]Series, len(rows))
+	for r, row := range rows {
+		out[r].Pod = prefix + string(rune('a'+r))
+		for i, v := range row {
+			if !math.IsNaN(v) {
+				out[r].Points = append(out[r].Points, Point{T: judgeT0 + int64(i)*60000, V: v})
+			}
+		}
+	}
+	return out
+}
+
+// podRow draws one pod's per-minute values: level·shared(i)·e^(offset +
+// AR(1) noise), NaN before start.
+func podRow(r *rand.Rand, n, start int, level, offset, sigma, phi float64, shared func(i int) float64) []float64 {
+	row := make([]float64, n)
+	x := sigma * r.NormFloat64()
+	for i := range row {
+		x = phi*x + sigma*math.Sqrt(1-phi*phi)*r.NormFloat64()
+		row[i] = level * shared(i) * math.Exp(offset+x)
+		if i < start {
+			row[i] = math.NaN()
+		}
+	}
+	return row
+}
+
+func flat(int) float64 { return 1 }
+
+// latencyMetric is a typical latency metric.
+func latencyMetric() Metric {
+	return Metric{Name: "latency", Kind: KindValue, Direction: Increase, Max: math.NaN(), Min: math.NaN(), PodSpread: 0.06}
+}
+
+func judgeSettings() Settings {
+	return Settings{Alpha: 0.01, Looks: 5, Warmup: 2 * time.Minute, Step: time.Minute}
+}
+
+// TestTimeMatchedComparisonCancelsSharedMovement: every pod slows down
+// together (a daily peak and a spike) while the canary runs; compared at
+// the same timestamps the canary is like the others, while pooling all
+// samples (Kayenta's way) calls it a regression.
+func TestTimeMatchedComparisonCancelsSharedMovement(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 1))
+	n, start := 60, 40
+	shared := func(i int) float64 {
+		s := 1 + 0.8*float64(i)/float64(n) // a steep daily ramp
+		if i >= 50 && i < 54 {
+			s *= 1.6 // a spike that hits every pod
+		}
+		return s
+	}
+	stable := make([][]float64, 5)
+	for k, off := range []float64{-0.05, -0.02, 0, 0.03, 0.05} {
+		stable[k] = podRow(r, n, 0, 0.1, off, 0.03, 0.5, shared)
+	}
+	canary := [][]float64{podRow(r, n, start, 0.1, 0.01, 0.03, 0.5, shared)}
+	d := Data{Canary: valueRows("canary-", canary), Stable: valueRows("stable-", stable)}
+	res := NewCanaryJudge().Judge(latencyMetric(), d, judgeSettings())
+	if res.Classification != Pass {
+		t.Fatalf("classification %s (%s), want Pass", res.Classification, res.Reason)
+	}
+	if e := float64(res.Estimate); math.Abs(e) > 0.06 {
+		t.Errorf("time-matched estimate %+.3f, want within ±6%%", e)
+	}
+	// Pooling every stable sample of the window against the canary's sees
+	// the shared ramp as a regression.
+	var x, y []float64
+	for _, p := range d.Canary[0].Points[2:] {
+		x = append(x, p.V)
+	}
+	for _, s := range d.Stable {
+		for _, p := range s.Points {
+			y = append(y, p.V)
+		}
+	}
+	if k := KayentaClassify(x, y, Increase, false, DefaultKayentaConfig()); k.Classification != High {
+		t.Errorf("pooled Kayenta classification %s; the fixture should fool a pooled test", k.Classification)
+	}
+}
+
+// TestOneVersusManyUsesBetweenPodSpread: a canary inside the range of the
+// stable pods' persistent offsets passes and its rank says where it sits;
+// one far outside fails and ranks highest.
+func TestOneVersusManyUsesBetweenPodSpread(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		offset   float64
+		want     Classification
+		position int
+	}{
+		{"inside the spread", math.Log(1.08), Pass, 4},
+		{"far outside", math.Log(1.8), High, 5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(2, 2))
+			n := 40
+			stable := make([][]float64, 4)
+			for k, off := range []float64{-0.12, -0.04, 0.04, 0.12} {
+				stable[k] = podRow(r, n, 0, 0.1, off, 0.02, 0.3, flat)
+			}
+			canary := [][]float64{podRow(r, n, 25, 0.1, c.offset, 0.02, 0.3, flat)}
+			d := Data{Canary: valueRows("canary-", canary), Stable: valueRows("stable-", stable)}
+			res := NewCanaryJudge().Judge(latencyMetric(), d, judgeSettings())
+			if res.Classification != c.want {
+				t.Fatalf("classification %s (%s), want %s", res.Classification, res.Reason, c.want)
+			}
+			rank := res.Evidence.Rank
+			if rank == nil || rank.Position != c.position || rank.Of != 5 {
+				t.Errorf("rank %+v, want position %d of 5", rank, c.position)
+			}
+			if !strings.Contains(res.Reason, rank.Text) {
+				t.Errorf("reason %q does not say where the canary ranks (%q)", res.Reason, rank.Text)
+			}
+			if len(res.Evidence.Pods) != 5 || !res.Evidence.Pods[0].Canary {
+				t.Errorf("pods evidence %+v, want the canary and 4 stable pods", res.Evidence.Pods)
+			}
+		})
+	}
+}
+
+// TestAutocorrelationKeepsFalseAlarmsAtAlpha: with strongly autocorrelated
+// noise (φ = 0.85 per step) a healthy canary fails at most about α of the
+// time at one look, while a t-test that takes the samples as independent
+// fails far more often.
+func TestAutocorrelationKeepsFalseAlarmsAtAlpha(t *testing.T) {
+	t.Parallel()
+	const runs, alpha = 400, 0.05
+	j := NewCanaryJudge()
+	m := latencyMetric()
+	m.PodSpread = 0.03
+	s := Settings{Alpha: alpha, Looks: 1, Step: time.Minute}
+	r := rand.New(rand.NewPCG(3, 3))
+	failed, naive := 0, 0
+	for range runs {
+		n := 40
+		stable := make([][]float64, 4)
+		for k := range stable {
+			stable[k] = podRow(r, n, 0, 0.1, 0.03*r.NormFloat64(), 0.08, 0.85, flat)
+		}
+		canary := [][]float64{podRow(r, n, 20, 0.1, 0.03*r.NormFloat64(), 0.08, 0.85, flat)}
+		d := Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
+		res := j.Judge(m, d, s)
+		if res.Classification.Failing() {
+			failed++
+		}
+		// The naive test: one-sample t on the canary's log differences
+		// from the stable mean, samples taken as independent.
+		var diffs []float64
+		for i := 20; i < n; i++ {
+			var sm float64
+			for k := range stable {
+				sm += math.Log(stable[k][i])
+			}
+			diffs = append(diffs, math.Log(canary[0][i])-sm/4)
+		}
+		tt := Mean(diffs) / math.Sqrt(sampleVariance(diffs)/float64(len(diffs)))
+		if up, _ := tTails(tt, float64(len(diffs)-1)); up <= alpha {
+			naive++
+		}
+	}
+	if rate := float64(failed) / runs; rate > alpha+3*math.Sqrt(alpha*(1-alpha)/runs) {
+		t.Errorf("false-alarm rate %.3f with α = %g", rate, alpha)
+	}
+	if rate := float64(naive) / runs; rate < 3*alpha {
+		t.Errorf("the naive independent-samples test fails %.3f of healthy canaries; the fixture should show its over-confidence", rate)
+	}
+}
+
+// countRows builds count series from per-minute events and trials.
+func countRows(prefix string, events, trials [][]float64) []CountSeries {
+	out := make([]CountSeries, len(events))
+	for r := range events {
+		out[r].Pod = prefix + string(rune('a'+r))
+		for i := range events[r] {
+			if math.IsNaN(trials[r][i]) {
+				continue
+			}
+			out[r].Points = append(out[r].Points, CountPoint{T: judgeT0 + int64(i)*60000, Events: events[r][i], Trials: trials[r][i]})
+		}
+	}
+	return out
+}
+
+// spread puts total events over n steps (as evenly as whole numbers
+// allow), NaN before start.
+func spread(total float64, n, start int) []float64 {
+	row := make([]float64, n)
+	per := total / float64(n-start)
+	acc := 0.0
+	for i := range row {
+		if i < start {
+			row[i] = math.NaN()
+			continue
+		}
+		next := math.Round(per * float64(i-start+1))
+		row[i] = next - acc
+		acc = next
+	}
+	return row
+}
+
+// TestCountsAreJudgedOnEvidence: 0 errors against 7 is judged from the
+// counts (not from a NaN ratio), errors only in the canary fail, and too
+// few requests give NotEnoughData with the numbers.
+func TestCountsAreJudgedOnEvidence(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name                  string
+		canaryErrs, canaryReq float64
+		stableErrs, stableReq float64
+		detectable            float64
+		want                  Classification
+		reason                []string
+	}{
+		{"7 canary errors where stable has none", 7, 600, 0, 5400, -1, High, []string{"7 of the 7 events"}},
+		{"no canary error against 7", 0, 600, 7, 5400, -1, Pass, nil},
+		{"one canary error where stable has none", 1, 600, 0, 5400, -1, Pass, nil},
+		{"same ratio", 7, 600, 63, 5400, -1, Pass, nil},
+		{"five times the ratio", 30, 2000, 54, 18000, 0, High, nil},
+		{"enough requests to see five times", 6, 2000, 54, 18000, 0, Pass, nil},
+		{"too few requests", 0, 37, 24, 8000, 0, NotEnoughData, []string{"37 trials", "needed to see a 5x change"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n, start := 20, 10
+			ev := [][]float64{spread(c.canaryErrs, n, start)}
+			tr := [][]float64{spread(c.canaryReq, n, start)}
+			var sev, str [][]float64
+			for range 3 {
+				sev = append(sev, spread(c.stableErrs/3, n, 0))
+				str = append(str, spread(c.stableReq/3, n, 0))
+			}
+			m := Metric{Name: "errors", Kind: KindRatio, Direction: Increase, Max: math.NaN(), Min: math.NaN(),
+				DetectableChange: c.detectable}
+			d := Data{CanaryCounts: countRows("c-", ev, tr), StableCounts: countRows("s-", sev, str)}
+			s := judgeSettings()
+			s.Warmup = 0
+			res := NewCanaryJudge().Judge(m, d, s)
+			if res.Classification != c.want {
+				t.Fatalf("classification %s (%s), want %s", res.Classification, res.Reason, c.want)
+			}
+			for _, want := range c.reason {
+				if !strings.Contains(res.Reason, want) {
+					t.Errorf("reason %q lacks %q", res.Reason, want)
+				}
+			}
+			if float64(res.Canary.Events) != c.canaryErrs || float64(res.Canary.Trials) != c.canaryReq {
+				t.Errorf("canary counts %v of %v, want %v of %v", res.Canary.Events, res.Canary.Trials, c.canaryErrs, c.canaryReq)
+			}
+		})
+	}
+}
+
+// TestWarmupIsCutFromTheCanarysFirstSample: a canary much slower in its
+// first three minutes looks like a regression unless the warm-up is cut;
+// the evidence says what was cut.
+func TestWarmupIsCutFromTheCanarysFirstSample(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(4, 4))
+	n, start := 40, 28
+	stable := make([][]float64, 4)
+	for k, off := range []float64{-0.03, 0, 0.02, 0.04} {
+		stable[k] = podRow(r, n, 0, 0.1, off, 0.02, 0.3, flat)
+	}
+	canary := podRow(r, n, start, 0.1, 0.01, 0.02, 0.3, flat)
+	for i := start; i < start+3; i++ {
+		canary[i] *= 3
+	}
+	d := Data{Canary: valueRows("canary-", [][]float64{canary}), Stable: valueRows("stable-", stable)}
+	j := NewCanaryJudge()
+	var p [2]float64
+	for k, c := range []struct {
+		warmup  time.Duration
+		dropped int
+	}{{3 * time.Minute, 3}, {0, 0}} {
+		s := judgeSettings()
+		s.Warmup = c.warmup
+		res := j.Judge(latencyMetric(), d, s)
+		p[k] = float64(res.PValue)
+		w := res.Evidence.Warmup
+		if w.Dropped != c.dropped || w.Kept != n-start-c.dropped || w.Cut != c.warmup.String() {
+			t.Errorf("warm-up %v: evidence %+v", c.warmup, w)
+		}
+		if w.CanaryStart != time.UnixMilli(judgeT0+int64(start)*60000).UTC().Format(time.RFC3339) {
+			t.Errorf("canary start %q", w.CanaryStart)
+		}
+		if c.warmup > 0 && (res.Classification != Pass || math.Abs(float64(res.Estimate)) > 0.05) {
+			t.Errorf("warm-up cut: %s (%s), want Pass near 0", res.Classification, res.Reason)
+		}
+		if c.warmup == 0 && float64(res.Estimate) < 0.25 {
+			t.Errorf("no warm-up cut: estimate %+.3f, want the slow start to show", res.Estimate)
+		}
+	}
+	if p[1] > p[0]/2 {
+		t.Errorf("p-value %g without the cut, %g with it; the slow start should look more significant", p[1], p[0])
+	}
+	// A metric can override the warm-up.
+	m := latencyMetric()
+	none := time.Duration(0)
+	m.Warmup = &none
+	s := judgeSettings()
+	s.Warmup = 3 * time.Minute
+	if res := j.Judge(m, d, s); res.Evidence.Warmup.Dropped != 0 {
+		t.Errorf("metric warm-up override ignored: %+v", res.Evidence.Warmup)
+	}
+}
+
+// TestLooksAndHolmShareTheBudget: each look spends Alpha/Looks, shared by
+// Holm's procedure between all hypotheses of all metrics; the evidence
+// says which look this is.
+func TestLooksAndHolmShareTheBudget(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 5))
+	n, start := 30, 15
+	mk := func(off float64) Data {
+		stable := make([][]float64, 4)
+		for k, o := range []float64{-0.03, 0, 0.02, 0.04} {
+			stable[k] = podRow(r, n, 0, 0.1, o, 0.02, 0.3, flat)
+		}
+		canary := [][]float64{podRow(r, n, start, 0.1, off, 0.02, 0.3, flat)}
+		return Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
+	}
+	bad, good := latencyMetric(), latencyMetric()
+	bad.Name, good.Name = "bad", "good"
+	good.Max = 1
+	in := []MetricInput{{Metric: bad, Data: mk(math.Log(2))}, {Metric: good, Data: mk(0)}}
+	s := Settings{Alpha: 0.02, Looks: 4, Interval: 3 * time.Minute, Warmup: time.Minute, Step: time.Minute}
+	res := NewCanaryJudge().JudgeSet(in, s)
+	if res[0].Classification != High || res[1].Classification != Pass {
+		t.Fatalf("classifications %s, %s; want High, Pass (%s; %s)", res[0].Classification, res[1].Classification,
+			res[0].Reason, res[1].Reason)
+	}
+	look := res[0].Evidence.Look
+	if look.Of != 4 || float64(look.LookAlpha) != 0.005 || look.Hypotheses != 3 {
+		t.Errorf("look evidence %+v; want 4 looks, 0.005 per look, 3 hypotheses", look)
+	}
+	// The canary is 15 minutes old: with looks every 3 minutes this is the
+	// last of the 4 looks.
+	if look.Look != 4 {
+		t.Errorf("look number %d, want 4", look.Look)
+	}
+	// The rejected hypothesis was tested at 0.005/3, the others at 0.005/2.
+	if got := float64(res[0].Evidence.Tests[0].Alpha); !judgeClose(got, 0.005/3) {
+		t.Errorf("first Holm level %g, want %g", got, 0.005/3)
+	}
+	for _, te := range res[1].Evidence.Tests {
+		if !judgeClose(float64(te.Alpha), 0.005/2) {
+			t.Errorf("%s level %g, want %g", te.Name, te.Alpha, 0.005/2)
+		}
+	}
+}
+
+// TestTooLittleDataIsNeverAPass: too few canary samples, or samples that
+// could not reveal the required change, give NotEnoughData with numbers.
+func TestTooLittleDataIsNeverAPass(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(6, 6))
+	n := 30
+	stable := make([][]float64, 3)
+	for k, o := range []float64{-0.03, 0, 0.04} {
+		stable[k] = podRow(r, n, 0, 0.1, o, 0.02, 0.3, flat)
+	}
+	j := NewCanaryJudge()
+	t.Run("two samples after warm-up", func(t *testing.T) {
+		canary := [][]float64{podRow(r, n, 26, 0.1, 0, 0.02, 0.3, flat)}
+		d := Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
+		res := j.Judge(latencyMetric(), d, judgeSettings())
+		if res.Classification != NotEnoughData || !strings.Contains(res.Reason, "2 sample(s)") || !strings.Contains(res.Reason, "3 needed") {
+			t.Errorf("%s: %s", res.Classification, res.Reason)
+		}
+	})
+	t.Run("very noisy samples", func(t *testing.T) {
+		canary := [][]float64{podRow(r, n, 22, 0.1, 0, 1.2, 0, flat)}
+		d := Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
+		res := j.Judge(latencyMetric(), d, judgeSettings())
+		if res.Classification != NotEnoughData || !strings.Contains(res.Reason, "must be detectable") {
+			t.Errorf("%s: %s", res.Classification, res.Reason)
+		}
+		if res.Evidence.Detectable == nil || res.Evidence.Detectable.Enough {
+			t.Errorf("detectable evidence %+v", res.Evidence.Detectable)
+		}
+	})
+}
+
+// TestAbsoluteBounds: a canary above its bound fails whatever the stable
+// pods do; one above it only within noise is NotEnoughData; ratios are
+// bounded with an exact binomial test.
+func TestAbsoluteBounds(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 7))
+	n := 30
+	stable := make([][]float64, 4)
+	for k, o := range []float64{-0.03, 0, 0.02, 0.04} {
+		stable[k] = podRow(r, n, 0, 0.8, o, 0.02, 0.3, flat)
+	}
+	j := NewCanaryJudge()
+	for _, c := range []struct {
+		name  string
+		level float64
+		sigma float64
+		want  Classification
+	}{
+		{"slow like everyone", 0.8, 0.02, High},
+		{"near the bound", 0.6, 0.3, NotEnoughData},
+		{"well below", 0.3, 0.02, Pass},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			canary := [][]float64{podRow(r, n, 18, c.level, 0, c.sigma, 0, flat)}
+			st := stable
+			if c.level < 0.8 {
+				st = make([][]float64, 4)
+				for k := range st {
+					st[k] = podRow(r, n, 0, c.level, 0.02*float64(k), c.sigma, 0, flat)
+				}
+			}
+			m := latencyMetric()
+			m.Max = 0.5
+			res := j.Judge(m, Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", st)}, judgeSettings())
+			if res.Classification != c.want {
+				t.Errorf("classification %s (%s), want %s", res.Classification, res.Reason, c.want)
+			}
+		})
+	}
+	t.Run("error ratio above 1%", func(t *testing.T) {
+		m := Metric{Name: "errors", Kind: KindRatio, Direction: Increase, Max: 0.01, Min: math.NaN(), DetectableChange: -1}
+		d := Data{
+			CanaryCounts: countRows("c-", [][]float64{spread(40, 20, 5)}, [][]float64{spread(1500, 20, 5)}),
+			StableCounts: countRows("s-", [][]float64{spread(60, 20, 0), spread(55, 20, 0)}, [][]float64{spread(2000, 20, 0), spread(2000, 20, 0)}),
+		}
+		s := judgeSettings()
+		s.Warmup = 0
+		res := j.Judge(m, d, s)
+		if res.Classification != High || !strings.Contains(res.Reason, "above the bound 0.01") {
+			t.Errorf("%s: %s", res.Classification, res.Reason)
+		}
+	})
+}
+
+// TestKayentaFeatures covers direction, the tolerance gate, critical
+// effect sizes, outlier removal and no data.
+func TestKayentaFeatures(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 8))
+	n, start := 40, 20
+	stable := make([][]float64, 5)
+	for k, o := range []float64{-0.02, -0.01, 0, 0.01, 0.02} {
+		stable[k] = podRow(r, n, 0, 0.1, o, 0.01, 0.2, flat)
+	}
+	data := func(off float64) Data {
+		canary := [][]float64{podRow(r, n, start, 0.1, off, 0.01, 0.2, flat)}
+		return Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
+	}
+	j := NewCanaryJudge()
+	s := judgeSettings()
+	metric := func(edit func(*Metric)) Metric {
+		m := latencyMetric()
+		m.PodSpread = 0.02
+		edit(&m)
+		return m
+	}
+	cases := []struct {
+		name     string
+		m        Metric
+		d        Data
+		want     Classification
+		critical bool
+	}{
+		{"slower fails an increase metric", metric(func(*Metric) {}), data(math.Log(1.3)), High, false},
+		{"faster passes an increase metric", metric(func(*Metric) {}), data(math.Log(0.7)), Pass, false},
+		{"faster fails a decrease metric", metric(func(m *Metric) { m.Direction = Decrease }), data(math.Log(0.7)), Low, false},
+		{"either catches both", metric(func(m *Metric) { m.Direction = Either }), data(math.Log(0.7)), Low, false},
+		{"within the tolerance", metric(func(m *Metric) { m.Tolerance = 0.5 }), data(math.Log(1.3)), Pass, false},
+		{"CLES gate", metric(func(m *Metric) { m.EffectMeasure = EffectCLES; m.AllowedIncrease = 0.99 }), data(math.Log(1.05)), Pass, false},
+		{"critical effect size", metric(func(m *Metric) { m.CriticalIncrease = 1.2 }), data(math.Log(1.3)), High, true},
+		{"critical metric", metric(func(m *Metric) { m.Critical = true }), data(0), Pass, true},
+		{"no canary data", metric(func(*Metric) {}), Data{Stable: valueRows("s-", stable)}, NoData, false},
+		{"no stable data", metric(func(*Metric) {}), Data{Canary: data(0).Canary}, NoData, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := j.Judge(c.m, c.d, s)
+			if res.Classification != c.want || res.Critical != c.critical {
+				t.Errorf("classification %s critical %v (%s), want %s critical %v", res.Classification, res.Critical,
+					res.Reason, c.want, c.critical)
+			}
+		})
+	}
+	t.Run("outliers removed", func(t *testing.T) {
+		d := data(0)
+		pts := d.Canary[0].Points
+		pts[len(pts)-1].V *= 20 // one wild sample
+		keep := metric(func(*Metric) {})
+		remove := metric(func(m *Metric) { m.Outliers = OutliersRemove })
+		a, b := j.Judge(keep, d, s), j.Judge(remove, d, s)
+		if b.Evidence.Pods[0].Points != a.Evidence.Pods[0].Points-1 {
+			t.Errorf("outlier removal kept %d of %d samples", b.Evidence.Pods[0].Points, a.Evidence.Pods[0].Points)
+		}
+		if math.Abs(float64(b.Estimate)) >= math.Abs(float64(a.Estimate)) {
+			t.Errorf("estimate %g with the outlier, %g without", a.Estimate, b.Estimate)
+		}
+	})
+}
+
+// TestTrendCatchesALeak: a fresh canary whose memory starts below the
+// stable pods and grows fails on its trend before its level is above
+// theirs; the same canary without the leak passes.
+func TestTrendCatchesALeak(t *testing.T) {
+	t.Parallel()
+	for _, leak := range []bool{true, false} {
+		r := rand.New(rand.NewPCG(9, 9))
+		n, start := 50, 40
+		stable := make([][]float64, 4)
+		for k, o := range []float64{-0.08, -0.02, 0.03, 0.07} {
+			stable[k] = podRow(r, n, 0, 256, o, 0.01, 0.9, flat)
+		}
+		canary := podRow(r, n, start, 256*0.85, 0, 0.01, 0.9, flat)
+		if leak {
+			for i := start; i < n; i++ {
+				canary[i] += 8 * float64(i-start)
+			}
+		}
+		m := Metric{Name: "memory", Kind: KindValue, Direction: Increase, Max: math.NaN(), Min: math.NaN(),
+			Trend: true, TrendTolerance: 1}
+		res := NewCanaryJudge().Judge(m, Data{Canary: valueRows("c-", [][]float64{canary}), Stable: valueRows("s-", stable)}, judgeSettings())
+		want := Pass
+		if leak {
+			want = High
+		}
+		if res.Classification != want {
+			t.Errorf("leak %v: classification %s (%s), want %s", leak, res.Classification, res.Reason, want)
+		}
+		if leak && !strings.Contains(res.Reason, "per hour") {
+			t.Errorf("leak: reason %q does not name the trend", res.Reason)
+		}
+	}
+}
+
+// TestDegenerateInputs: NaN values, identical data, one stable pod, a
+// single canary sample and empty input never panic, never pass without
+// data, and encode to JSON.
+func TestDegenerateInputs(t *testing.T) {
+	t.Parallel()
+	n := 20
+	const2 := func(v float64, start int) []float64 {
+		row := make([]float64, n)
+		for i := range row {
+			row[i] = v
+			if i < start {
+				row[i] = math.NaN()
+			}
+		}
+		return row
+	}
+	j := NewCanaryJudge()
+	cases := []struct {
+		name string
+		d    Data
+		edit func(*CanaryJudge)
+		want Classification
+	}{
+		{"identical values", Data{Canary: valueRows("c-", [][]float64{const2(5, 10)}),
+			Stable: valueRows("s-", [][]float64{const2(5, 0), const2(5, 0), const2(5, 0)})}, nil, Pass},
+		{"all zero", Data{Canary: valueRows("c-", [][]float64{const2(0, 10)}),
+			Stable: valueRows("s-", [][]float64{const2(0, 0), const2(0, 0)})}, nil, Pass},
+		{"zero baseline, canary above", Data{Canary: valueRows("c-", [][]float64{const2(3, 10)}),
+			Stable: valueRows("s-", [][]float64{const2(0, 0), const2(0, 0)})}, nil, High},
+		{"one stable pod", Data{Canary: valueRows("c-", [][]float64{const2(5, 10)}),
+			Stable: valueRows("s-", [][]float64{const2(5, 0)})}, nil, Pass},
+		{"only NaN in the canary", Data{Canary: []Series{{Pod: "c", Points: []Point{{T: judgeT0, V: math.NaN()}}}},
+			Stable: valueRows("s-", [][]float64{const2(5, 0)})}, nil, NoData},
+		{"one canary sample", Data{Canary: valueRows("c-", [][]float64{const2(5, n-1)}),
+			Stable: valueRows("s-", [][]float64{const2(5, 0), const2(5.5, 0)})}, func(j *CanaryJudge) { j.MinPoints = 1 }, Pass},
+		{"nothing at all", Data{}, nil, NoData},
+		{"no count data", Data{CanaryCounts: []CountSeries{}, StableCounts: []CountSeries{{Pod: "s"}}}, nil, NoData},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			jj := *j
+			if c.edit != nil {
+				c.edit(&jj)
+			}
+			m := latencyMetric()
+			if c.d.CanaryCounts != nil {
+				m.Kind = KindRatio
+			}
+			s := judgeSettings()
+			s.Warmup = 0
+			res := jj.Judge(m, c.d, s)
+			if res.Classification != c.want {
+				t.Errorf("classification %s (%s), want %s", res.Classification, res.Reason, c.want)
+			}
+			if res.Reason == "" {
+				t.Error("empty reason")
+			}
+			if _, err := json.Marshal(res); err != nil {
+				t.Errorf("encoding the result: %v", err)
+			}
+		})
+	}
+}
+
+// TestJudgeAllScores: JudgeAll turns the classifications into Kayenta's
+// weighted score and a verdict; a failing critical metric fails the run
+// and NotEnoughData keeps a good score from being Successful.
+func TestJudgeAllScores(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(10, 10))
+	n, start := 30, 15
+	mk := func(off float64, canaryStart int) Data {
+		stable := make([][]float64, 4)
+		for k, o := range []float64{-0.03, 0, 0.02, 0.04} {
+			stable[k] = podRow(r, n, 0, 0.1, o, 0.02, 0.3, flat)
+		}
+		canary := [][]float64{podRow(r, n, canaryStart, 0.1, off, 0.02, 0.3, flat)}
+		return Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
+	}
+	named := func(name string, critical bool, weight float64) Metric {
+		m := latencyMetric()
+		m.Name, m.Critical, m.Weight = name, critical, weight
+		return m
+	}
+	opt := ScoreOptions{Thresholds: Thresholds{Pass: 95, Marginal: 75}}
+	j := NewCanaryJudge()
+	s := judgeSettings()
+	cases := []struct {
+		name string
+		in   []MetricInput
+		want Verdict
+	}{
+		{"all healthy", []MetricInput{{Metric: named("a", false, 1), Data: mk(0, start)}, {Metric: named("b", false, 1), Data: mk(0, start)}}, Successful},
+		{"critical regression", []MetricInput{{Metric: named("a", true, 1), Data: mk(math.Log(2), start)}, {Metric: named("b", false, 3), Data: mk(0, start)}}, Failed},
+		{"light regression on a light metric", []MetricInput{{Metric: named("a", false, 1), Data: mk(math.Log(2), start)},
+			{Metric: named("b", false, 9), Data: mk(0, start)}}, Inconclusive},
+		{"not enough data", []MetricInput{{Metric: named("a", false, 1), Data: mk(0, start)}, {Metric: named("b", false, 1), Data: mk(0, n-2)}}, Inconclusive},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := j.JudgeAll(c.in, s, opt)
+			if rep.Verdict != c.want {
+				t.Errorf("verdict %s (%s), want %s", rep.Verdict, rep.Reason, c.want)
+			}
+			if len(rep.Metrics) != len(c.in) {
+				t.Errorf("%d metric results for %d metrics", len(rep.Metrics), len(c.in))
+			}
+		})
+	}
+	t.Run("a result judged elsewhere passes through", func(t *testing.T) {
+		pre := MetricResult{Name: "log-signatures", Classification: High, Reason: "new signature", Weight: 1}
+		rep := j.JudgeAll([]MetricInput{{Metric: named("a", false, 1), Data: mk(0, start)},
+			{Metric: Metric{Name: "log-signatures", Kind: KindSignatures}, Result: &pre}}, s, opt)
+		if rep.Metrics[1].Reason != "new signature" || len(rep.Failed) != 1 || rep.Failed[0] != "log-signatures" {
+			t.Errorf("report %+v", rep)
+		}
+	})
+}

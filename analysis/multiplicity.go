@@ -1,0 +1,63 @@
+package analysis
+
+import (
+	"math"
+	"sort"
+)
+
+// Holm returns Holm's step-down adjusted p-values of p, as R's
+// p.adjust(p, "holm"): with the m non-NaN p-values sorted ascending,
+//
+//	p̃_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)).
+//
+// Rejecting every hypothesis with p̃ ≤ α keeps the chance of one or more
+// false rejections at most α whatever the dependence between the tests.
+// NaN entries stay NaN and do not count in m. p is not modified.
+func Holm(p []float64) []float64 {
+	out := make([]float64, len(p))
+	idx := make([]int, 0, len(p))
+	for i, v := range p {
+		out[i] = math.NaN()
+		if !math.IsNaN(v) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] < p[idx[b]] })
+	m := len(idx)
+	run := 0.0
+	for j, i := range idx {
+		run = math.Max(run, math.Min(1, float64(m-j)*p[i]))
+		out[i] = run
+	}
+	return out
+}
+
+// holmLevels returns, for each p-value, the significance level Holm's
+// procedure at family level alpha compares it with: alpha/(m − j + 1) for
+// the j-th smallest (1-based) while the procedure is still rejecting, and
+// for the rest the level at which it stopped. NaN p-values get NaN. A
+// hypothesis is rejected exactly when its adjusted p-value is at most alpha.
+func holmLevels(p []float64, alpha float64) []float64 {
+	out := make([]float64, len(p))
+	idx := make([]int, 0, len(p))
+	for i, v := range p {
+		out[i] = math.NaN()
+		if !math.IsNaN(v) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] < p[idx[b]] })
+	m := len(idx)
+	stopped := false
+	var level float64
+	for j, i := range idx {
+		if !stopped {
+			level = alpha / float64(m-j)
+			if p[i] > level {
+				stopped = true
+			}
+		}
+		out[i] = level
+	}
+	return out
+}
