@@ -2,10 +2,8 @@ package verdict
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
-	"sync"
 
 	"github.com/prometheus/common/model"
 
@@ -21,87 +19,25 @@ type logFetch struct {
 	// pods.
 	canaryExpr, stableExpr string
 	canary, stable         providers.LogResult
-	// dropped counts lines returned for a side whose pod belongs to the
-	// other side or to neither: a query that selects other pods.
-	dropped int
+	// droppedCanary and droppedStable count lines returned for a side
+	// whose pod belongs to the other side or to neither: a query that
+	// selects other pods.
+	droppedCanary, droppedStable int
 }
 
-// hasSignatures reports whether the rule set has a signatures metric.
-func hasSignatures(rs *rules.RuleSet) bool {
-	for i := range rs.Metrics {
-		if rs.Metrics[i].Kind == rules.KindSignatures {
-			return true
-		}
-	}
-	return false
-}
 
-// fetchAll runs the series queries (fetch) and, when the rule set has
-// signatures metrics, their log queries (fetchLogs) at the same time. The
-// first failure cancels the rest; the error returned is the one that caused
-// it, not the cancellations that followed.
-func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([]*query, []*logFetch, error) {
-	if !hasSignatures(rs) {
-		qs, err := s.fetch(ctx, rs, pm, w)
-		return qs, nil, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg         sync.WaitGroup
-		qs         []*query
-		logs       []*logFetch
-		qErr, lErr error
-	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		if qs, qErr = s.fetch(ctx, rs, pm, w); qErr != nil {
-			cancel()
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		if logs, lErr = s.fetchLogs(ctx, rs, pm, w); lErr != nil {
-			cancel()
-		}
-	}()
-	wg.Wait()
-	switch {
-	case qErr != nil && !canceled(qErr):
-		return nil, nil, qErr
-	case lErr != nil && !canceled(lErr):
-		return nil, nil, lErr
-	case qErr != nil:
-		return nil, nil, qErr
-	case lErr != nil:
-		return nil, nil, lErr
-	}
-	return qs, logs, nil
-}
-
-func canceled(err error) bool {
-	var pe *providers.Error
-	return errors.As(err, &pe) && pe.Kind == providers.KindCanceled
-}
-
-// fetchLogs runs the log query of every signatures metric once for the
+// planLogs renders the log query of every signatures metric once for the
 // canary's pods and once for the stable pods ({{.Pods}} rendered as
-// {{.CanaryPods}}, then as {{.StablePods}}), each capped at the metric's
-// line limit over [start, end) of the window. The provider pages forward in
-// time, so a side over its limit keeps its oldest lines and is marked
-// truncated. Lines are kept only on the side their pod belongs to.
-func (s *Service) fetchLogs(ctx context.Context, rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([]*logFetch, error) {
+// {{.CanaryPods}}, then as {{.StablePods}}), and returns a task per side
+// that fetches its lines, capped at the metric's line limit over
+// [start, end) of the window. The provider pages forward in time, so a side
+// over its limit keeps its oldest lines and is marked truncated. Lines are
+// kept only on the side their pod belongs to.
+func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([]*logFetch, []func(context.Context) error, error) {
 	params := pm.Params(rs.Step)
-	type job struct {
-		f      *logFetch
-		side   rules.Side
-		expr   string
-		result *providers.LogResult
-	}
 	var (
 		fetches []*logFetch
-		jobs    []job
+		tasks   []func(context.Context) error
 	)
 	for i := range rs.Metrics {
 		m := &rs.Metrics[i]
@@ -109,85 +45,44 @@ func (s *Service) fetchLogs(ctx context.Context, rs *rules.RuleSet, pm *rules.Po
 			continue
 		}
 		if s.Logs[m.Source] == nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("rule set %s, metric %s: source %s cannot fetch log lines (see --%s.url)", rs.Name, m.Name, m.Source, m.Source)}
+			return nil, nil, &ConfigError{Msg: fmt.Sprintf("rule set %s, metric %s: source %s cannot fetch log lines (see --%s.url)", rs.Name, m.Name, m.Source, m.Source)}
 		}
 		f := &logFetch{metric: i}
 		for _, side := range []rules.Side{rules.Canary, rules.Stable} {
 			p := params
 			p.Pods = params.CanaryPods
+			expr, result, dropped := &f.canaryExpr, &f.canary, &f.droppedCanary
 			if side == rules.Stable {
 				p.Pods = params.StablePods
+				expr, result, dropped = &f.stableExpr, &f.stable, &f.droppedStable
 			}
-			expr, err := m.LogTemplate().Render(p)
-			if err != nil {
-				return nil, &ConfigError{Msg: fmt.Sprintf("rule set %s, metric %s: %v", rs.Name, m.Name, err)}
+			var err error
+			if *expr, err = m.LogTemplate().Render(p); err != nil {
+				return nil, nil, &ConfigError{Msg: fmt.Sprintf("rule set %s, metric %s: %v", rs.Name, m.Name, err)}
 			}
-			if side == rules.Canary {
-				f.canaryExpr = expr
-				jobs = append(jobs, job{f: f, side: side, expr: expr, result: &f.canary})
-			} else {
-				f.stableExpr = expr
-				jobs = append(jobs, job{f: f, side: side, expr: expr, result: &f.stable})
-			}
+			tasks = append(tasks, func(ctx context.Context) error {
+				res, err := s.Logs[m.Source].QueryLogs(ctx, providers.LogQuery{
+					Expr: *expr, Start: w.start, End: w.end, Limit: m.Signatures.LineLimit,
+				})
+				if err != nil {
+					return &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: rules.RoleLogs, Query: *expr, Err: err}
+				}
+				kept := res.Entries[:0]
+				for _, e := range res.Entries {
+					if got, _ := pm.Classify(model.Metric(e.Labels)); got == side {
+						kept = append(kept, e)
+					} else {
+						*dropped++
+					}
+				}
+				res.Entries = kept
+				*result = res
+				return nil
+			})
 		}
 		fetches = append(fetches, f)
 	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, maxParallelQueries)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	for _, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			defer func() { <-sem }()
-			m := &rs.Metrics[j.f.metric]
-			res, err := s.Logs[m.Source].QueryLogs(ctx, providers.LogQuery{
-				Expr: j.expr, Start: w.start, End: w.end, Limit: m.Signatures.LineLimit,
-			})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: rules.RoleLogs, Query: j.expr, Err: err}
-					cancel()
-				}
-				return
-			}
-			kept := res.Entries[:0]
-			for _, e := range res.Entries {
-				if side, _ := pm.Classify(model.Metric(e.Labels)); side == j.side {
-					kept = append(kept, e)
-				} else {
-					j.f.dropped++
-				}
-			}
-			res.Entries = kept
-			*j.result = res
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		kind := providers.KindTimeout
-		if errors.Is(err, context.Canceled) {
-			kind = providers.KindCanceled
-		}
-		return nil, &QueryError{RuleSet: rs.Name, Metric: "(not started)", Role: rules.RoleLogs, Err: &providers.Error{Kind: kind, Err: err}}
-	}
-	return fetches, nil
+	return fetches, tasks, nil
 }
 
 // judgeSignatures judges every signatures metric on its log lines and its
@@ -228,8 +123,8 @@ func judgeSignatures(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, logs 
 			DetectableCount: o.DetectableCount,
 			Similarity:      o.Similarity,
 		})
-		if f.dropped > 0 {
-			res.Reason += fmt.Sprintf("; %d lines of pods outside their side were left out (does the query select pods only with {{.Pods}}?)", f.dropped)
+		if dropped := f.droppedCanary + f.droppedStable; dropped > 0 {
+			res.Reason += fmt.Sprintf("; %d lines of pods outside their side were left out (does the query select pods only with {{.Pods}}?)", dropped)
 		}
 		res.Query = f.canaryExpr
 		inputs[f.metric].Result = &res
