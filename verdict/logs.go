@@ -25,7 +25,6 @@ type logFetch struct {
 	droppedCanary, droppedStable int
 }
 
-
 // planLogs renders the log query of every signatures metric once for the
 // canary's pods and once for the stable pods ({{.Pods}} rendered as
 // {{.CanaryPods}}, then as {{.StablePods}}), and returns a task per side

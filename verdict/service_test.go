@@ -104,7 +104,10 @@ func TestServiceWindowAndErrors(t *testing.T) {
 		check  func(error) bool
 	}{
 		{"unknown rule set", Request{Target: target, RuleSet: "nope"}, "prometheus", empty,
-			func(err error) bool { var e *InputError; return errors.As(err, &e) && e.NotFound && e.Field == "ruleSet" }},
+			func(err error) bool {
+				var e *InputError
+				return errors.As(err, &e) && e.NotFound && e.Field == "ruleSet"
+			}},
 		{"end in the future", Request{Target: target, RuleSet: "test", End: now.Add(time.Hour)}, "prometheus", empty,
 			func(err error) bool { var e *InputError; return errors.As(err, &e) && e.Field == "end" }},
 		{"lookback shorter than step", Request{Target: target, RuleSet: "test", Lookback: time.Second}, "prometheus", empty,
