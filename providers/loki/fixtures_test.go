@@ -7,8 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -19,13 +17,13 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
-// fixturesDir holds byte-for-byte copies of the recorded Loki exchanges in
-// <repo>/../shared/fixtures/loki, so the tests need nothing outside the
-// repository. TestFixtureCopiesMatchShared keeps the copies honest.
-const fixturesDir = "testdata/fixtures"
+// The recorded Loki exchanges come from internal/lokitest, which holds the
+// repository's one copy of <repo>/../shared/fixtures/loki (and checks it
+// against the original).
 
 // The data window of every recorded case (fixture README: START and END).
 var (
@@ -60,7 +58,7 @@ type fixture struct {
 // loadFixture reads cases/<name>.json strictly.
 func loadFixture(t testing.TB, name string) fixture {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixturesDir, "cases", name+".json"))
+	b, err := lokitest.FixtureFile("cases/" + name + ".json")
 	if err != nil {
 		t.Fatalf("reading fixture: %v", err)
 	}
@@ -260,7 +258,7 @@ type pushEntry struct {
 // loadPush reads push/<name>.json, the exact bodies sent to Loki.
 func loadPush(t testing.TB, name string) []pushEntry {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixturesDir, "push", name+".json"))
+	b, err := lokitest.FixtureFile("push/" + name + ".json")
 	if err != nil {
 		t.Fatalf("reading push file: %v", err)
 	}
@@ -300,71 +298,6 @@ func pushLines(t testing.TB, pod, stream string) []pushEntry {
 	return out
 }
 
-// TestFixtureCopiesMatchShared checks that the copies in testdata are
-// byte-for-byte the recorded files, and that no recorded case is missing,
-// whenever the shared fixtures sit beside the repository
-// (<repo>/../shared/fixtures/loki). Elsewhere, as in a lone clone, it skips.
-func TestFixtureCopiesMatchShared(t *testing.T) {
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	shared := filepath.Join(root, "..", "shared", "fixtures", "loki")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("no shared fixtures at %s; the tests use the copies in %s", shared, fixturesDir)
-	}
-	err = filepath.WalkDir(fixturesDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(fixturesDir, path)
-		t.Run(rel, func(t *testing.T) {
-			got, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := os.ReadFile(filepath.Join(shared, rel))
-			if err != nil {
-				t.Fatalf("copy has no original: %v", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s; copy it again", path, filepath.Join(shared, rel))
-			}
-		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	originals, err := filepath.Glob(filepath.Join(shared, "cases", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range originals {
-		if _, err := os.Stat(filepath.Join(fixturesDir, "cases", filepath.Base(o))); err != nil {
-			t.Errorf("recorded case %s has no copy in %s/cases", filepath.Base(o), fixturesDir)
-		}
-	}
-}
-
-// repoRoot walks up from the package directory to the directory of go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-}
-
 // TestEveryFixtureCaseIsCovered fails when a recorded case is not replayed by
 // any test table.
 func TestEveryFixtureCaseIsCovered(t *testing.T) {
@@ -377,17 +310,14 @@ func TestEveryFixtureCaseIsCovered(t *testing.T) {
 			covered[n] = true
 		}
 	}
-	files, err := filepath.Glob(filepath.Join(fixturesDir, "cases", "*.json"))
+	recorded, err := lokitest.CaseNames()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) == 0 {
+	if len(recorded) == 0 {
 		t.Fatal("no fixture cases found")
 	}
-	var recorded []string
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		recorded = append(recorded, name)
+	for _, name := range recorded {
 		if !covered[name] {
 			t.Errorf("fixture case %s is not replayed by any test", name)
 		}
