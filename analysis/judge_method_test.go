@@ -11,7 +11,7 @@ import (
 // an independent R implementation of both of CanaryJudge's methods run on
 // the same fixtures (lm, pt, qt, pbeta, pgamma, quantile type 7).
 type methodRef struct {
-	Alpha    judgeNum
+	Alpha    refNum
 	Looks    int
 	StepMs   int64 `json:"stepMs"`
 	Fixtures []methodFixture
@@ -22,26 +22,26 @@ type methodFixture struct {
 	CanaryPods                   int `json:"canaryPods"`
 	Values, Events, Trials       judgeMatrix
 	WarmupMs                     int64 `json:"warmupMs"`
-	Prior, Max, Tolerance        judgeNum
-	TrendTolerance               judgeNum `json:"trendTolerance"`
+	Prior, Max, Tolerance        refNum
+	TrendTolerance               refNum `json:"trendTolerance"`
 	Trend, Outliers              bool
 
-	Rho, N, Estimate, MeanRatio, CLES, Pooled judgeNum
-	EffectivePoints                           judgeNum `json:"effectivePoints"`
-	LevelT                                    judgeNum `json:"levelT"`
-	LevelDF                                   judgeNum `json:"levelDF"`
-	LevelP                                    judgeNum `json:"levelP"`
+	Rho, N, Estimate, MeanRatio, CLES, Pooled refNum
+	EffectivePoints                           refNum `json:"effectivePoints"`
+	LevelT                                    refNum `json:"levelT"`
+	LevelDF                                   refNum `json:"levelDF"`
+	LevelP                                    refNum `json:"levelP"`
 	LevelSide                                 string   `json:"levelSide"`
-	TrendT                                    judgeNum `json:"trendT"`
-	TrendDF                                   judgeNum `json:"trendDF"`
-	TrendP                                    judgeNum `json:"trendP"`
-	TrendGrowth                               judgeNum `json:"trendGrowth"`
-	MaxP                                      judgeNum `json:"maxP"`
-	MaxValue                                  judgeNum `json:"maxValue"`
+	TrendT                                    refNum `json:"trendT"`
+	TrendDF                                   refNum `json:"trendDF"`
+	TrendP                                    refNum `json:"trendP"`
+	TrendGrowth                               refNum `json:"trendGrowth"`
+	MaxP                                      refNum `json:"maxP"`
+	MaxValue                                  refNum `json:"maxValue"`
 	Levels                                    judgeNums
-	Detectable                                judgeNum
+	Detectable                                refNum
 
-	Phi, Dispersion, RR, Theta judgeNum
+	Phi, Dispersion, RR, Theta refNum
 }
 
 // methodStart is the first grid time of the fixtures (Unix ms).
@@ -124,7 +124,7 @@ func TestCanaryJudgeMatchesRImplementation(t *testing.T) {
 			if ev == nil {
 				t.Fatalf("no evidence: %+v", r)
 			}
-			check := func(name string, got float64, want judgeNum) {
+			check := func(name string, got float64, want refNum) {
 				t.Helper()
 				if !judgeClose(got, float64(want)) {
 					t.Errorf("%s = %.17g; R gives %.17g", name, got, float64(want))
@@ -196,7 +196,7 @@ func TestCanaryJudgeMatchesRImplementation(t *testing.T) {
 }
 
 // pick returns a when cond holds, else b.
-func pick(cond bool, a, b judgeNum) judgeNum {
+func pick(cond bool, a, b refNum) refNum {
 	if cond {
 		return a
 	}

@@ -11,35 +11,9 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-// judgeNum is a reference number written by testdata/ref/json.R: a JSON
-// number or one of the strings "NaN", "Inf", "-Inf".
-type judgeNum float64
-
-func (r *judgeNum) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		switch s {
-		case "NaN":
-			*r = judgeNum(math.NaN())
-		case "Inf":
-			*r = judgeNum(math.Inf(1))
-		case "-Inf":
-			*r = judgeNum(math.Inf(-1))
-		default:
-			return fmt.Errorf("unknown reference number %q", s)
-		}
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*r = judgeNum(f)
-	return nil
-}
 
 // judgeNums is a vector of reference numbers.
-type judgeNums []judgeNum
+type judgeNums []refNum
 
 func (v judgeNums) floats() []float64 {
 	out := make([]float64, len(v))
@@ -94,23 +68,23 @@ func judgeCloseTol(got, want, abs, rel float64) bool {
 type primitivesRef struct {
 	T []struct {
 		R                   string
-		T, DF, Upper, Lower judgeNum
+		T, DF, Upper, Lower refNum
 	}
 	QT []struct {
 		R        string
-		P, DF, Q judgeNum
+		P, DF, Q refNum
 	}
 	Binom []struct {
 		R                     string
-		X, N, P, Upper, Lower judgeNum
+		X, N, P, Upper, Lower refNum
 	}
 	Poisson []struct {
 		R                       string
-		X, Lambda, Upper, Lower judgeNum
+		X, Lambda, Upper, Lower refNum
 	}
 	CI []struct {
 		R                         string
-		X, N, Level, Lower, Upper judgeNum
+		X, N, Level, Lower, Upper refNum
 	}
 	Holm []struct {
 		R           string
@@ -120,51 +94,51 @@ type primitivesRef struct {
 		R     string
 		Y     judgeMatrix
 		Mu, B judgeNums
-		S2    judgeNum `json:"sigma2"`
-		DF    judgeNum `json:"df"`
+		S2    refNum `json:"sigma2"`
+		DF    refNum `json:"df"`
 	}
 	AR1 []struct {
 		R      string
 		W, Pos judgeNums
-		Rho, V judgeNum
+		Rho, V refNum
 	}
 	Quad []struct {
 		R           string
 		Kind        string
 		Pos         judgeNums
-		Rho, Tr, DF judgeNum
+		Rho, Tr, DF refNum
 	}
 	Lag1 []struct {
 		R          string
 		Res        judgeMatrix
-		Rho, Pairs judgeNum
+		Rho, Pairs refNum
 	}
 	PodTest []struct {
 		R                                    string
-		Canary, VS, WC, WCDF, Prior, Nu0, C  judgeNum
+		Canary, VS, WC, WCDF, Prior, Nu0, C  refNum
 		Stable                               judgeNums
-		Observed, Between, Pooled, SE, DF, T judgeNum
-		Upper, Lower                         judgeNum
+		Observed, Between, Pooled, SE, DF, T refNum
+		Upper, Lower                         refNum
 	}
 	Strata []struct {
 		R                                          string
 		CanaryEvents, Canary, StableEvents, Stable judgeNums
-		RR, N, X, Theta                            judgeNum
+		RR, N, X, Theta                            refNum
 	}
 	Dispersion []struct {
 		R                  string
 		Events, Exposure   judgeMatrix
-		Prior, Phi, X2, DF judgeNum
+		Prior, Phi, X2, DF refNum
 	}
 	Heterogeneity []struct {
 		R                string
 		Events, Exposure judgeNums
-		Phi, Sigma2      judgeNum
+		Phi, Sigma2      refNum
 	}
 	Slope []struct {
 		R     string
 		X, Y  judgeNums
-		Slope judgeNum
+		Slope refNum
 	}
 }
 

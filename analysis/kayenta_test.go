@@ -27,7 +27,7 @@ type kayentaVectors struct {
 		CriticalDecrease, CriticalIncrease *float64
 		Expect                             Classification
 		ExpectCritical                     *bool
-		Deviation                          *wilcoxRefNum
+		Deviation                          *refNum
 	}
 }
 

@@ -12,41 +12,15 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-// wilcoxRefNum is a reference number that the generators write as a JSON
-// number or as one of the strings "NaN", "Inf", "-Inf".
-type wilcoxRefNum float64
-
-func (r *wilcoxRefNum) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		switch s {
-		case "NaN":
-			*r = wilcoxRefNum(math.NaN())
-		case "Inf":
-			*r = wilcoxRefNum(math.Inf(1))
-		case "-Inf":
-			*r = wilcoxRefNum(math.Inf(-1))
-		default:
-			return fmt.Errorf("unknown reference number %q", s)
-		}
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*r = wilcoxRefNum(f)
-	return nil
-}
 
 // wilcoxRefCI is one interval as R printed it or as the brute-force
 // reference of wilcox_reference.R defines it.
 type wilcoxRefCI struct {
-	Lower, Upper, Estimate wilcoxRefNum
+	Lower, Upper, Estimate refNum
 	// MedianLo and MedianHi are the two middle differences (equal for an
 	// odd count); only the brute-force reference has them.
-	MedianLo wilcoxRefNum `json:"median_lo"`
-	MedianHi wilcoxRefNum `json:"median_hi"`
+	MedianLo refNum `json:"median_lo"`
+	MedianHi refNum `json:"median_hi"`
 }
 
 // wilcoxReference is testdata/wilcox_reference.json, written by
@@ -58,7 +32,7 @@ type wilcoxReference struct {
 		Tests []struct {
 			Alternative string
 			Correct     bool
-			W, P        wilcoxRefNum
+			W, P        refNum
 		}
 		CIs []struct {
 			Alternative string
@@ -69,7 +43,7 @@ type wilcoxReference struct {
 		}
 		Exact []struct {
 			Alternative                  string
-			W, P, Lower, Upper, Estimate wilcoxRefNum
+			W, P, Lower, Upper, Estimate refNum
 			Level                        float64
 		}
 	}
@@ -88,7 +62,7 @@ type scipyReference struct {
 			Alternative string
 			Correct     bool
 			Method      string
-			U, P        wilcoxRefNum
+			U, P        refNum
 		}
 	}
 }
