@@ -31,7 +31,7 @@ type methodFixture struct {
 	LevelT                                    refNum `json:"levelT"`
 	LevelDF                                   refNum `json:"levelDF"`
 	LevelP                                    refNum `json:"levelP"`
-	LevelSide                                 string   `json:"levelSide"`
+	LevelSide                                 string `json:"levelSide"`
 	TrendT                                    refNum `json:"trendT"`
 	TrendDF                                   refNum `json:"trendDF"`
 	TrendP                                    refNum `json:"trendP"`

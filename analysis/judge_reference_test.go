@@ -11,7 +11,6 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-
 // judgeNums is a vector of reference numbers.
 type judgeNums []refNum
 

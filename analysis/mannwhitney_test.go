@@ -12,7 +12,6 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-
 // wilcoxRefCI is one interval as R printed it or as the brute-force
 // reference of wilcox_reference.R defines it.
 type wilcoxRefCI struct {
