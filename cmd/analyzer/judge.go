@@ -48,6 +48,10 @@ func judge(args []string) int {
 		fmt.Fprintln(os.Stderr, "--output must be text or json")
 		return exitUsage
 	}
+	if _, err := p.Request(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitUsage
+	}
 	var resp *verdict.Response
 	var err error
 	if server != "" {
