@@ -22,9 +22,11 @@ import (
 //   - absolute bounds (Max, Min) are tested on the canary alone, with noise;
 //   - the run's false-alarm budget Settings.Alpha is split evenly over the
 //     looks (Settings.Looks) and, within a look, over all hypotheses of all
-//     metrics by Holm's procedure;
+//     metrics by the weighted Holm procedure (each metric's share in
+//     proportion to its Weight);
 //   - a metric whose data could not reveal its DetectableChange is
-//     NotEnoughData, never Pass.
+//     NotEnoughData, never Pass, unless the canary is confidently within
+//     the metric's absolute bounds and the relative test hints at nothing.
 //
 // The zero value is not ready: use NewCanaryJudge and change the knobs.
 type CanaryJudge struct {
@@ -55,11 +57,15 @@ type CanaryJudge struct {
 	// NoisePriorDF is the weight, in degrees of freedom, of the stable
 	// pods' noise as prior knowledge of a value metric's canary noise.
 	NoisePriorDF float64
+	// HintLevel is the p-value below which a relative comparison without
+	// the power to decide still hints at a regression: such a metric
+	// cannot pass on its absolute bounds and stays NotEnoughData.
+	HintLevel float64
 }
 
 // Defaults of NewCanaryJudge.
 const (
-	DefaultPriorPods        = 10
+	DefaultPriorPods        = 30
 	DefaultMinPoints        = 3
 	DefaultJudgeAlpha       = 0.01
 	DefaultJudgeLooks       = 5
@@ -71,6 +77,7 @@ const (
 	DefaultDispersionPrior  = 10
 	DefaultJudgeOutlierFold = 3.0
 	DefaultNoisePriorDF     = 4
+	DefaultHintLevel        = 0.05
 )
 
 // NewCanaryJudge returns a CanaryJudge with the documented defaults.
@@ -88,6 +95,7 @@ func NewCanaryJudge() *CanaryJudge {
 		DispersionPrior:      DefaultDispersionPrior,
 		DefaultOutlierFactor: DefaultJudgeOutlierFold,
 		NoisePriorDF:         DefaultNoisePriorDF,
+		HintLevel:            DefaultHintLevel,
 	}
 }
 
@@ -124,14 +132,15 @@ func (j *CanaryJudge) Judge(m Metric, d Data, s Settings) MetricResult {
 	return j.JudgeSet([]MetricInput{{Metric: m, Data: d}}, s)[0]
 }
 
-// JudgeSet judges every metric; Holm's procedure shares the look's
-// false-alarm budget Alpha/Looks between all hypotheses of all metrics.
-// results[i] belongs to in[i].
+// JudgeSet judges every metric; the weighted Holm procedure shares the
+// look's false-alarm budget Alpha/Looks between all hypotheses of all
+// metrics, each metric's share in proportion to its Weight (split equally
+// between its hypotheses). results[i] belongs to in[i].
 func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 	alpha, looks := j.alpha(s), j.looks(s)
 	lookAlpha := alpha / float64(looks)
 	analyses := make([]*metricAnalysis, len(in))
-	var ps []float64
+	var ps, ws []float64
 	for i, mi := range in {
 		if mi.Result != nil {
 			continue
@@ -139,18 +148,24 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 		a := j.analyse(mi.Metric, mi.Data, s)
 		a.result.Query = mi.Query
 		analyses[i] = a
+		w := hypothesisWeight(mi.Metric, len(a.tests))
 		for _, h := range a.tests {
 			ps = append(ps, h.p)
+			ws = append(ws, w)
 		}
 	}
-	levels := holmLevels(ps, lookAlpha)
+	levels := weightedHolmLevels(ps, ws, lookAlpha)
 	hyp := 0
-	for _, p := range ps {
+	var total float64
+	for i, p := range ps {
 		if !math.IsNaN(p) {
 			hyp++
+			total += ws[i]
 		}
 	}
-	first := lookAlpha / float64(max(hyp, 1))
+	if total == 0 {
+		total = 1
+	}
 	k := 0
 	out := make([]MetricResult, len(in))
 	for i, a := range analyses {
@@ -158,8 +173,10 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 			out[i] = *in[i].Result
 			continue
 		}
+		w := hypothesisWeight(a.metric, len(a.tests))
 		for _, h := range a.tests {
 			h.level = levels[k]
+			h.share = w / total
 			h.rejected = !math.IsNaN(h.p) && h.p <= h.level
 			k++
 		}
@@ -168,10 +185,24 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 			Look: j.lookNumber(a.age, s, looks), Of: looks,
 			Alpha: Float(alpha), LookAlpha: Float(lookAlpha), Hypotheses: hyp,
 		}
-		a.finish(first)
+		// The level of the weighted Holm procedure's first step for this
+		// metric's tests: the power requirement and the bounds' confidence
+		// are judged at it.
+		a.finish(lookAlpha*w/total, j.HintLevel)
 		out[i] = a.result
 	}
 	return out
+}
+
+// hypothesisWeight returns the weight of each of a metric's n hypotheses
+// in the weighted Holm procedure: the metric's Weight (1 when not
+// positive) split equally between them.
+func hypothesisWeight(m Metric, n int) float64 {
+	w := m.Weight
+	if !(w > 0) || math.IsInf(w, 0) {
+		w = 1
+	}
+	return w / float64(max(n, 1))
 }
 
 // JudgeAll judges every metric with JudgeSet and scores the results with
@@ -237,9 +268,10 @@ type hypothesis struct {
 	// interval returns the interval of the estimate whose one-sided levels
 	// are a; nil when the test has none.
 	interval func(a float64) *Interval
-	// level and rejected are set by Holm's procedure.
-	level    float64
-	rejected bool
+	// level, share and rejected are set by the weighted Holm procedure:
+	// share is the hypothesis' part of the look's budget.
+	level, share float64
+	rejected     bool
 }
 
 // metricAnalysis is one metric judged up to the multiplicity step.
@@ -263,13 +295,21 @@ type metricAnalysis struct {
 	// boundNear lists bounds the canary's estimate is beyond without
 	// significance.
 	boundNear []string
-	age       time.Duration
+	// within lists the metric's absolute bounds in its bad direction (Max
+	// for increase and either, Min for decrease and either): each says
+	// whether the canary's confidence interval at one-sided level a lies
+	// inside the bound, with a clause saying so. They let a metric whose
+	// relative comparison lacks power pass on the absolute criterion.
+	within []func(a float64) (bool, string)
+	age    time.Duration
 }
 
-// finish classifies the metric once Holm's procedure has set the levels;
-// first is the level of Holm's first step (Alpha/Looks/hypotheses), used
-// for the detectable change.
-func (a *metricAnalysis) finish(first float64) {
+// finish classifies the metric once the weighted Holm procedure has set
+// the levels; first is the level of its first step for this metric's tests
+// (Alpha/Looks times the tests' share of the weights), used for the
+// detectable change and the bounds' confidence; hint is
+// CanaryJudge.HintLevel.
+func (a *metricAnalysis) finish(first, hint float64) {
 	r := &a.result
 	ev := r.Evidence
 	ev.Tests = ev.Tests[:0]
@@ -277,6 +317,7 @@ func (a *metricAnalysis) finish(first float64) {
 	for _, h := range a.tests {
 		h.ev.PValue = Float(h.p)
 		h.ev.Alpha = Float(h.level)
+		h.ev.Share = Float(h.share)
 		h.ev.Significant = h.rejected
 		h.ev.Gate = h.gate
 		ev.Tests = append(ev.Tests, h.ev)
@@ -317,6 +358,13 @@ func (a *metricAnalysis) finish(first float64) {
 			Change: Float(change), Required: Float(a.required), Enough: enough, Text: need,
 		}
 		if !enough {
+			if ok, text := a.passOnBounds(first, hint); ok {
+				ev.Detectable.Text += "; " + text
+				r.Classification = Pass
+				r.Reason = "Pass on the absolute bound: " + text + "; the relative comparison could not decide (" +
+					need + "): " + a.summary
+				return
+			}
 			r.Classification = NotEnoughData
 			r.Reason = "not enough data: " + need
 			return
@@ -334,6 +382,39 @@ func (a *metricAnalysis) finish(first float64) {
 			r.Reason += fmt.Sprintf("; %s is significant but within the tolerance", h.ev.Name)
 		}
 	}
+}
+
+// passOnBounds reports whether a metric whose relative comparison could
+// not reveal its DetectableChange may still pass on its absolute bounds:
+// every bound in the bad direction holds with confidence (the canary's
+// one-sided confidence limit at level first, the level of Holm's first
+// step, is inside the bound), and the relative comparison gives no hint of
+// a regression (its p-value is at least hint, and the canary does not have
+// events where the stable pods have none). A canary with such a hint, or
+// whose interval reaches a bound, stays NotEnoughData. This only turns
+// NotEnoughData into Pass, never adds a failure: the false-alarm guarantee
+// is untouched.
+func (a *metricAnalysis) passOnBounds(first, hint float64) (bool, string) {
+	if len(a.within) == 0 || len(a.tests) == 0 || math.IsNaN(first) {
+		return false, ""
+	}
+	if p := a.tests[0].p; !(p >= hint) {
+		return false, ""
+	}
+	if math.IsInf(float64(a.tests[0].ev.Estimate), 1) {
+		// Events only in the canary (the stable pods had none at its
+		// timestamps) are a new failure mode, not a rate to bound.
+		return false, ""
+	}
+	var clauses []string
+	for _, w := range a.within {
+		ok, text := w(first)
+		if !ok {
+			return false, ""
+		}
+		clauses = append(clauses, text)
+	}
+	return true, joinClauses(clauses)
 }
 
 // joinClauses joins clauses with semicolons.

@@ -360,14 +360,62 @@ func TestLooksAndHolmShareTheBudget(t *testing.T) {
 	if look.Look != 4 {
 		t.Errorf("look number %d, want 4", look.Look)
 	}
-	// The rejected hypothesis was tested at 0.005/3, the others at 0.005/2.
-	if got := float64(res[0].Evidence.Tests[0].Alpha); !judgeClose(got, 0.005/3) {
-		t.Errorf("first Holm level %g, want %g", got, 0.005/3)
+	// Both metrics weigh 1: "bad" has one test (weight 1), "good" two
+	// (level and max, weight ½ each). The rejected hypothesis was tested
+	// at 0.005·1/2; after it, good's tests share the look's budget: each
+	// 0.005·½/1.
+	if got := float64(res[0].Evidence.Tests[0].Alpha); !judgeClose(got, 0.005/2) {
+		t.Errorf("first Holm level %g, want %g", got, 0.005/2)
+	}
+	if got := float64(res[0].Evidence.Tests[0].Share); !judgeClose(got, 0.5) {
+		t.Errorf("share %g, want 0.5", got)
 	}
 	for _, te := range res[1].Evidence.Tests {
-		if !judgeClose(float64(te.Alpha), 0.005/2) {
-			t.Errorf("%s level %g, want %g", te.Name, te.Alpha, 0.005/2)
+		if !judgeClose(float64(te.Alpha), 0.005/2) || !judgeClose(float64(te.Share), 0.25) {
+			t.Errorf("%s level %g share %g, want %g and 0.25", te.Name, te.Alpha, te.Share, 0.005/2)
 		}
+	}
+}
+
+// TestWeightedHolmLevels checks the weighted Holm procedure on worked
+// examples: equal weights give Holm's levels, and a heavier hypothesis is
+// tested at a larger share of the budget.
+func TestWeightedHolmLevels(t *testing.T) {
+	t.Parallel()
+	nan := math.NaN()
+	cases := []struct {
+		name string
+		p, w []float64
+		want []float64
+	}{
+		// Equal weights: Holm's alpha/3, alpha/2, then it stops at 0.06 > 0.05/1.
+		{"equal weights are Holm", []float64{0.001, 0.06, 0.02}, []float64{1, 1, 1}, []float64{0.05 / 3, 0.05, 0.05 / 2}},
+		// p/w: 0.004/3, 0.003/1, 0.02/1. First 0.004 ≤ 0.05·3/5 = 0.03;
+		// then 0.003 ≤ 0.05·1/2; then 0.02 ≤ 0.05·1/1.
+		{"weights", []float64{0.003, 0.004, 0.02}, []float64{1, 3, 1}, []float64{0.025, 0.03, 0.05}},
+		// 0.2/2 is the smallest ratio but above 0.05·2/3: nothing is
+		// rejected and every level is computed on the full weight.
+		{"stops at once", []float64{0.2, 0.3, 0.9}, []float64{2, 0.5, 0.5}, []float64{0.05 * 2 / 3, 0.05 * 0.5 / 3, 0.05 * 0.5 / 3}},
+		{"NaN does not count", []float64{nan, 0.01}, []float64{5, 1}, []float64{nan, 0.05}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := weightedHolmLevels(c.p, c.w, 0.05)
+			for i := range got {
+				if math.IsNaN(c.want[i]) != math.IsNaN(got[i]) || (!math.IsNaN(got[i]) && !judgeClose(got[i], c.want[i])) {
+					t.Errorf("levels %v, want %v", got, c.want)
+					break
+				}
+			}
+			if eq := weightedHolmLevels(c.p, []float64{1, 1, 1, 1}[:len(c.p)], 0.05); c.name == "equal weights are Holm" {
+				h := holmLevels(c.p, 0.05)
+				for i := range eq {
+					if !judgeClose(eq[i], h[i]) {
+						t.Errorf("equal weights %v, Holm %v", eq, h)
+					}
+				}
+			}
+		})
 	}
 }
 
@@ -494,7 +542,10 @@ func TestKayentaFeatures(t *testing.T) {
 		{"CLES gate", metric(func(m *Metric) { m.EffectMeasure = EffectCLES; m.AllowedIncrease = 0.99 }), data(math.Log(1.05)), Pass, false},
 		{"critical effect size", metric(func(m *Metric) { m.CriticalIncrease = 1.2 }), data(math.Log(1.3)), High, true},
 		{"critical metric", metric(func(m *Metric) { m.Critical = true }), data(0), Pass, true},
-		{"no canary data", metric(func(*Metric) {}), Data{Stable: valueRows("s-", stable)}, NoData, false},
+		// A canary without samples where the stable pods have some is too
+		// young (or down): NotEnoughData, unless the rule says noData: fail.
+		{"no canary data", metric(func(*Metric) {}), Data{Stable: valueRows("s-", stable)}, NotEnoughData, false},
+		{"no canary data, noData fail", metric(func(m *Metric) { m.NoData = NoDataFail }), Data{Stable: valueRows("s-", stable)}, NoData, false},
 		{"no stable data", metric(func(*Metric) {}), Data{Canary: data(0).Canary}, NoData, false},
 	}
 	for _, c := range cases {
@@ -588,7 +639,7 @@ func TestDegenerateInputs(t *testing.T) {
 		{"one stable pod", Data{Canary: valueRows("c-", [][]float64{const2(5, 10)}),
 			Stable: valueRows("s-", [][]float64{const2(5, 0)})}, nil, Pass},
 		{"only NaN in the canary", Data{Canary: []Series{{Pod: "c", Points: []Point{{T: judgeT0, V: math.NaN()}}}},
-			Stable: valueRows("s-", [][]float64{const2(5, 0)})}, nil, NoData},
+			Stable: valueRows("s-", [][]float64{const2(5, 0)})}, nil, NotEnoughData},
 		{"one canary sample", Data{Canary: valueRows("c-", [][]float64{const2(5, n-1)}),
 			Stable: valueRows("s-", [][]float64{const2(5, 0), const2(5.5, 0)})}, func(j *CanaryJudge) { j.MinPoints = 1 }, Pass},
 		{"nothing at all", Data{}, nil, NoData},

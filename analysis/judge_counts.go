@@ -44,6 +44,9 @@ func (j *CanaryJudge) analyseCounts(m Metric, d Data, s Settings) *metricAnalysi
 		a.preset = NoData
 		a.presetReason = noDataReason(len(d.CanaryCounts), len(d.StableCounts),
 			countPoints(d.CanaryCounts), countPoints(d.StableCounts))
+		if f.cut.Start < 0 && countPresent(f.present, rowRange(f.c, f.c+f.k)) > 0 {
+			a.preset, a.presetReason = canaryWithoutData(m, a.presetReason)
+		}
 		return a
 	}
 
@@ -93,9 +96,26 @@ func (j *CanaryJudge) analyseCounts(m Metric, d Data, s Settings) *metricAnalysi
 		pods = append(pods, PodEvidence{Pod: f.g.pods[r], Relative: Float(ratioOf(x, e)/stableRate - 1),
 			Points: n, Events: Float(x), Trials: Float(e)})
 	}
-	het := podHeterogeneity(podX, podE, phi)
+	// The persistent spread between the stable pods' rates is estimated from
+	// all their steps in the window (more events than the canary's steps
+	// alone: a pod's rate factor does not change when the canary arrives).
+	var allX, allE []float64
+	for r := f.c; r < f.c+f.k; r++ {
+		var x, e float64
+		for t := 0; t < f.g.len(); t++ {
+			if f.present[r][t] {
+				x += f.events[r][t]
+				e += f.trials[r][t]
+			}
+		}
+		if e > 0 {
+			allX = append(allX, x)
+			allE = append(allE, e)
+		}
+	}
+	het := podHeterogeneity(allX, allE, phi)
 	spread := j.spreadFor(m, m.Kind)
-	dataDF := float64(len(podX) - 1)
+	dataDF := float64(len(allX) - 1)
 	if math.IsNaN(het) || dataDF < 1 {
 		het, dataDF = 0, 0
 	}
@@ -137,7 +157,7 @@ func (j *CanaryJudge) analyseCounts(m Metric, d Data, s Settings) *metricAnalysi
 	}
 	p, side := directional(m.Direction, upper, lower, rr-1)
 	gate, crit := effectGate(m, a.result.Effect, side)
-	a.tests = append(a.tests, &hypothesis{
+	level := &hypothesis{
 		p: p, side: side, gate: gate, critical: crit,
 		ev: TestEvidence{
 			Name: "level", Test: a.result.Test, Estimate: Float(rr - 1), Statistic: Float(x),
@@ -151,7 +171,13 @@ func (j *CanaryJudge) analyseCounts(m Metric, d Data, s Settings) *metricAnalysi
 			return &Interval{Lower: Float(odds(lo) - 1), Upper: Float(odds(hi) - 1), Level: Float(1 - 2*al),
 				Of: "relative change of the rate (rate ratio − 1)"}
 		},
-	})
+	}
+	if !zeroBound(m) {
+		// With a bound of zero every canary event fails the bound, and the
+		// relative test could only repeat it: it is left out, so that the
+		// look's budget is shared by one hypothesis fewer.
+		a.tests = append(a.tests, level)
+	}
 	j.countBounds(a, m, xc, ec, phi)
 
 	a.required = j.detectableFor(m, m.Kind)
@@ -180,6 +206,12 @@ func (j *CanaryJudge) analyseCounts(m Metric, d Data, s Settings) *metricAnalysi
 		}
 	}
 	return a
+}
+
+// zeroBound reports whether a count metric allows the canary no event at
+// all: Max is 0 and only increases are bad.
+func zeroBound(m Metric) bool {
+	return m.Max == 0 && (m.Direction == Increase || m.Direction == "")
 }
 
 // countFrame builds the count grids, cuts the warm-up and lists the judged
@@ -337,6 +369,9 @@ func (j *CanaryJudge) countBounds(a *metricAnalysis, m Metric, xc, ec, phi float
 		if beyond {
 			a.boundNear = append(a.boundNear, fmt.Sprintf("the canary's %s %s is %s the bound %s but within its noise",
 				rateWord, fmtNum(value), rel, fmtNum(b)))
+		}
+		if badSide(m.Direction, upper) {
+			a.within = append(a.within, boundWithin(interval, rateWord, b, upper))
 		}
 	}
 	if hasMax {

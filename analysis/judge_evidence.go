@@ -125,6 +125,10 @@ type TestEvidence struct {
 	// direction either); Alpha the level Holm compared it with.
 	PValue Float `json:"pValue"`
 	Alpha  Float `json:"alpha"`
+	// Share is the test's part of the look's budget in the weighted Holm
+	// procedure (its metric's weight over all weights, split between the
+	// metric's tests).
+	Share Float `json:"share"`
 	// Significant says whether the test rejected; Gate whether the effect
 	// also reached the metric's tolerance (effect-size gate).
 	Significant bool `json:"significant"`

@@ -23,6 +23,7 @@ type methodFixture struct {
 	Values, Events, Trials       judgeMatrix
 	WarmupMs                     int64 `json:"warmupMs"`
 	Prior, Max, Tolerance        refNum
+	Weight                       refNum
 	TrendTolerance               refNum `json:"trendTolerance"`
 	Trend, Outliers              bool
 
@@ -56,7 +57,7 @@ func (f methodFixture) input(step int64) MetricInput {
 		Name: f.Name, Kind: Kind(f.Kind), Direction: Direction(f.Direction),
 		PodSpread: float64(f.Prior), Trend: f.Trend, TrendTolerance: float64(f.TrendTolerance),
 		Tolerance: float64(f.Tolerance), Max: float64(f.Max), Min: math.NaN(), Warmup: &w,
-		DetectableChange: -1,
+		DetectableChange: -1, Weight: float64(f.Weight),
 	}
 	if f.Outliers {
 		m.Outliers = OutliersRemove
@@ -143,8 +144,15 @@ func TestCanaryJudgeMatchesRImplementation(t *testing.T) {
 					t.Errorf("%s significant = %v, want %v", te.Name, te.Significant, want)
 				}
 			}
-			level := tests["level"]
-			check("level p-value", float64(level.PValue), f.LevelP)
+			level, hasLevel := tests["level"]
+			if math.IsNaN(float64(f.LevelP)) {
+				// A bound of zero replaces the relative test.
+				if hasLevel {
+					t.Errorf("a level test %+v; R has none", level)
+				}
+			} else {
+				check("level p-value", float64(level.PValue), f.LevelP)
+			}
 			check("rate ratio / mean ratio", float64(r.Effect.MeanRatio), pick(f.Kind == "value", f.MeanRatio, f.RR))
 			if f.Kind == "value" {
 				if ev.Scale != f.Scale {

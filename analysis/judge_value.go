@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,9 @@ func (j *CanaryJudge) analyseValues(m Metric, d Data, s Settings) *metricAnalysi
 	if !ok {
 		a.preset = NoData
 		a.presetReason = noDataReason(len(d.Canary), len(d.Stable), countFinite(d.Canary), countFinite(d.Stable))
+		if f.cut.Start < 0 && countFinite(d.Stable) > 0 {
+			a.preset, a.presetReason = canaryWithoutData(m, a.presetReason)
+		}
 		a.result.Canary = describePods(d.Canary)
 		a.result.Stable = describePods(d.Stable)
 		return a
@@ -578,12 +582,48 @@ func (j *CanaryJudge) valueBounds(a *metricAnalysis, m Metric, f valueFrame, idx
 			a.boundNear = append(a.boundNear, fmt.Sprintf("the canary's %s %s is %s the bound %s but within its noise",
 				what, fmtNum(value), rel, fmtNum(b)))
 		}
+		if badSide(m.Direction, upper) {
+			a.within = append(a.within, boundWithin(h.interval, what, b, upper))
+		}
 	}
 	if hasMax {
 		bound("max", m.Max, true)
 	}
 	if hasMin {
 		bound("min", m.Min, false)
+	}
+}
+
+// badSide reports whether an upper (Max) or lower (Min) bound guards the
+// metric's bad direction.
+func badSide(d Direction, upper bool) bool {
+	switch d {
+	case Decrease:
+		return !upper
+	case Either:
+		return true
+	}
+	return upper
+}
+
+// boundWithin returns the check that the canary's confidence interval at
+// one-sided level a lies inside bound b (below a Max, above a Min), with a
+// clause such as "the canary's ratio is below the bound 0.05 with
+// confidence (upper limit 0.012 at one-sided level 2.3e-04)".
+func boundWithin(interval func(a float64) *Interval, what string, b float64, upper bool) func(a float64) (bool, string) {
+	return func(al float64) (bool, string) {
+		iv := interval(al)
+		if iv == nil {
+			return false, ""
+		}
+		if upper {
+			u := float64(iv.Upper)
+			return u < b, fmt.Sprintf("the canary's %s is below the bound %s with confidence (upper limit %s at one-sided level %s)",
+				what, fmtNum(b), fmtNum(u), fmtP(al))
+		}
+		l := float64(iv.Lower)
+		return l > b, fmt.Sprintf("the canary's %s is above the bound %s with confidence (lower limit %s at one-sided level %s)",
+			what, fmtNum(b), fmtNum(l), fmtP(al))
 	}
 }
 
@@ -698,6 +738,21 @@ func describePods(series []Series) SideStats {
 	st := DescribeSamples(v)
 	st.Pods = len(series)
 	return st
+}
+
+// canaryWithoutData classifies a metric whose stable pods have data but
+// whose canary has no sample in the window: a pod's application series
+// appear with its first scrape (or its first request), so a young canary,
+// or one whose container is down, has none yet. That is too little data,
+// not a regression: NotEnoughData, which caps the verdict at Inconclusive,
+// unless the metric's NoData policy is fail (then NoData, which counts
+// against the canary as the rule asks).
+func canaryWithoutData(m Metric, reason string) (Classification, string) {
+	if m.NoData == NoDataFail {
+		return NoData, reason
+	}
+	return NotEnoughData, "not enough data: the canary has no sample of this metric in the window yet (" +
+		strings.TrimPrefix(reason, "no data: ") + "); the stable pods have"
 }
 
 // noDataReason says which side had no data.

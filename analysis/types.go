@@ -79,9 +79,12 @@ type Metric struct {
 	// is never a failure.
 	Tolerance float64
 	Critical  bool
-	Weight    float64
-	Group     string
-	NoData    NoDataPolicy
+	// Weight weighs the metric in the score (Kayenta's weights) and, for
+	// CanaryJudge, sets its share of each look's false-alarm budget (the
+	// weighted Holm procedure); zero or less means 1.
+	Weight float64
+	Group  string
+	NoData NoDataPolicy
 	// Max and Min are absolute bounds on the canary's value (for ratios: the
 	// canary's ratio); NaN when unset.
 	Max, Min float64

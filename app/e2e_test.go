@@ -65,8 +65,8 @@ func TestEndToEnd(t *testing.T) {
 		}{
 			{"healthy GET", "GET", params(healthy), verdict.Successful, nil},
 			{"healthy POST", "POST", params(healthy), verdict.Successful, nil},
-			{"regressed GET", "GET", params(regressed), verdict.Failed, []string{"error-ratio", "latency-p95"}},
-			{"regressed POST", "POST", params(regressed), verdict.Failed, []string{"error-ratio", "latency-p95"}},
+			{"regressed GET", "GET", params(regressed), verdict.Failed, []string{"error-ratio", "latency"}},
+			{"regressed POST", "POST", params(regressed), verdict.Failed, []string{"error-ratio", "latency"}},
 			{"regressed without rollout name", "GET", with(params(regressed), "rollout", ""), verdict.Failed, []string{"error-ratio"}},
 			{"unknown canary hash", "GET", with(params(healthy), "canaryHash", "0000000000"), verdict.Inconclusive, nil},
 			{"canary one minute old", "GET", with(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), verdict.Inconclusive, nil},

@@ -1,9 +1,12 @@
 // Command verdict-bench measures verdict quality on generated canaries
 // judged through the real API on a real Prometheus, for our judge and for a
 // Kayenta-equivalent baseline, replaying each AnalysisRun with the limits of
-// the shipped ClusterAnalysisTemplate. See the README ("Verdict quality").
+// the shipped ClusterAnalysisTemplate, and prints the table of
+// docs/benchmark.md (per family and totals, with the best possible
+// detection).
 //
-//	go run ./cmd/verdict-bench -seeds 50
+//	go run ./cmd/verdict-bench -first-seed 1 -seeds 100 -json results.json
+//	go run ./cmd/verdict-bench -from results.json    (tabulate again, replaying the runs)
 package main
 
 import (
@@ -29,11 +32,30 @@ func main() {
 	ruleFile := flag.String("rules", "deploy/base/rules/http-service.yaml", "rule set to judge with")
 	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
 	out := flag.String("json", "", "also write every result to this file")
+	from := flag.String("from", "", "tabulate the results of an earlier -json file instead of running")
 	flag.Parse()
 
 	l, err := bench.ReadLimits(*template)
 	if err != nil {
 		fail(err)
+	}
+	if *from != "" {
+		b, err := os.ReadFile(*from)
+		if err != nil {
+			fail(err)
+		}
+		var results []bench.Result
+		if err := json.Unmarshal(b, &results); err != nil {
+			fail(fmt.Errorf("%s: %w", *from, err))
+		}
+		// Replay each run with the template given now.
+		for i := range results {
+			results[i].Run = bench.Replay(results[i].Verdicts, l)
+		}
+		fmt.Printf("Results of %s: %d runs. Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s).\n\n",
+			*from, len(results), l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template)
+		bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l))
+		return
 	}
 	var fams []scenario.Family
 	if *families != "" {

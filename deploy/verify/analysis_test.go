@@ -62,16 +62,25 @@ func TestTemplatesTimingAndLimits(t *testing.T) {
 			}
 			count := m.Count.IntValue()
 			first, last := delay, delay+time.Duration(count-1)*interval
-			// The canary is one pod; the step starts when it is ready.
-			if first < 150*time.Second || first > 4*time.Minute {
-				t.Errorf("first look at %v of canary age, want about 3m", first)
+			// The canary is one pod; the step starts when it is ready. The
+			// first look comes once a crash loop or a burst of errors can
+			// show (a few minutes), the last by canary age 10m: the
+			// benchmark's promise is detection by then (docs/benchmark.md).
+			if first < 3*time.Minute || first > 5*time.Minute {
+				t.Errorf("first look at %v of canary age, want 3m-5m", first)
 			}
-			if last < 10*time.Minute || last > 12*time.Minute {
-				t.Errorf("last look at %v of canary age, want 10m-12m", last)
+			if last < 8*time.Minute || last > 10*time.Minute {
+				t.Errorf("last look at %v of canary age, want 8m-10m", last)
 			}
-			if m.FailureLimit == nil || m.FailureLimit.IntValue() < 0 || m.FailureLimit.IntValue() > 1 {
-				t.Errorf("failureLimit %v, want 0 or 1: a bad canary must stop early", m.FailureLimit)
+			// The judge keeps the whole run's false alarms at the rule set's
+			// alpha (alpha split over the looks), so the first Failed look
+			// is already confirmed: it must stop the rollout.
+			if m.FailureLimit == nil || m.FailureLimit.IntValue() != 0 {
+				t.Errorf("failureLimit %v, want 0: every Failed verdict is already controlled for the run", m.FailureLimit)
 			}
+			// The first looks may lack data (warm-ups, minimum samples), and
+			// a Failed look fails the run whenever it comes; but a run in
+			// which no look could decide must pause the rollout.
 			if m.InconclusiveLimit == nil || m.InconclusiveLimit.IntValue() >= count {
 				t.Errorf("inconclusiveLimit %v with count %d: an all-Inconclusive run must pause the rollout, not promote it", m.InconclusiveLimit, count)
 			}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
@@ -113,5 +114,35 @@ func TestRuleValuesPerEnvironment(t *testing.T) {
 				t.Errorf("live is no stricter than alpha anywhere")
 			}
 		})
+	}
+}
+
+// TestRuleSetsSplitAlphaOverTheTemplatesLooks checks that every shipped rule
+// set splits its false-alarm budget over as many looks as the shipped
+// AnalysisTemplates take (looks = count) and reports the look number on the
+// templates' interval (lookInterval = interval): with more looks than
+// looks, a run would spend more than its alpha.
+func TestRuleSetsSplitAlphaOverTheTemplatesLooks(t *testing.T) {
+	t.Parallel()
+	tmpls := shippedTemplates(t)
+	sets, err := rules.LoadDir(filepath.Join("..", "base", "rules"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sets) == 0 {
+		t.Fatal("no rule sets")
+	}
+	for tmplName, tmpl := range tmpls {
+		m := tmpl.Spec.Metrics[0]
+		interval, err := m.Interval.Duration()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, rs := range sets {
+			if rs.Looks != m.Count.IntValue() || time.Duration(rs.LookInterval) != interval {
+				t.Errorf("rule set %s: looks %d every %v; template %s: count %d every %v", name, rs.Looks,
+					time.Duration(rs.LookInterval), tmplName, m.Count.IntValue(), interval)
+			}
+		}
 	}
 }

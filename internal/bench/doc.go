@@ -2,9 +2,13 @@
 // situations (internal/scenario), loads them into a real Prometheus, asks
 // the running service for a verdict at each look of an Argo Rollouts
 // AnalysisRun (the limits of the shipped ClusterAnalysisTemplate), replays
-// the run exactly as Argo does, and tabulates false alarms, successful
-// healthy runs and detections per scenario family, for our judge and for a
-// Kayenta-equivalent baseline on the same data.
+// the run exactly as Argo does, and tabulates per scenario family, for our
+// judge and for a Kayenta-equivalent baseline on the same data: run
+// outcomes, false alarms, detections by canary age 10 minutes with their
+// 95% intervals and the median time to detect, next to the best detection
+// any judge could reach (BestPossible, an oracle that knows everything
+// about the generator except the canary pod's own luck).
 //
-// cmd/verdict-bench is the command; a small version runs in CI as a test.
+// cmd/verdict-bench is the command (docs/benchmark.md has its table); a
+// small version runs in CI as a test.
 package bench

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"time"
 
@@ -11,12 +12,51 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
 
-// Row summarises one family's runs under one judge.
-type Row struct {
-	Family  string
-	Healthy bool
-	Judge   string
-	Runs    int
+// DetectBy is the canary age by which large regressions must be caught.
+const DetectBy = 10 * time.Minute
+
+// Class sorts the families by what the benchmark expects of them.
+type Class string
+
+// Classes of families.
+const (
+	// ClassHealthy: a healthy canary; any Failed is a false alarm and the
+	// run should end Successful.
+	ClassHealthy Class = "healthy"
+	// ClassQuiet: a healthy canary on a service too quiet to judge in ten
+	// minutes; Inconclusive is the honest outcome, Failed a false alarm.
+	ClassQuiet Class = "quiet"
+	// ClassLarge: a regression large against the pod-to-pod spread, to be
+	// detected by DetectBy.
+	ClassLarge Class = "large"
+	// ClassSubtle: a regression comparable to one pod's own luck; its
+	// detection is reported next to the best possible.
+	ClassSubtle Class = "subtle"
+)
+
+// classes names the class of each benchmark family.
+var classes = map[string]Class{
+	"healthy-quiet": ClassQuiet,
+	"latency-10":    ClassSubtle, "latency-25": ClassSubtle, "errors-x2": ClassSubtle,
+	"latency-50": ClassLarge, "errors-x5": ClassLarge, "errors-new": ClassLarge, "not-found-burst": ClassLarge,
+	"cpu-50": ClassLarge, "memory-leak": ClassLarge, "crash-loop": ClassLarge,
+}
+
+// ClassOf returns a family's class (healthy families not named are
+// ClassHealthy, regressions not named ClassLarge).
+func ClassOf(family string, healthy bool) Class {
+	if c, ok := classes[family]; ok {
+		return c
+	}
+	if healthy {
+		return ClassHealthy
+	}
+	return ClassLarge
+}
+
+// Stats counts one judge's runs of one family.
+type Stats struct {
+	Runs int
 	// Successful, Inconclusive, Failed count run outcomes.
 	Successful, Inconclusive, Failed int
 	// DetectedBy counts runs Failed at a look no later than DetectBy.
@@ -25,71 +65,132 @@ type Row struct {
 	DetectAges []time.Duration
 }
 
-// DetectBy is the canary age by which large regressions must be caught.
-const DetectBy = 10 * time.Minute
+// MedianDetect is the median age at which the runs failed (0 if none).
+func (s Stats) MedianDetect() time.Duration {
+	if len(s.DetectAges) == 0 {
+		return 0
+	}
+	a := append([]time.Duration(nil), s.DetectAges...)
+	sort.Slice(a, func(i, j int) bool { return a[i] < a[j] })
+	return a[len(a)/2]
+}
 
-// Summarize groups results by family (in Families order) and judge.
+func (s *Stats) add(o Stats) {
+	s.Runs += o.Runs
+	s.Successful += o.Successful
+	s.Inconclusive += o.Inconclusive
+	s.Failed += o.Failed
+	s.DetectedBy += o.DetectedBy
+	s.DetectAges = append(s.DetectAges, o.DetectAges...)
+}
+
+// Row summarises one family: each judge's runs and the best possible
+// detection.
+type Row struct {
+	Family  string
+	Healthy bool
+	Class   Class
+	// Judges holds the runs of each judge (JudgeOurs, JudgeBaseline).
+	Judges map[string]*Stats
+	// BestPossible is the mean over the family's instances of
+	// BestPossible (by DetectBy at OracleAlpha); NaN when not computed.
+	BestPossible float64
+	// BestWithoutIdle is the mean of BestPossibleWithoutIdle (CPU
+	// regressions only; NaN otherwise).
+	BestWithoutIdle float64
+}
+
+// Summarize groups results by family (in scenario.Families order) and
+// judge.
 func Summarize(results []Result, l Limits) []Row {
 	order := map[string]int{}
 	for i, f := range scenario.Families() {
 		order[f.Name] = i
 	}
-	rows := map[[2]string]*Row{}
+	rows := map[string]*Row{}
+	oracle, noIdle := map[string][]float64{}, map[string][]float64{}
+	seen := map[string]map[string]bool{}
 	for _, r := range results {
-		k := [2]string{r.Truth.Name, r.Judge}
-		row := rows[k]
+		row := rows[r.Truth.Name]
 		if row == nil {
-			row = &Row{Family: r.Truth.Name, Healthy: r.Truth.Healthy, Judge: r.Judge}
-			rows[k] = row
+			row = &Row{Family: r.Truth.Name, Healthy: r.Truth.Healthy, Class: ClassOf(r.Truth.Name, r.Truth.Healthy),
+				Judges: map[string]*Stats{}, BestPossible: math.NaN(), BestWithoutIdle: math.NaN()}
+			rows[r.Truth.Name] = row
+			seen[r.Truth.Name] = map[string]bool{}
 		}
-		row.Runs++
+		if !r.Truth.Healthy && !seen[r.Truth.Name][r.Truth.Namespace] {
+			seen[r.Truth.Name][r.Truth.Namespace] = true
+			if p := BestPossible(r.Truth, DetectBy, OracleAlpha); !math.IsNaN(p) {
+				oracle[r.Truth.Name] = append(oracle[r.Truth.Name], p)
+			}
+			if p := BestPossibleWithoutIdle(r.Truth, OracleAlpha); !math.IsNaN(p) {
+				noIdle[r.Truth.Name] = append(noIdle[r.Truth.Name], p)
+			}
+		}
+		st := row.Judges[r.Judge]
+		if st == nil {
+			st = &Stats{}
+			row.Judges[r.Judge] = st
+		}
+		st.Runs++
 		switch r.Run.Phase {
 		case PhaseSuccessful:
-			row.Successful++
+			st.Successful++
 		case PhaseInconclusive:
-			row.Inconclusive++
+			st.Inconclusive++
 		case PhaseFailed:
-			row.Failed++
+			st.Failed++
 			at := r.DetectedAt(l)
-			row.DetectAges = append(row.DetectAges, at)
+			st.DetectAges = append(st.DetectAges, at)
 			if at <= DetectBy {
-				row.DetectedBy++
+				st.DetectedBy++
 			}
 		}
 	}
 	out := make([]Row, 0, len(rows))
-	for _, r := range rows {
+	for name, r := range rows {
+		r.BestPossible, r.BestWithoutIdle = mean(oracle[name]), mean(noIdle[name])
 		out = append(out, *r)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Family != out[j].Family {
-			return order[out[i].Family] < order[out[j].Family]
-		}
-		return out[i].Judge < out[j].Judge
-	})
+	sort.Slice(out, func(i, j int) bool { return order[out[i].Family] < order[out[j].Family] })
 	return out
 }
 
-// MedianDetect is the median age at which the family's runs failed.
-func (r Row) MedianDetect() time.Duration {
-	if len(r.DetectAges) == 0 {
-		return 0
+// mean returns the mean of x, NaN when empty.
+func mean(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
 	}
-	a := append([]time.Duration(nil), r.DetectAges...)
-	sort.Slice(a, func(i, j int) bool { return a[i] < a[j] })
-	return a[len(a)/2]
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
 }
 
 // UpperBound95 is the one-sided 95% Clopper-Pearson upper bound of a rate
 // seen x times in n runs.
 func UpperBound95(x, n int) float64 {
-	if n == 0 {
-		return 1
-	}
-	if x >= n {
+	if n == 0 || x >= n {
 		return 1
 	}
 	return distuv.Beta{Alpha: float64(x + 1), Beta: float64(n - x)}.Quantile(0.95)
+}
+
+// Interval95 is the two-sided 95% Clopper-Pearson interval of a rate seen
+// x times in n runs.
+func Interval95(x, n int) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	lo, hi = 0, 1
+	if x > 0 {
+		lo = distuv.Beta{Alpha: float64(x), Beta: float64(n - x + 1)}.Quantile(0.025)
+	}
+	if x < n {
+		hi = distuv.Beta{Alpha: float64(x + 1), Beta: float64(n - x)}.Quantile(0.975)
+	}
+	return lo, hi
 }
 
 func pct(x, n int) string {
@@ -99,42 +200,149 @@ func pct(x, n int) string {
 	return fmt.Sprintf("%.0f%%", 100*float64(x)/float64(n))
 }
 
-// WriteMarkdown prints the table: for healthy families the run outcomes
-// (Failed is a false alarm), for regressions the detections.
-func WriteMarkdown(w io.Writer, rows []Row) {
-	fmt.Fprintln(w, "| family | judge | runs | Successful | Inconclusive | Failed | detected by 10 min | median time to detect |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|")
-	for _, r := range rows {
-		det, med := "", ""
-		if !r.Healthy {
-			det = pct(r.DetectedBy, r.Runs)
-			if m := r.MedianDetect(); m > 0 {
-				med = fmt.Sprintf("%.0f min", m.Minutes())
-			} else {
-				med = "-"
-			}
-		}
-		name := r.Family
-		if r.Healthy {
-			name += " (healthy)"
-		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s |\n", name, r.Judge, r.Runs,
-			pct(r.Successful, r.Runs), pct(r.Inconclusive, r.Runs), pct(r.Failed, r.Runs), det, med)
+// pctCI formats a rate with its 95% interval, "95% (86-99)".
+func pctCI(x, n int) string {
+	if n == 0 {
+		return "-"
 	}
-	for _, judge := range []string{JudgeOurs, JudgeBaseline} {
-		var runs, fa, ok int
-		for _, r := range rows {
-			if r.Judge == judge && r.Healthy {
-				runs += r.Runs
-				fa += r.Failed
-				ok += r.Successful
+	lo, hi := Interval95(x, n)
+	return fmt.Sprintf("%s (%.0f-%.0f)", pct(x, n), 100*lo, 100*hi)
+}
+
+// countCI formats a rate with its count and 95% interval,
+// "498 of 500 = 99.6% (98.6-100.0)".
+func countCI(x, n int) string {
+	if n == 0 {
+		return "-"
+	}
+	lo, hi := Interval95(x, n)
+	return fmt.Sprintf("%d of %d = %.1f%% (%.1f-%.1f)", x, n, 100*float64(x)/float64(n), 100*lo, 100*hi)
+}
+
+// outcomes formats "Successful / Inconclusive / Failed".
+func outcomes(s *Stats) string {
+	if s == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s / %s / %s", pct(s.Successful, s.Runs), pct(s.Inconclusive, s.Runs), pct(s.Failed, s.Runs))
+}
+
+// detection formats the share of runs failed by DetectBy with its interval.
+func detection(s *Stats) string {
+	if s == nil {
+		return "-"
+	}
+	return pctCI(s.DetectedBy, s.Runs)
+}
+
+// medianDetect formats the median time to detect.
+func medianDetect(s *Stats) string {
+	if s == nil {
+		return "-"
+	}
+	if m := s.MedianDetect(); m > 0 {
+		return fmt.Sprintf("%.0f min", m.Minutes())
+	}
+	return "-"
+}
+
+// WriteMarkdown prints the per-family table (both judges side by side and
+// the best possible detection) and the totals.
+func WriteMarkdown(w io.Writer, rows []Row) {
+	fmt.Fprintln(w, "| family | class | runs | canary: Successful / Inconclusive / Failed | canary: detected by 10 min (95% CI) | canary: median time to detect | kayenta: Successful / Inconclusive / Failed | kayenta: detected by 10 min (95% CI) | kayenta: median time to detect | best possible by 10 min |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		ours, base := r.Judges[JudgeOurs], r.Judges[JudgeBaseline]
+		runs := 0
+		if ours != nil {
+			runs = ours.Runs
+		}
+		det, med, bdet, bmed, best := "", "", "", "", ""
+		if !r.Healthy {
+			det, med, bdet, bmed = detection(ours), medianDetect(ours), detection(base), medianDetect(base)
+			best = "-"
+			if !math.IsNaN(r.BestPossible) {
+				best = fmt.Sprintf("%.0f%%", 100*r.BestPossible)
 			}
 		}
-		if runs == 0 {
-			continue
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", r.Family, r.Class, runs,
+			outcomes(ours), det, med, outcomes(base), bdet, bmed, best)
+	}
+	for _, r := range rows {
+		if !math.IsNaN(r.BestWithoutIdle) {
+			fmt.Fprintf(w, "\n%s: the best possible for a judge that does not know the service's idle CPU is %.0f%% (BestPossibleWithoutIdle).\n",
+				r.Family, 100*r.BestWithoutIdle)
 		}
-		fmt.Fprintf(w, "\n%s: healthy runs %d, false alarms %d (%s; 95%% upper bound %.1f%%), Successful %s.",
-			judge, runs, fa, pct(fa, runs), 100*UpperBound95(fa, runs), pct(ok, runs))
 	}
 	fmt.Fprintln(w)
+	writeTotals(w, rows)
+}
+
+// writeTotals prints the totals per judge.
+func writeTotals(w io.Writer, rows []Row) {
+	total := func(judge string, keep func(Row) bool) Stats {
+		var s Stats
+		for _, r := range rows {
+			if st := r.Judges[judge]; st != nil && keep(r) {
+				s.add(*st)
+			}
+		}
+		return s
+	}
+	bestOf := func(keep func(Row) bool) string {
+		var s float64
+		n := 0
+		for _, r := range rows {
+			if keep(r) && !math.IsNaN(r.BestPossible) {
+				st := r.Judges[JudgeOurs]
+				if st == nil {
+					continue
+				}
+				s += r.BestPossible * float64(st.Runs)
+				n += st.Runs
+			}
+		}
+		if n == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f%%", 100*s/float64(n))
+	}
+	healthy := func(r Row) bool { return r.Healthy }
+	normal := func(r Row) bool { return r.Class == ClassHealthy }
+	quiet := func(r Row) bool { return r.Class == ClassQuiet }
+	large := func(r Row) bool { return r.Class == ClassLarge }
+	subtle := func(r Row) bool { return r.Class == ClassSubtle }
+
+	fmt.Fprintln(w, "| total | canary | kayenta | best possible |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|")
+	row := func(name string, keep func(Row) bool, f func(Stats) string, best string) {
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", name, f(total(JudgeOurs, keep)), f(total(JudgeBaseline, keep)), best)
+	}
+	row("false alarms per run, all healthy families (95% upper bound)", healthy, func(s Stats) string {
+		if s.Runs == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%d of %d = %.1f%% (≤ %.1f%%)", s.Failed, s.Runs, 100*float64(s.Failed)/float64(s.Runs), 100*UpperBound95(s.Failed, s.Runs))
+	}, "")
+	row("healthy runs Successful, quiet service excluded (95% CI)", normal, func(s Stats) string {
+		return countCI(s.Successful, s.Runs)
+	}, "")
+	row("quiet service: Successful / Inconclusive / Failed", quiet, func(s Stats) string { return outcomes(&s) }, "")
+	row("large regressions detected by 10 min (95% CI)", large, func(s Stats) string { return countCI(s.DetectedBy, s.Runs) }, bestOf(large))
+	row("large regressions: median time to detect", large, func(s Stats) string { return medianDetect(&s) }, "")
+	// Youden's J: detections beyond what the judge says of healthy
+	// canaries anyway (a judge that fails everything scores 0).
+	youden := func(judge string, keep func(Row) bool) string {
+		d, h := total(judge, keep), total(judge, healthy)
+		if d.Runs == 0 || h.Runs == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f%%", 100*(float64(d.DetectedBy)/float64(d.Runs)-float64(h.Failed)/float64(h.Runs)))
+	}
+	fmt.Fprintf(w, "| large regressions: detected minus false alarms (Youden's J) | %s | %s | |\n", youden(JudgeOurs, large), youden(JudgeBaseline, large))
+	row("subtle regressions detected by 10 min (95% CI)", subtle, func(s Stats) string { return countCI(s.DetectedBy, s.Runs) }, bestOf(subtle))
+	fmt.Fprintf(w, "| subtle regressions: detected minus false alarms (Youden's J) | %s | %s | |\n", youden(JudgeOurs, subtle), youden(JudgeBaseline, subtle))
+	row("regressions ending Successful (shipped)", func(r Row) bool { return !r.Healthy }, func(s Stats) string {
+		return fmt.Sprintf("%d of %d = %s", s.Successful, s.Runs, pct(s.Successful, s.Runs))
+	}, "")
 }

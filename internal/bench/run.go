@@ -64,7 +64,24 @@ type Result struct {
 	Reasons  []string
 	// Failed names the failing metrics at each look.
 	Failed [][]string
-	Run    Run
+	// Metrics holds each metric's classification and reason at each look.
+	Metrics [][]MetricOutcome
+	Run     Run
+}
+
+// MetricOutcome is one metric's classification at one look.
+type MetricOutcome struct {
+	Name           string `json:"name"`
+	Classification string `json:"classification"`
+	Reason         string `json:"reason"`
+	Evidence       *struct {
+		Tests []struct {
+			Name   string   `json:"name"`
+			PValue *float64 `json:"pValue"`
+			Alpha  *float64 `json:"alpha"`
+			Text   string   `json:"text"`
+		} `json:"tests"`
+	} `json:"evidence,omitempty"`
 }
 
 // DetectedAt is the canary age at which the run failed, or 0.
@@ -244,6 +261,7 @@ type verdictBody struct {
 	Summary struct {
 		Failed []string `json:"failed"`
 	} `json:"summary"`
+	Metrics []MetricOutcome `json:"metrics"`
 }
 
 // judgeLooks asks for a verdict at each look, as Argo would (GET, no
@@ -277,6 +295,7 @@ func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l Limits) 
 		r.Verdicts = append(r.Verdicts, body.Verdict)
 		r.Reasons = append(r.Reasons, body.Reason)
 		r.Failed = append(r.Failed, body.Summary.Failed)
+		r.Metrics = append(r.Metrics, body.Metrics)
 	}
 	r.Run = Replay(r.Verdicts, l)
 	return nil

@@ -216,11 +216,12 @@ count_method <- function(EV, TR, C, cfg) {
     x2 <- x2 + sum((e - expd)^2 / expd); df <- df + length(e) - 1
   }
   phi <- max(1, (cfg$dprior + x2) / (cfg$dprior + df))
+  # Persistent spread between the stable pods from all their steps.
   px <- c(); pe <- c()
   for (r in (C + 1):(C + K)) {
-    ok <- present[r, idx]
-    e <- sum(TR[r, idx][ok]); if (e <= 0) next
-    px <- c(px, sum(EV[r, idx][ok])); pe <- c(pe, e)
+    ok <- present[r, ]
+    e <- sum(TR[r, ][ok]); if (e <= 0) next
+    px <- c(px, sum(EV[r, ][ok])); pe <- c(pe, e)
   }
   het <- NA_real_
   if (length(px) >= 2 && sum(px) > 0) {
@@ -243,6 +244,8 @@ count_method <- function(EV, TR, C, cfg) {
   out <- list(xc = xc, ec = ec, xs = xs, es = es, phi = phi, het = het, sb2 = sb2, phitot = phitot,
               n = N, theta = theta, rr = rr, level = list(p = dl$p, side = dl$side))
   tests <- list(level = dl$p)
+  # A bound of zero (increases bad) replaces the relative test.
+  if (!is.na(cfg$max) && cfg$max == 0 && cfg$dir == "increase") { tests <- list(); out$level <- list(p = NA_real_, side = "none") }
   if (!is.na(cfg$max)) {
     p <- if (cfg$kind == "rate") {
       if (cfg$max <= 0) (if (xc > 0) 0 else 1) else if (xc <= 0) 1 else pgamma(cfg$max * ec / phi, xc / phi)
@@ -256,12 +259,16 @@ count_method <- function(EV, TR, C, cfg) {
   out
 }
 
-# Holm's levels at family level alpha, as the judge reports them.
-holm_levels <- function(p, alpha) {
-  o <- order(p); m <- length(p); lv <- numeric(m); stopped <- FALSE; level <- NA
-  for (j in seq_along(o)) {
-    if (!stopped) { level <- alpha / (m - j + 1); if (p[o[j]] > level) stopped <- TRUE }
-    lv[o[j]] <- level
+# The weighted Holm procedure's levels at family level alpha, as the judge
+# reports them: the hypothesis with the smallest p/w is compared with
+# alpha * w / (sum of the weights not yet rejected).
+holm_levels <- function(p, w, alpha) {
+  o <- order(p / w); lv <- numeric(length(p)); stopped <- FALSE; total <- sum(w)
+  for (j in o) {
+    level <- alpha * w[j] / total
+    if (!stopped && p[j] > level) stopped <- TRUE
+    lv[j] <- level
+    if (!stopped) total <- total - w[j]
   }
   lv
 }
@@ -282,11 +289,11 @@ V3 <- rbind(mk(0, 0.05, 12), mk(0.02, 0.05), mk(-0.05, 0.05), mk(0.01, 0.05), mk
 V3[1, 22] <- V3[1, 22] * 4; V3[2, 8] <- V3[2, 8] * 5
 
 values <- list(
-  list(name = "latency", C = 1, Y = V1, cfg = list(warm_ms = 120000, prior = 0.07, nu0 = 10, noise_df = 4, dir = "increase", trend = TRUE,
+  list(name = "latency", C = 1, weight = 2, Y = V1, cfg = list(warm_ms = 120000, prior = 0.07, nu0 = 30, noise_df = 4, dir = "increase", trend = TRUE,
        max = 0.15, outliers = FALSE, tolerance = 0.1, trendTolerance = 0.5)),
-  list(name = "queue", C = 2, Y = V2, cfg = list(warm_ms = 60000, prior = 0.08, nu0 = 10, noise_df = 4, dir = "either", trend = TRUE,
+  list(name = "queue", C = 2, weight = 1, Y = V2, cfg = list(warm_ms = 60000, prior = 0.08, nu0 = 30, noise_df = 4, dir = "either", trend = TRUE,
        max = NA_real_, outliers = FALSE, tolerance = 0, trendTolerance = 0)),
-  list(name = "cpu", C = 1, Y = V3, cfg = list(warm_ms = 120000, prior = 0.08, nu0 = 10, noise_df = 4, dir = "increase", trend = FALSE,
+  list(name = "cpu", C = 1, weight = 1, Y = V3, cfg = list(warm_ms = 120000, prior = 0.08, nu0 = 30, noise_df = 4, dir = "increase", trend = FALSE,
        max = 0.12, outliers = TRUE, tolerance = 0, trendTolerance = 0)))
 
 # Count fixtures: errors out of requests with a canary at 3x, errors only
@@ -302,27 +309,31 @@ E2 <- rbind(errs(R2[1, ], 0.006), 0 * R2[2, ], 0 * R2[3, ], 0 * R2[4, ])
 R3 <- rbind(ifelse(seq_len(T) >= 11, 60, NA), rep(60, T), rep(60, T), rep(60, T))
 E3 <- rbind(ifelse(seq_len(T) >= 11, c(rep(0, 12), 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1)[seq_len(T)], NA), rep(0, T), rep(0, T), rep(0, T))
 counts <- list(
-  list(name = "errors", kind = "ratio", C = 1, E = E1, R = R1, cfg = list(warm_ms = 120000, prior = 0.15, nu0 = 10, dprior = 10,
+  list(name = "errors", kind = "ratio", C = 1, weight = 3, E = E1, R = R1, cfg = list(warm_ms = 120000, prior = 0.15, nu0 = 30, dprior = 10,
        dir = "increase", max = 0.02, kind = "ratio", tolerance = 0.2)),
-  list(name = "errors-new", kind = "ratio", C = 1, E = E2, R = R2, cfg = list(warm_ms = 120000, prior = 0.15, nu0 = 10, dprior = 10,
+  list(name = "errors-new", kind = "ratio", C = 1, weight = 1, E = E2, R = R2, cfg = list(warm_ms = 120000, prior = 0.15, nu0 = 30, dprior = 10,
        dir = "either", max = NA_real_, kind = "ratio", tolerance = 0)),
-  list(name = "restarts", kind = "rate", C = 1, E = E3, R = R3, cfg = list(warm_ms = 0, prior = 0.15, nu0 = 10, dprior = 10,
+  list(name = "restarts", kind = "rate", C = 1, weight = 1, E = E3, R = R3, cfg = list(warm_ms = 0, prior = 0.15, nu0 = 30, dprior = 10,
        dir = "increase", max = 0, kind = "rate", tolerance = 0)))
 
 alpha <- 0.02; looks <- 4
-results <- list(); allp <- c(); owner <- c()
+# Each metric's weight is split equally between its tests.
+results <- list(); allp <- c(); allw <- c(); owner <- c(); hw <- list()
 for (v in values) {
   r <- value_method(v$Y, v$C, v$cfg)
   results[[v$name]] <- r
-  allp <- c(allp, unlist(r$tests)); owner <- c(owner, rep(v$name, length(r$tests)))
+  hw[[v$name]] <- v$weight / length(r$tests)
+  allp <- c(allp, unlist(r$tests)); allw <- c(allw, rep(hw[[v$name]], length(r$tests))); owner <- c(owner, rep(v$name, length(r$tests)))
 }
 for (cc in counts) {
   r <- count_method(cc$E, cc$R, cc$C, cc$cfg)
   results[[cc$name]] <- r
-  allp <- c(allp, unlist(r$tests)); owner <- c(owner, rep(cc$name, length(r$tests)))
+  hw[[cc$name]] <- cc$weight / length(r$tests)
+  allp <- c(allp, unlist(r$tests)); allw <- c(allw, rep(hw[[cc$name]], length(r$tests))); owner <- c(owner, rep(cc$name, length(r$tests)))
 }
-levels_all <- holm_levels(allp, alpha / looks)
-first <- alpha / looks / length(allp)
+levels_all <- holm_levels(allp, allw, alpha / looks)
+# The first step's level of a metric's tests: its share of the look's budget.
+first <- function(name) alpha / looks * hw[[name]] / sum(allw)
 
 fixtures <- list()
 for (v in values) {
@@ -337,7 +348,7 @@ for (v in values) {
     trendT = if (is.null(r$trend)) NA_real_ else r$trend$t, trendDF = if (is.null(r$trend)) NA_real_ else r$trend$df,
     trendP = if (is.null(r$trend)) NA_real_ else r$trend$p, trendGrowth = if (is.null(r$trend)) NA_real_ else r$trend$growth,
     maxP = if (is.null(r$max)) NA_real_ else r$max$p, maxValue = if (is.null(r$max)) NA_real_ else r$max$value,
-    levels = ref_arr(lv), detectable = r$mde(first))
+    weight = v$weight, levels = ref_arr(lv), detectable = r$mde(first(v$name)))
 }
 for (cc in counts) {
   r <- results[[cc$name]]
@@ -346,6 +357,6 @@ for (cc in counts) {
     warmupMs = cc$cfg$warm_ms, prior = cc$cfg$prior, direction = cc$cfg$dir, max = cc$cfg$max, tolerance = cc$cfg$tolerance,
     phi = r$phi, dispersion = r$phitot, rr = r$rr, n = r$n, theta = r$theta,
     levelP = r$level$p, levelSide = r$level$side, maxP = if (is.null(r$max)) NA_real_ else r$max$p,
-    levels = ref_arr(lv))
+    weight = cc$weight, levels = ref_arr(lv))
 }
 cat(ref_json(list(alpha = alpha, looks = looks, stepMs = step_ms, fixtures = fixtures)), "\n")

@@ -1,0 +1,239 @@
+package bench
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
+)
+
+// OracleAlpha is the false-alarm rate per AnalysisRun the oracle may spend:
+// the benchmark's target.
+const OracleAlpha = 0.01
+
+// BestPossible returns the chance that the best possible judge detects the
+// instance's regression by canary age by, at a false-alarm rate of alpha
+// per run, or NaN when the family's limit is not computed (healthy
+// canaries; memory leaks, whose growth no healthy pod shows).
+//
+// The oracle knows everything about the generator except the canary pod's
+// own draws (its "luck": node, neighbours, its own error and CPU factors),
+// which no judge can tell from a regression of the same size. It spends
+// the whole of alpha on one test, and for value metrics it sees the
+// canary's level without noise (as after infinitely many samples), so the
+// result bounds what any judge can do with the same data. docs/benchmark.md
+// states the formulas:
+//
+//   - latency ×f: a healthy canary's log latency offset is N(0, σ²) with σ
+//     the instance's pod spread; the best test rejects above z_{1−α}·σ, so
+//     the limit is Φ(ln f/σ − z_{1−α});
+//   - 5xx (×f, or new errors): the canary's 5xx count X over its N
+//     requests by age `by` is Poisson with mean N·r·F (healthy) or
+//     N·(r·F·f + extra) (regressed), F the canary's log-normal error
+//     factor; the limit is the power of the randomized level-α test that
+//     rejects for large X (the likelihood ratio of these scale mixtures
+//     increases with X);
+//   - 404 burst: the same for the 404s of the burst's minutes;
+//   - CPU ×f per request: the canary's noise-free CPU (cores) at its own
+//     request rate is b·e^{σZ₁} + κ·e^{σZ₂}·rate (·f when regressed), with
+//     the generator's idle b and per-request κ; the limit is the power of
+//     the level-α test that rejects for high CPU (Monte Carlo);
+//   - crash loop: a healthy fresh pod never restarts, so one restart is
+//     proof: 1 when the canary restarted by `by`.
+func BestPossible(t scenario.Truth, by time.Duration, alpha float64) float64 {
+	e := t.Effects
+	s := t.Scenario
+	c := t.Canary()
+	// Requests the canary served by age `by`: the truth counts those of
+	// its whole data (canary age s.CanaryAge), served at a steady share.
+	age := s.CanaryAge.Seconds()
+	frac := math.Min(1, by.Seconds()/age)
+	n := float64(c.Requests) * frac
+	zq := distuv.UnitNormal.Quantile(1 - alpha)
+	switch {
+	case e.CrashLoop:
+		for _, r := range t.CanaryRestarts {
+			if r.Sub(t.CanaryStart) <= by {
+				return 1
+			}
+		}
+		return 0
+	case factor(e.LatencyFactor) > 1:
+		sigma := t.Spread.LatencyPodSigma
+		return distuv.UnitNormal.CDF(math.Log(e.LatencyFactor)/sigma - zq)
+	case factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0:
+		return poissonMixturePower(n*s.ErrorRatio, factor(e.ErrorFactor), n*e.ExtraErrorRatio, t.Spread.ErrorPodSigma, alpha)
+	case e.NotFoundBurstRatio > 0:
+		from := e.NotFoundBurstStart.Seconds()
+		to := math.Min((e.NotFoundBurstStart + e.NotFoundBurstDuration).Seconds(), by.Seconds())
+		nb := float64(c.Requests) * math.Max(0, to-from) / age
+		return poissonMixturePower(nb*s.NotFoundRatio, 1, nb*e.NotFoundBurstRatio, 0, alpha)
+	case factor(e.CPUFactor) > 1:
+		// The canary's mean request rate while it served.
+		rate := float64(c.Requests) / math.Max(1, age-s.ReadyDelay.Seconds())
+		return cpuLevelPower(s.CPUBaseline, s.CPUPerRequest, rate, e.CPUFactor, t.Spread.CPUPodSigma, alpha, t.Seed)
+	}
+	return math.NaN()
+}
+
+// factor returns f, or 1 for the zero value (an effect that is not set).
+func factor(f float64) float64 {
+	if f == 0 {
+		return 1
+	}
+	return f
+}
+
+// logNormalNodes returns Gauss–Hermite-like nodes and weights for a
+// log-normal factor e^{σZ}: an equally spaced grid over ±6σ weighted by the
+// normal density (exact enough for the smooth Poisson tails it averages).
+func logNormalNodes(sigma float64) (f, w []float64) {
+	if sigma <= 0 {
+		return []float64{1}, []float64{1}
+	}
+	const k = 121
+	var sum float64
+	for i := range k {
+		z := -6 + 12*float64(i)/float64(k-1)
+		f = append(f, math.Exp(sigma*z))
+		d := math.Exp(-z * z / 2)
+		w = append(w, d)
+		sum += d
+	}
+	for i := range w {
+		w[i] /= sum
+	}
+	return f, w
+}
+
+// poissonMixturePower returns the power of the randomized level-alpha test
+// that rejects for large X when X is Poisson with mean mu·F (null) or
+// mu·F·f + extra (alternative), F log-normal with log-σ sigma.
+func poissonMixturePower(mu, f, extra, sigma, alpha float64) float64 {
+	nodes, weights := logNormalNodes(sigma)
+	tail := func(k int, alt bool) float64 { // P(X >= k)
+		var p float64
+		for i, F := range nodes {
+			m := mu * F
+			if alt {
+				m = mu*F*f + extra
+			}
+			p += weights[i] * poissonTail(k, m)
+		}
+		return p
+	}
+	if mu <= 0 {
+		// No events are possible under the null: one event is proof.
+		return tail(1, true)
+	}
+	// The smallest k with P0(X ≥ k) ≤ alpha, randomized at k−1.
+	k := 0
+	for tail(k, false) > alpha {
+		k++
+	}
+	p0k, p0prev := tail(k, false), tail(k-1, false)
+	gamma := 0.0
+	if k > 0 && p0prev > p0k {
+		gamma = (alpha - p0k) / (p0prev - p0k)
+	}
+	power := tail(k, true)
+	if k > 0 {
+		power += gamma * (tail(k-1, true) - power)
+	}
+	return power
+}
+
+// poissonTail returns P(X ≥ k) for X ~ Poisson(m).
+func poissonTail(k int, m float64) float64 {
+	if k <= 0 {
+		return 1
+	}
+	if m <= 0 {
+		return 0
+	}
+	// 1 − Σ_{j<k} e^{−m} m^j / j!, summed in log space.
+	var cdf float64
+	lp := -m
+	for j := range k {
+		if j > 0 {
+			lp += math.Log(m) - math.Log(float64(j))
+		}
+		cdf += math.Exp(lp)
+	}
+	return math.Max(0, 1-cdf)
+}
+
+// cpuLevelPower returns, by Monte Carlo, the power of the level-alpha test
+// that rejects for a high noise-free CPU level of the canary, b·e^{σZ₁} +
+// κ·e^{σZ₂}·rate under the null and with κ·f under the alternative.
+func cpuLevelPower(b, kappa, rate, f, sigma, alpha float64, seed uint64) float64 {
+	const draws = 20000
+	r := rand.New(rand.NewPCG(seed, 7))
+	null := make([]float64, draws)
+	for i := range null {
+		null[i] = b*math.Exp(sigma*r.NormFloat64()) + kappa*math.Exp(sigma*r.NormFloat64())*rate
+	}
+	sort.Float64s(null)
+	q := null[int(math.Ceil((1-alpha)*draws))-1]
+	hits := 0
+	for range draws {
+		if b*math.Exp(sigma*r.NormFloat64())+f*kappa*math.Exp(sigma*r.NormFloat64())*rate > q {
+			hits++
+		}
+	}
+	return float64(hits) / draws
+}
+
+// BestPossibleWithoutIdle returns, for a CPU regression, the chance that
+// the best judge that does not know the service's idle CPU detects it at
+// a false-alarm rate of alpha per run (NaN for other families). Such a
+// judge knows a stable pod's noise-free CPU at a stable pod's load but not
+// how much of it is idle; to keep its false alarms at alpha for every idle
+// share it must assume the worst one: all idle when the canary serves less
+// than a stable pod, none when it serves more. It rejects when the
+// canary's CPU over the larger of its load and a stable pod's exceeds a
+// stable pod's CPU per request by the pods' spread at level alpha.
+func BestPossibleWithoutIdle(t scenario.Truth, alpha float64) float64 {
+	e, s := t.Effects, t.Scenario
+	if !(factor(e.CPUFactor) > 1) {
+		return math.NaN()
+	}
+	serving := math.Max(1, s.CanaryAge.Seconds()-s.ReadyDelay.Seconds())
+	rate := float64(t.Canary().Requests) / serving
+	var stable float64
+	var k int
+	for _, p := range t.Pods {
+		if !p.Canary {
+			stable += float64(p.Requests)
+			k++
+		}
+	}
+	if k == 0 {
+		return math.NaN()
+	}
+	ref := stable / float64(k) / s.CanaryAge.Seconds()
+	return cpuMinimaxPower(s.CPUBaseline, s.CPUPerRequest, rate, ref, e.CPUFactor, t.Spread.CPUPodSigma, alpha, t.Seed)
+}
+
+// cpuMinimaxPower returns, by Monte Carlo, the power of the test that
+// rejects when C/max(rate, ref) > (b + κ·ref)/ref · e^{σ·z_{1−α}}, C the
+// canary's noise-free CPU b·e^{σZ₁} + f·κ·e^{σZ₂}·rate: its size is at most
+// alpha whatever the idle share of the stable pods' CPU (at an idle share
+// of 1 when rate < ref, of 0 when rate ≥ ref it is exactly alpha).
+func cpuMinimaxPower(b, kappa, rate, ref, f, sigma, alpha float64, seed uint64) float64 {
+	const draws = 20000
+	r := rand.New(rand.NewPCG(seed, 8))
+	limit := (b + kappa*ref) / ref * math.Exp(sigma*distuv.UnitNormal.Quantile(1-alpha))
+	hits := 0
+	for range draws {
+		c := b*math.Exp(sigma*r.NormFloat64()) + f*kappa*math.Exp(sigma*r.NormFloat64())*rate
+		if c/math.Max(rate, ref) > limit {
+			hits++
+		}
+	}
+	return float64(hits) / draws
+}
