@@ -20,10 +20,13 @@ import (
 //     judged on the counts with a time-stratified conditional binomial test,
 //     widened by the stable pods' over-dispersion and spread;
 //   - absolute bounds (Max, Min) are tested on the canary alone, with noise;
-//   - the run's false-alarm budget Settings.Alpha is split evenly over the
-//     looks (Settings.Looks) and, within a look, over all hypotheses of all
-//     metrics by the weighted Holm procedure (each metric's share in
-//     proportion to its Weight);
+//   - value metrics with a load (CPU against requests) are judged relative
+//     to the stable pods' load model at each pod's own load (judge_load.go);
+//   - the run's false-alarm budget Settings.Alpha is shared between the
+//     metrics in proportion to their Weight and spent over the looks
+//     (Settings.Looks): evenly, or, when the schedule is known, at the looks
+//     where each metric can have data (judge_spending.go); within a look
+//     the weighted Holm procedure shares it between all hypotheses;
 //   - a metric whose data could not reveal its DetectableChange is
 //     NotEnoughData, never Pass, unless the canary is confidently within
 //     the metric's absolute bounds and the relative test hints at nothing.
@@ -133,14 +136,16 @@ func (j *CanaryJudge) Judge(m Metric, d Data, s Settings) MetricResult {
 }
 
 // JudgeSet judges every metric; the weighted Holm procedure shares the
-// look's false-alarm budget Alpha/Looks between all hypotheses of all
-// metrics, each metric's share in proportion to its Weight (split equally
-// between its hypotheses). results[i] belongs to in[i].
+// look's false-alarm budget between all hypotheses of all metrics, each
+// metric's share in proportion to its Weight (split equally between its
+// hypotheses). The look's budget comes from the spending plan (lookPlan):
+// Alpha/Looks for every metric, or, when the schedule is known, each
+// metric's share of Alpha spread over the looks at which it can have data.
+// results[i] belongs to in[i].
 func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 	alpha, looks := j.alpha(s), j.looks(s)
-	lookAlpha := alpha / float64(looks)
 	analyses := make([]*metricAnalysis, len(in))
-	var ps, ws []float64
+	var age time.Duration
 	for i, mi := range in {
 		if mi.Result != nil {
 			continue
@@ -148,23 +153,34 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 		a := j.analyse(mi.Metric, mi.Data, s)
 		a.result.Query = mi.Query
 		analyses[i] = a
-		w := hypothesisWeight(mi.Metric, len(a.tests))
+		age = max(age, a.age)
+	}
+	kinds := make([]Kind, len(in))
+	for i, a := range analyses {
+		if a != nil {
+			kinds[i] = a.metric.Kind
+		}
+	}
+	plan := j.lookPlan(in, s, age, kinds)
+	var ps, ws []float64
+	for i, a := range analyses {
+		if a == nil {
+			continue
+		}
+		w := plan.budget[i] / float64(max(len(a.tests), 1))
 		for _, h := range a.tests {
 			ps = append(ps, h.p)
 			ws = append(ws, w)
 		}
 	}
-	levels := weightedHolmLevels(ps, ws, lookAlpha)
+	levels := spendLevels(ps, ws, plan.lookAlpha)
 	hyp := 0
-	var total float64
+	var present float64 // the budgets of the hypotheses that take part
 	for i, p := range ps {
-		if !math.IsNaN(p) {
+		if !math.IsNaN(p) && ws[i] > 0 {
 			hyp++
-			total += ws[i]
+			present += ws[i]
 		}
-	}
-	if total == 0 {
-		total = 1
 	}
 	k := 0
 	out := make([]MetricResult, len(in))
@@ -173,23 +189,59 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 			out[i] = *in[i].Result
 			continue
 		}
-		w := hypothesisWeight(a.metric, len(a.tests))
 		for _, h := range a.tests {
 			h.level = levels[k]
-			h.share = w / total
+			h.share = 0
+			if plan.lookAlpha > 0 {
+				h.share = ws[k] / plan.lookAlpha
+			}
 			h.rejected = !math.IsNaN(h.p) && h.p <= h.level
 			k++
 		}
 		ev := a.result.Evidence
 		ev.Look = LookEvidence{
-			Look: j.lookNumber(a.age, s, looks), Of: looks,
-			Alpha: Float(alpha), LookAlpha: Float(lookAlpha), Hypotheses: hyp,
+			Look: plan.look, Of: looks, Alpha: Float(alpha), LookAlpha: Float(plan.lookAlpha),
+			Hypotheses: hyp, Spending: plan.text(i),
 		}
 		// The level of the weighted Holm procedure's first step for this
 		// metric's tests: the power requirement and the bounds' confidence
 		// are judged at it.
-		a.finish(lookAlpha*w/total, j.HintLevel)
+		// With every hypothesis present it is the metric's own budget per
+		// test; the budgets of tests without a p-value go to the others.
+		first := 0.0
+		if present > 0 {
+			first = plan.lookAlpha * plan.budget[i] / float64(max(len(a.tests), 1)) / present
+		}
+		a.finish(first, j.HintLevel)
 		out[i] = a.result
+	}
+	return out
+}
+
+// spendLevels returns the level of each hypothesis in the weighted Holm
+// procedure at family level lookAlpha with budgets w (Σ w over all the
+// look's hypotheses is lookAlpha): the hypotheses with a p-value and a
+// positive budget take part, so that the budget of a test without a
+// p-value goes to the others; a hypothesis without budget gets level 0
+// (it cannot reject at this look), one without a p-value NaN.
+func spendLevels(p, w []float64, lookAlpha float64) []float64 {
+	out := make([]float64, len(p))
+	var pp, pw []float64
+	var idx []int
+	for i := range p {
+		switch {
+		case math.IsNaN(p[i]):
+			out[i] = math.NaN()
+		case !(w[i] > 0):
+			out[i] = 0
+		default:
+			pp = append(pp, p[i])
+			pw = append(pw, w[i])
+			idx = append(idx, i)
+		}
+	}
+	for n, l := range weightedHolmLevels(pp, pw, lookAlpha) {
+		out[idx[n]] = l
 	}
 	return out
 }
@@ -239,12 +291,18 @@ func (j *CanaryJudge) looks(s Settings) int {
 }
 
 // lookNumber estimates which look this is from the canary's age: Argo's
-// first measurement comes when the canary starts, then one per interval.
+// first measurement comes at the canary's age FirstLook, then one per
+// interval. The canary's first sample comes up to about one step after it
+// starts, so the age is taken half a step older and rounded to the nearest
+// look: the number is right while that lag is within half an interval of
+// half a step (with looks every 2 minutes and 1-minute steps, a lag from
+// −30 s to 90 s). It is 0 when the interval is unknown.
 func (j *CanaryJudge) lookNumber(age time.Duration, s Settings, looks int) int {
 	if s.Interval <= 0 || age < 0 {
 		return 0
 	}
-	return min(int(age/s.Interval)+1, looks)
+	n := math.Round(float64(age+max(s.Step, 0)/2-max(s.FirstLook, 0))/float64(s.Interval)) + 1
+	return int(min(max(n, 1), float64(looks)))
 }
 
 // warmupFor returns the metric's warm-up.
@@ -306,7 +364,7 @@ type metricAnalysis struct {
 
 // finish classifies the metric once the weighted Holm procedure has set
 // the levels; first is the level of its first step for this metric's tests
-// (Alpha/Looks times the tests' share of the weights), used for the
+// (its budget at this look, split between its tests), used for the
 // detectable change and the bounds' confidence; hint is
 // CanaryJudge.HintLevel.
 func (a *metricAnalysis) finish(first, hint float64) {

@@ -23,6 +23,9 @@ type Evidence struct {
 	Spread *SpreadEvidence `json:"spread,omitempty"`
 	// Noise describes the noise within each pod's series.
 	Noise *NoiseEvidence `json:"noise,omitempty"`
+	// Load describes the stable pods' load model of a metric judged
+	// relative to load.
+	Load *LoadEvidence `json:"load,omitempty"`
 	// Tests lists the hypotheses tested for this metric.
 	Tests []TestEvidence `json:"tests"`
 	// Detectable says what change the data could reveal.
@@ -56,6 +59,9 @@ type LookEvidence struct {
 	LookAlpha Float `json:"lookAlpha"`
 	// Hypotheses is how many hypotheses share this look's budget (Holm).
 	Hypotheses int `json:"hypotheses"`
+	// Spending says how this metric's share of Alpha is spent over the
+	// looks and what it may spend at this one.
+	Spending string `json:"spending,omitempty"`
 }
 
 // RankEvidence is the canary's rank among the stable pods.

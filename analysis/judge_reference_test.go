@@ -115,6 +115,7 @@ type primitivesRef struct {
 	PodTest []struct {
 		R                                    string
 		Canary, VS, WC, WCDF, Prior, Nu0, C  refNum
+		Ex, ExDF                             refNum
 		Stable                               judgeNums
 		Observed, Between, Pooled, SE, DF, T refNum
 		Upper, Lower                         refNum
@@ -138,6 +139,13 @@ type primitivesRef struct {
 		R     string
 		X, Y  judgeNums
 		Slope refNum
+	}
+	LoadFit []struct {
+		R                                    string
+		Y, X                                 judgeMatrix
+		Tau                                  refNum
+		Slope, Idle, MeanLoad, MeanValue     refNum
+		Sigma2, DF, Rho, NoiseVar, SpreadVar refNum
 	}
 }
 
@@ -322,6 +330,7 @@ func TestPodTestMatchesR(t *testing.T) {
 				Canary: float64(c.Canary), Stable: c.Stable.floats(), StableNoise: float64(c.VS),
 				CanaryNoise: float64(c.WC), CanaryNoiseDF: float64(c.WCDF),
 				Prior: float64(c.Prior), PriorPods: float64(c.Nu0), CanaryPods: int(c.C),
+				Extra: float64(c.Ex), ExtraDF: float64(c.ExDF),
 			}.run()
 			pairs := []struct {
 				name      string
@@ -382,6 +391,41 @@ func TestCountStrataMatchR(t *testing.T) {
 		t.Run(fmt.Sprint("heterogeneity/", i), func(t *testing.T) {
 			if got := podHeterogeneity(c.Events.floats(), c.Exposure.floats(), float64(c.Phi)); !judgeClose(got, float64(c.Sigma2)) {
 				t.Errorf("podHeterogeneity = %.17g; R gives %.17g", got, c.Sigma2)
+			}
+		})
+	}
+}
+
+// TestLoadFitMatchesLm checks the stable pods' load model against R: the
+// within-pod slope, residual variance and degrees of freedom of
+// lm(y ~ x + factor(pod)), the residuals' pooled lag-one autocorrelation,
+// the AR(1) variance of the slope from the full correlation matrices and
+// the spread term, with gaps in either series.
+func TestLoadFitMatchesLm(t *testing.T) {
+	t.Parallel()
+	ref := loadPrimitives(t)
+	if len(ref.LoadFit) == 0 {
+		t.Fatal("no load-fit reference values")
+	}
+	for i, c := range ref.LoadFit {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			f, ok := fitLoad(c.Y.floats(), c.X.floats(), float64(c.Tau))
+			if !ok {
+				t.Fatal("fitLoad failed")
+			}
+			pairs := []struct {
+				name      string
+				got, want float64
+			}{
+				{"slope", f.Slope, float64(c.Slope)}, {"idle", f.Idle, float64(c.Idle)},
+				{"meanLoad", f.MeanLoad, float64(c.MeanLoad)}, {"meanValue", f.MeanValue, float64(c.MeanValue)},
+				{"sigma2", f.Sigma2, float64(c.Sigma2)}, {"df", f.DF, float64(c.DF)}, {"rho", f.Rho, float64(c.Rho)},
+				{"noiseVar", f.NoiseVar, float64(c.NoiseVar)}, {"spreadVar", f.SpreadVar, float64(c.SpreadVar)},
+			}
+			for _, p := range pairs {
+				if !judgeClose(p.got, p.want) {
+					t.Errorf("%s = %.17g; R gives %.17g", p.name, p.got, p.want)
+				}
 			}
 		})
 	}

@@ -332,8 +332,10 @@ func argoReplay(v []Verdict, failureLimit, inconclusiveLimit int) (Verdict, int)
 // runSimFamily judges seeds instances of a family at every look and
 // replays each AnalysisRun (failureLimit 0, inconclusiveLimit 3). With
 // oracle set the latency prior is the instance's true pod spread with an
-// overwhelming weight: the best a judge could know.
-func runSimFamily(j *CanaryJudge, f simFamily, seeds int, alpha, latencySpread float64, oracle bool) simOutcome {
+// overwhelming weight: the best a judge could know. With scheduled set the
+// judge knows the schedule (Settings.FirstLook) and spends each metric's
+// budget at the looks where it can have data; otherwise evenly.
+func runSimFamily(j *CanaryJudge, f simFamily, seeds int, alpha, latencySpread float64, oracle, scheduled bool) simOutcome {
 	out := simOutcome{failing: map[string]int{}, notEnough: make([]int, len(simAges))}
 	opt := ScoreOptions{Thresholds: Thresholds{Pass: 95, Marginal: 75}}
 	for seed := range seeds {
@@ -352,6 +354,9 @@ func runSimFamily(j *CanaryJudge, f simFamily, seeds int, alpha, latencySpread f
 			lat, errs, mem, end := d.at(age)
 			s := Settings{Alpha: alpha, Looks: len(simAges), Interval: 3 * time.Minute, Warmup: 2 * time.Minute,
 				Step: time.Minute, End: end}
+			if scheduled {
+				s.FirstLook = simAges[0]
+			}
 			in := []MetricInput{{Metric: metrics[0], Data: lat}, {Metric: metrics[1], Data: errs}, {Metric: metrics[2], Data: mem}}
 			rep := jj.JudgeAll(in, s, opt)
 			// Any failing metric fails the look: the rule set marks them critical.

@@ -45,8 +45,8 @@ func TestSimulationTable(t *testing.T) {
 		if only != "" && !strings.Contains(","+only+",", ","+f.name+",") {
 			continue
 		}
-		o := runSimFamily(j, f, seeds, alpha, spread, false)
-		or := runSimFamily(j, f, seeds, alpha, spread, true)
+		o := runSimFamily(j, f, seeds, alpha, spread, false, true)
+		or := runSimFamily(j, f, seeds, alpha, spread, true, true)
 		n := float64(o.runs)
 		fmt.Printf("%-18s %9.3f %9.3f %9.3f %9.3f | %9.3f %9.3f | %v\n", f.name,
 			float64(o.failed)/n, float64(o.failedBy10)/n, float64(o.successful)/n,

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -27,7 +28,7 @@ func TestSimulatedAnalysisRuns(t *testing.T) {
 			continue
 		}
 		t.Run(f.name, func(t *testing.T) {
-			o := runSimFamily(j, f, seeds, 0.01, 0.07, false)
+			o := runSimFamily(j, f, seeds, 0.01, 0.07, false, true)
 			failed := float64(o.failed) / float64(o.runs)
 			succ := float64(o.successful) / float64(o.runs)
 			by10 := float64(o.failedBy10) / float64(o.runs)
@@ -38,6 +39,35 @@ func TestSimulatedAnalysisRuns(t *testing.T) {
 					failed, w.maxFailed, succ, w.minSuccessful, by10, w.minFailedBy10)
 			}
 		})
+	}
+}
+
+// TestSpendingPlanKeepsRunFalseAlarms checks by simulation that the
+// testable-looks plan keeps the run's false-alarm rate at alpha: at a
+// large alpha (0.2, so that false alarms are frequent enough to count)
+// healthy runs, judged at every look as Argo does, fail in at most alpha
+// of the runs (with room for sampling error: 400 runs at a rate of 0.2
+// have a standard error of 0.02). Both plans are run; the even one is the
+// reference.
+func TestSpendingPlanKeepsRunFalseAlarms(t *testing.T) {
+	t.Parallel()
+	const seeds, alpha = 400, 0.2
+	j := NewCanaryJudge()
+	for _, f := range simFamilies {
+		if f.name != "healthy" && f.name != "healthy-noisy-pod" {
+			continue
+		}
+		for _, scheduled := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/scheduled=%v", f.name, scheduled), func(t *testing.T) {
+				o := runSimFamily(j, f, seeds, alpha, 0.07, false, scheduled)
+				failed := float64(o.failed) / float64(o.runs)
+				t.Logf("%s, scheduled %v: %d of %d runs Failed (%.3f at alpha %.2f); failing metrics %v",
+					f.name, scheduled, o.failed, o.runs, failed, alpha, o.failing)
+				if failed > alpha+0.04 {
+					t.Errorf("%.3f of healthy runs Failed; the plan promises at most %.2f", failed, alpha)
+				}
+			})
+		}
 	}
 }
 

@@ -20,6 +20,12 @@ type valueFrame struct {
 	resDF  float64
 	rho    float64
 	cut    warmupCut
+	// load is the stable pods' load model of a metric with Metric.Load
+	// (nil otherwise); x holds every pod's load on the grid and dz the
+	// derivative of z with respect to the model's slope.
+	load   *loadFit
+	x, dz  [][]float64
+	noLoad string
 	// noisePrior is CanaryJudge.NoisePriorDF.
 	noisePrior float64
 }
@@ -48,6 +54,24 @@ func (j *CanaryJudge) analyseValues(m Metric, d Data, s Settings) *metricAnalysi
 	if !f.log {
 		ev.Scale = "linear"
 		a.result.Test = "one-vs-many t on time-matched differences"
+	}
+	if m.Load {
+		a.result.Test += " to the stable pods' load model"
+		ev.Method = "Each pod's value is divided by what the stable pods' load model (an idle part plus a slope per unit " +
+			"of load, fitted within the stable pods) predicts at its own load, then compared with the stable pods' " +
+			"common level at the same timestamps; the canary's mean difference is judged against the spread of the " +
+			"stable pods' own mean differences (pooled with the metric's pod-spread prior) plus AR(1) noise and the " +
+			"uncertainty of the fitted slope."
+		if !f.log {
+			ev.Method = strings.Replace(ev.Method, "is divided by what", "less the slope times its load's distance from the stable pods' mean load is compared with what", 1)
+		}
+		if f.noLoad != "" {
+			a.preset = NotEnoughData
+			a.presetReason = "not enough data: " + f.noLoad
+			a.result.Canary = describePods(d.Canary)
+			a.result.Stable = describePods(d.Stable)
+			return a
+		}
 	}
 
 	// The judged timestamps: the canary has a sample after its warm-up and
@@ -144,10 +168,17 @@ func (j *CanaryJudge) analyseValues(m Metric, d Data, s Settings) *metricAnalysi
 	if !f.log {
 		prior = spread * math.Abs(level)
 	}
+	var slopeVar, slopeDF float64
+	if f.load != nil {
+		g := f.loadSensitivity(idx)
+		slopeVar, slopeDF = g*g*f.load.SlopeVar, f.load.DF
+		ev.Load = f.loadEvidence(idx, g)
+	}
 	pt := podTestInput{
 		Canary: dc, Stable: dk, StableNoise: vs,
 		CanaryNoise: noise * qc, CanaryNoiseDF: noiseDF,
 		Prior: prior, PriorPods: j.PriorPods, CanaryPods: f.c,
+		Extra: slopeVar, ExtraDF: slopeDF,
 	}.run()
 	ev.Spread = &SpreadEvidence{
 		Observed: Float(pt.Observed), Between: Float(pt.Between),
@@ -162,8 +193,12 @@ func (j *CanaryJudge) analyseValues(m Metric, d Data, s Settings) *metricAnalysi
 	change := f.relative(dc, level)
 	a.result.Estimate = Float(change)
 	a.result.Effect = f.effect(idx)
-	a.summary = fmt.Sprintf("canary %s vs the stable pods at the same times; %s; pods differ by %s",
-		fmtPct(change), rank.text(), fmtSpread(float64(ev.Spread.Used)))
+	at := "at the same times"
+	if m.Load {
+		at = "at the same times and load"
+	}
+	a.summary = fmt.Sprintf("canary %s vs the stable pods %s; %s; pods differ by %s",
+		fmtPct(change), at, rank.text(), fmtSpread(float64(ev.Spread.Used)))
 
 	// Level test.
 	p, side := directional(m.Direction, pt.Upper, pt.Lower, dc)
@@ -174,8 +209,8 @@ func (j *CanaryJudge) analyseValues(m Metric, d Data, s Settings) *metricAnalysi
 		ev: TestEvidence{
 			Name: "level", Test: a.result.Test, Estimate: Float(change),
 			Statistic: Float(pt.T), DF: Float(df),
-			Text: fmt.Sprintf("canary %s vs the stable pods at the same times (t = %.2f, df = %.1f); %s",
-				fmtPct(change), pt.T, df, rank.text()),
+			Text: fmt.Sprintf("canary %s vs the stable pods %s (t = %.2f, df = %.1f); %s",
+				fmtPct(change), at, pt.T, df, rank.text()),
 		},
 		interval: func(a float64) *Interval {
 			q := tQuantile(1-a, df)
@@ -192,7 +227,9 @@ func (j *CanaryJudge) analyseValues(m Metric, d Data, s Settings) *metricAnalysi
 			a.tests = append(a.tests, h)
 		}
 	}
-	j.valueBounds(a, m, f, idx, noise*qc, noiseDF)
+	if !m.Load {
+		j.valueBounds(a, m, f, idx, noise*qc, noiseDF)
+	}
 
 	a.required = j.detectableFor(m, KindValue)
 	tail := 1.0
@@ -233,12 +270,25 @@ func (j *CanaryJudge) valueFrame(m Metric, d Data, s Settings) (valueFrame, bool
 		times = append(times, ts)
 		values = append(values, vs)
 	}
-	f.g = newGrid(s.Step.Milliseconds(), pods, times, values)
+	var loads [][]float64
+	if m.Load {
+		f.g, loads = loadGrid(s.Step.Milliseconds(), d)
+	} else {
+		f.g = newGrid(s.Step.Milliseconds(), pods, times, values)
+	}
 	present := presentValues(f.g.y)
 	canaryRows, stableRows := rowRange(0, f.c), rowRange(f.c, f.c+f.k)
 	f.cut = cutWarmup(present, canaryRows, stableRows, f.g.start, f.g.step, warmupFor(m, s), endOf(s, last))
 	if f.cut.Start < 0 || countPresent(present, stableRows) == 0 {
 		return f, false
+	}
+	if m.Load {
+		f.noLoad = f.applyLoad(loads, present, j.spreadFor(m, KindValue))
+		if f.noLoad != "" {
+			return f, true
+		}
+		f.fitCentre()
+		return f, true
 	}
 	f.log = true
 	for r := range f.g.y {
@@ -264,6 +314,13 @@ func (j *CanaryJudge) valueFrame(m Metric, d Data, s Settings) (valueFrame, bool
 			}
 		}
 	}
+	f.fitCentre()
+	return f, true
+}
+
+// fitCentre fits the stable pods' common level to z (the two-way fit) and
+// estimates their noise and its autocorrelation.
+func (f *valueFrame) fitCentre() {
 	stable := f.z[f.c:]
 	var b []float64
 	f.mu, b = twoWayFit(stable)
@@ -271,7 +328,6 @@ func (j *CanaryJudge) valueFrame(m Metric, d Data, s Settings) (valueFrame, bool
 	f.sigma2, res, f.resDF = residualVariance(stable, f.mu, b)
 	rho, _ := pooledLag1(res)
 	f.rho = clampRho(rho)
-	return f, true
 }
 
 // canaryNoise returns the noise variance of one judged canary difference

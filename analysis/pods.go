@@ -28,19 +28,23 @@ type podTestInput struct {
 	Prior, PriorPods float64
 	// CanaryPods is the number of canary pods averaged in Canary (C).
 	CanaryPods int
+	// Extra is a further variance of the canary's statistic, known up to
+	// ExtraDF degrees of freedom (the fitted slope of a load model).
+	Extra, ExtraDF float64
 }
 
 // podTest is the result of the one-against-many test: the canary is judged
 // as one more pod drawn from the population of the stable pods,
 //
 //	σ_b²   = (ν0·τ0² + (K−1)·max(0, s² − v_s)) / (ν0 + K − 1)
-//	Var    = σ_b²·(1/C + 1/K) + w_c
+//	Var    = σ_b²·(1/C + 1/K) + w_c + v_x
 //	T      = D_c / √Var,   T ~ t(df)
-//	df     = Var² / ((σ_b²(1/C+1/K))² / (ν0+K−1) + w_c² / df_c)   (Welch–Satterthwaite)
+//	df     = Var² / ((σ_b²(1/C+1/K))² / (ν0+K−1) + w_c² / df_c + v_x² / df_x)   (Welch–Satterthwaite)
 //
 // where s² is the sample variance of the stable pods' statistics, τ0 and
-// ν0 the prior spread and its weight, C the canary pods and K the stable
-// pods.
+// ν0 the prior spread and its weight, C the canary pods, K the stable pods
+// and v_x an extra variance (Extra, on df_x degrees of freedom; zero for
+// most metrics).
 type podTest struct {
 	// Observed is the sample standard deviation of the stable pods'
 	// statistics (s; NaN with fewer than two pods) and Between the
@@ -88,9 +92,9 @@ func (in podTestInput) run() podTest {
 	}
 	a := sb2 * ka
 	b := in.CanaryNoise
-	v := a + b
+	v := a + b + in.Extra
 	out.SE = math.Sqrt(v)
-	out.DF = satterthwaite([]float64{a, b}, []float64{priorDF + dataDF, in.CanaryNoiseDF})
+	out.DF = satterthwaite([]float64{a, b, in.Extra}, []float64{priorDF + dataDF, in.CanaryNoiseDF, in.ExtraDF})
 	out.T = in.Canary / out.SE
 	out.Upper, out.Lower = tTails(out.T, out.DF)
 	if v == 0 || math.IsNaN(v) {

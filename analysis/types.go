@@ -131,6 +131,12 @@ type Metric struct {
 	// with Tukey's fences at OutlierFactor (default 3) interquartile ranges.
 	Outliers      OutlierPolicy
 	OutlierFactor float64
+	// Load judges a value metric relative to the stable pods' load model
+	// (docs/judge.md, "Values explained by load"): Data.CanaryLoad and
+	// Data.StableLoad carry each pod's load (e.g. requests per second), and
+	// each pod's value is compared with what the stable pods' idle part
+	// plus slope predict at its own load. Bounds (Max, Min) do not apply.
+	Load bool
 }
 
 // EffectMeasure names an effect size.
@@ -159,6 +165,9 @@ const (
 type Data struct {
 	Canary, Stable             []Series
 	CanaryCounts, StableCounts []CountSeries
+	// CanaryLoad and StableLoad are the pods' loads of a value metric with
+	// Metric.Load, one series per pod named as in Canary and Stable.
+	CanaryLoad, StableLoad []Series
 }
 
 // Settings are the rule-set-wide knobs a judge uses.
@@ -174,9 +183,11 @@ type Settings struct {
 	// AnalysisTemplate's count). CanaryJudge splits Alpha evenly over the
 	// looks; zero means CanaryJudge.DefaultLooks.
 	Looks int
-	// Interval is the time between Argo's looks; it is used to report which
-	// look this is. Zero means unknown.
-	Interval time.Duration
+	// Interval is the time between Argo's looks and FirstLook the canary's
+	// age at the first look (the template's initialDelay): together they
+	// say which look a request is. Interval zero means unknown.
+	Interval  time.Duration
+	FirstLook time.Duration
 	// End is the end of the judged window (the request's end). Zero means
 	// the time of the last sample.
 	End time.Time

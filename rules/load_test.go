@@ -47,6 +47,11 @@ func TestLoadBadFiles(t *testing.T) {
 		{file: "wrong-type.bad.yaml", want: []string{"wrong-type.bad.yaml:2: cannot unmarshal !!str `ninety` into float64"}},
 		{file: "bad-name.bad.yaml", want: []string{`bad-name.bad.yaml:1:1: name "Bad_Name" must be lower-case`}},
 		{file: "empty.bad.yaml", want: []string{"empty.bad.yaml: the file is empty"}},
+		{file: "load-misuse.bad.yaml", want: []string{
+			`load-misuse.bad.yaml:7:5: metric "cpu": max does not apply to a metric judged against load`,
+			`load-misuse.bad.yaml:12:5: metric "errors": kind ratio does not use load`,
+			`load-misuse.bad.yaml:16:7: environment live: metric "cpu" is judged against load: max and min do not apply`,
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -102,11 +107,32 @@ func TestLoadDefaults(t *testing.T) {
 		{"noData", m.NoData, NoDataInconclusive},
 		{"critical", m.Critical, false},
 		{"roles", len(m.Roles()), 1},
+		{"looks", rs.Looks, DefaultLooks},
+		{"lookInterval", rs.LookInterval.String(), "2m"},
+		{"lookDelay", rs.LookDelay.String(), "4m"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
+	}
+}
+
+// TestLoadQuery checks that a value metric takes a load query as its own
+// role and that lookDelay is read.
+func TestLoadQuery(t *testing.T) {
+	t.Parallel()
+	rs, err := LoadFile("testdata/load.good.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rs.Metrics[0]
+	roles := m.Roles()
+	if len(roles) != 2 || roles[0] != RoleQuery || roles[1] != RoleLoad || m.Template(RoleLoad) == nil {
+		t.Errorf("roles %v; want query and load", roles)
+	}
+	if rs.LookDelay.String() != "5m" {
+		t.Errorf("lookDelay %s, want 5m", rs.LookDelay)
 	}
 }
 

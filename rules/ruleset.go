@@ -27,8 +27,12 @@ type RuleSet struct {
 	// Looks is how many times one analysis run asks (the AnalysisTemplate's
 	// count): the judge splits Alpha over them. LookInterval (the
 	// template's interval) only serves to report which look a request is.
-	Looks        int                    `yaml:"looks,omitempty"`
-	LookInterval model.Duration         `yaml:"lookInterval,omitempty"`
+	Looks        int            `yaml:"looks,omitempty"`
+	LookInterval model.Duration `yaml:"lookInterval,omitempty"`
+	// LookDelay is the canary's age at the first look (the template's
+	// initialDelay, when the analysis starts with the canary): with
+	// LookInterval it tells the judge which look a request is.
+	LookDelay    model.Duration         `yaml:"lookDelay,omitempty"`
 	Environments map[string]Environment `yaml:"environments,omitempty"`
 	Metrics      []Metric               `yaml:"metrics"`
 
@@ -123,6 +127,11 @@ type Metric struct {
 	// Exposure is the optional alive-query of rate metrics, and the
 	// optional normalising query of signatures metrics.
 	Exposure string `yaml:"exposure,omitempty"`
+	// Load is the optional load query of value metrics (e.g. requests per
+	// second by pod): the value is then judged relative to the stable
+	// pods' load model, an idle part plus a slope per unit of load
+	// (docs/judge.md, "Values explained by load").
+	Load string `yaml:"load,omitempty"`
 	// Signatures holds the knobs of signatures metrics.
 	Signatures *SignatureOptions `yaml:"signatures,omitempty"`
 	// Unit is shown in reasons ("s", "bytes", "%").
@@ -203,6 +212,8 @@ const (
 	RoleNumerator   Role = "numerator"
 	RoleDenominator Role = "denominator"
 	RoleExposure    Role = "exposure"
+	// RoleLoad is the load query of a value metric judged against load.
+	RoleLoad Role = "load"
 	// RoleLogs is the log query of a signatures metric (its "query"). It
 	// is not among Roles: it is run for log lines, not for series.
 	RoleLogs Role = "logs"
@@ -214,7 +225,7 @@ func (m *Metric) Template(r Role) *Template { return m.queries[r] }
 // Roles lists the roles this metric has queries for, in a fixed order.
 func (m *Metric) Roles() []Role {
 	var out []Role
-	for _, r := range []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure} {
+	for _, r := range []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure, RoleLoad} {
 		if m.queries[r] != nil {
 			out = append(out, r)
 		}
@@ -269,6 +280,7 @@ const (
 	DefaultAlpha     = 0.01
 	DefaultLooks     = 5
 	DefaultInterval  = 2 * time.Minute
+	DefaultLookDelay = 4 * time.Minute
 	DefaultTolerance = 0.1
 	DefaultWeight    = 1.0
 	DefaultPodLabel  = "pod"

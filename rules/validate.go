@@ -87,13 +87,21 @@ func (v *validator) ruleSet(rs *RuleSet) {
 	case rs.LookInterval < 0:
 		v.errorf([]any{"lookInterval"}, "lookInterval must not be negative")
 	}
+	switch {
+	case !hasKey(v.root, "lookDelay"):
+		rs.LookDelay = model.Duration(DefaultLookDelay)
+	case rs.LookDelay < 0:
+		v.errorf([]any{"lookDelay"}, "lookDelay must not be negative")
+	}
 	if len(rs.Metrics) == 0 {
 		v.errorf(nil, "a rule set needs at least one metric")
 	}
 	seen := map[string]int{}
+	loads := map[string]bool{}
 	for i := range rs.Metrics {
 		m := &rs.Metrics[i]
 		v.metric(i, m)
+		loads[m.Name] = m.Load != ""
 		if j, dup := seen[m.Name]; dup && m.Name != "" {
 			v.errorf([]any{"metrics", i, "name"}, "metric %q is already defined (metrics[%d])", m.Name, j)
 		}
@@ -105,7 +113,7 @@ func (v *validator) ruleSet(rs *RuleSet) {
 	}
 	sort.Strings(envs)
 	for _, name := range envs {
-		v.environment(name, rs.Environments[name], seen)
+		v.environment(name, rs.Environments[name], seen, loads)
 	}
 }
 
@@ -190,7 +198,8 @@ func (v *validator) metric(i int, m *Metric) {
 	if !ok {
 		v.errorf(at("kind"), "metric %q: kind %q is not one of value, ratio, rate, signatures", m.Name, m.Kind)
 	}
-	texts := map[Role]string{RoleQuery: m.Query, RoleNumerator: m.Numerator, RoleDenominator: m.Denominator, RoleExposure: m.Exposure}
+	texts := map[Role]string{RoleQuery: m.Query, RoleNumerator: m.Numerator, RoleDenominator: m.Denominator,
+		RoleExposure: m.Exposure, RoleLoad: m.Load}
 	allowed := map[Role]bool{}
 	for _, r := range roles {
 		allowed[r] = true
@@ -198,8 +207,11 @@ func (v *validator) metric(i int, m *Metric) {
 	if m.Kind == KindRate || m.Kind == KindSignatures {
 		allowed[RoleExposure] = true
 	}
+	if m.Kind == KindValue {
+		allowed[RoleLoad] = true
+	}
 	m.queries = map[Role]*Template{}
-	for _, r := range []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure} {
+	for _, r := range []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure, RoleLoad} {
 		text := texts[r]
 		switch {
 		case text == "" && ok && contains(roles, r):
@@ -237,6 +249,16 @@ func (v *validator) metric(i int, m *Metric) {
 	if m.Max != nil && m.Min != nil && *m.Min > *m.Max {
 		v.errorf(at("min"), "metric %q: min %g is above max %g", m.Name, *m.Min, *m.Max)
 	}
+	if m.Load != "" {
+		for _, b := range []struct {
+			key string
+			v   *float64
+		}{{"max", m.Max}, {"min", m.Min}} {
+			if b.v != nil {
+				v.errorf(at(b.key), "metric %q: %s does not apply to a metric judged against load (its judged value is relative to the load model); bound the raw value in a metric of its own", m.Name, b.key)
+			}
+		}
+	}
 	v.judgeKnobs(i, m)
 	switch m.NoData {
 	case "":
@@ -263,7 +285,7 @@ func contains(rs []Role, r Role) bool {
 	return false
 }
 
-func (v *validator) environment(name string, e Environment, metrics map[string]int) {
+func (v *validator) environment(name string, e Environment, metrics map[string]int, loads map[string]bool) {
 	at := []any{"environments", name}
 	if !ruleSetName.MatchString(name) {
 		v.errorf(at, "environment name %q must be lower-case letters, digits and '-'", name)
@@ -286,6 +308,9 @@ func (v *validator) environment(name string, e Environment, metrics map[string]i
 		o := e.Metrics[n]
 		if o.Weight != nil && !(*o.Weight > 0) {
 			v.errorf(append(at, "metrics", n, "weight"), "environment %s: metric %q: weight must be positive", name, n)
+		}
+		if loads[n] && (o.Max != nil || o.Min != nil) {
+			v.errorf(append(at, "metrics", n), "environment %s: metric %q is judged against load: max and min do not apply", name, n)
 		}
 		if o.Tolerance != nil && *o.Tolerance < 0 {
 			v.errorf(append(at, "metrics", n, "tolerance"), "environment %s: metric %q: tolerance must not be negative", name, n)

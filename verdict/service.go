@@ -72,7 +72,7 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 	}
 	settings := analysis.Settings{
 		Alpha: rs.Alpha, Warmup: time.Duration(rs.Warmup), Step: w.step,
-		Looks: rs.Looks, Interval: time.Duration(rs.LookInterval), End: w.end,
+		Looks: rs.Looks, Interval: time.Duration(rs.LookInterval), FirstLook: time.Duration(rs.LookDelay), End: w.end,
 	}
 	if err := judgeSignatures(rs, pm, qs, logs, inputs, &pods, w, settings); err != nil {
 		return nil, err
@@ -173,6 +173,16 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 		case rules.KindValue:
 			in.Data.Canary = toSeries(bySide[rules.RoleQuery].canary)
 			in.Data.Stable = toSeries(bySide[rules.RoleQuery].stable)
+			if m.Load != "" {
+				ld := bySide[rules.RoleLoad]
+				in.Data.CanaryLoad, in.Data.StableLoad = toSeries(ld.canary), toSeries(ld.stable)
+				if rs.Judge != rules.JudgeCanary {
+					// A judge without a load model compares the value per
+					// unit of load, which is what its users would query.
+					in.Data = perLoad(in.Data)
+					in.Metric.Load = false
+				}
+			}
 		case rules.KindRatio:
 			num, den := bySide[rules.RoleNumerator], bySide[rules.RoleDenominator]
 			in.Data.CanaryCounts = toRatio(num.canary, den.canary)
@@ -217,6 +227,7 @@ func analysisMetric(m *rules.Metric) analysis.Metric {
 		Trend:         m.Trend,
 		EffectMeasure: analysis.EffectMeasure(m.EffectMeasure),
 		Outliers:      analysis.OutlierPolicy(m.Outliers),
+		Load:          m.Load != "",
 	}
 	for _, f := range []struct {
 		from *float64

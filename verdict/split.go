@@ -117,3 +117,31 @@ func sortedKeys(m map[string]model.SampleStream) []string {
 	sort.Strings(out)
 	return out
 }
+
+// perLoad divides each pod's value by its load at the same timestamp (a
+// step without load, or with zero load, is left out), for judges that have
+// no load model.
+func perLoad(d analysis.Data) analysis.Data {
+	div := func(values, loads []analysis.Series) []analysis.Series {
+		byPod := map[string]map[int64]float64{}
+		for _, s := range loads {
+			m := map[int64]float64{}
+			for _, p := range s.Points {
+				m[p.T] = p.V
+			}
+			byPod[s.Pod] = m
+		}
+		out := make([]analysis.Series, 0, len(values))
+		for _, s := range values {
+			var pts []analysis.Point
+			for _, p := range s.Points {
+				if l, ok := byPod[s.Pod][p.T]; ok && l != 0 && !math.IsNaN(l) {
+					pts = append(pts, analysis.Point{T: p.T, V: p.V / l})
+				}
+			}
+			out = append(out, analysis.Series{Pod: s.Pod, Points: pts})
+		}
+		return out
+	}
+	return analysis.Data{Canary: div(d.Canary, d.CanaryLoad), Stable: div(d.Stable, d.StableLoad)}
+}

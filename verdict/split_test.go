@@ -96,3 +96,24 @@ func TestToRate(t *testing.T) {
 		}
 	})
 }
+
+// TestPerLoad checks what a judge without a load model is given for a
+// metric with a load query: each value over the same pod's load at the
+// same timestamp, leaving out steps without load or with zero load.
+func TestPerLoad(t *testing.T) {
+	t.Parallel()
+	d := analysis.Data{
+		Canary:     []analysis.Series{{Pod: "c", Points: []analysis.Point{{T: 1, V: 0.05}, {T: 2, V: 0.06}, {T: 3, V: 0.07}}}},
+		Stable:     []analysis.Series{{Pod: "s", Points: []analysis.Point{{T: 1, V: 0.1}, {T: 2, V: 0.2}}}},
+		CanaryLoad: []analysis.Series{{Pod: "c", Points: []analysis.Point{{T: 1, V: 5}, {T: 2, V: 0}}}},
+		StableLoad: []analysis.Series{{Pod: "s", Points: []analysis.Point{{T: 1, V: 10}, {T: 2, V: 20}}}},
+	}
+	got := perLoad(d)
+	want := analysis.Data{
+		Canary: []analysis.Series{{Pod: "c", Points: []analysis.Point{{T: 1, V: 0.01}}}},
+		Stable: []analysis.Series{{Pod: "s", Points: []analysis.Point{{T: 1, V: 0.01}, {T: 2, V: 0.01}}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("perLoad = %+v, want %+v", got, want)
+	}
+}

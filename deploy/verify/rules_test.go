@@ -118,10 +118,12 @@ func TestRuleValuesPerEnvironment(t *testing.T) {
 }
 
 // TestRuleSetsSplitAlphaOverTheTemplatesLooks checks that every shipped rule
-// set splits its false-alarm budget over as many looks as the shipped
-// AnalysisTemplates take (looks = count) and reports the look number on the
-// templates' interval (lookInterval = interval): with more looks than
-// looks, a run would spend more than its alpha.
+// set spends its false-alarm budget over as many looks as the shipped
+// AnalysisTemplates take (looks = count) on the templates' schedule
+// (lookInterval = interval, lookDelay = initialDelay): with more looks than
+// looks, or looks at other ages than the rule set's, the judge would take
+// two requests for the same look and a run could spend more than its
+// alpha.
 func TestRuleSetsSplitAlphaOverTheTemplatesLooks(t *testing.T) {
 	t.Parallel()
 	tmpls := shippedTemplates(t)
@@ -138,10 +140,14 @@ func TestRuleSetsSplitAlphaOverTheTemplatesLooks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		delay, err := m.InitialDelay.Duration()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for name, rs := range sets {
-			if rs.Looks != m.Count.IntValue() || time.Duration(rs.LookInterval) != interval {
-				t.Errorf("rule set %s: looks %d every %v; template %s: count %d every %v", name, rs.Looks,
-					time.Duration(rs.LookInterval), tmplName, m.Count.IntValue(), interval)
+			if rs.Looks != m.Count.IntValue() || time.Duration(rs.LookInterval) != interval || time.Duration(rs.LookDelay) != delay {
+				t.Errorf("rule set %s: looks %d every %v from %v; template %s: count %d every %v from %v", name, rs.Looks,
+					time.Duration(rs.LookInterval), time.Duration(rs.LookDelay), tmplName, m.Count.IntValue(), interval, delay)
 			}
 		}
 	}

@@ -197,6 +197,13 @@ func cpuLevelPower(b, kappa, rate, f, sigma, alpha float64, seed uint64) float64
 // than a stable pod, none when it serves more. It rejects when the
 // canary's CPU over the larger of its load and a stable pod's exceeds a
 // stable pod's CPU per request by the pods' spread at level alpha.
+//
+// It bounds judges of CPU per request only. A judge that estimates the
+// idle CPU from the data (the stable pods' CPU against their own load over
+// the window, as CanaryJudge does for a metric with a load query) is not
+// bound by it: BestPossible, which knows the idle CPU, is its bound, and it
+// falls short of that by what estimating the idle CPU and the CPU per
+// request from a window of stable data costs.
 func BestPossibleWithoutIdle(t scenario.Truth, alpha float64) float64 {
 	e, s := t.Effects, t.Scenario
 	if !(factor(e.CPUFactor) > 1) {

@@ -96,7 +96,9 @@ type Row struct {
 	// BestPossible (by DetectBy at OracleAlpha); NaN when not computed.
 	BestPossible float64
 	// BestWithoutIdle is the mean of BestPossibleWithoutIdle (CPU
-	// regressions only; NaN otherwise).
+	// regressions only; NaN otherwise): the bound for a judge that divides
+	// CPU by requests without estimating the idle CPU. The shipped judge
+	// estimates it (a load model), so BestPossible is its bound.
 	BestWithoutIdle float64
 }
 
@@ -270,8 +272,9 @@ func WriteMarkdown(w io.Writer, rows []Row) {
 	}
 	for _, r := range rows {
 		if !math.IsNaN(r.BestWithoutIdle) {
-			fmt.Fprintf(w, "\n%s: the best possible for a judge that does not know the service's idle CPU is %.0f%% (BestPossibleWithoutIdle).\n",
-				r.Family, 100*r.BestWithoutIdle)
+			fmt.Fprintf(w, "\n%s: the best possible column knows the service's idle CPU; the shipped judge estimates it from the stable pods' "+
+				"CPU against their load. A judge that neither knows nor estimates it (CPU per request) could reach at most %.0f%% "+
+				"(BestPossibleWithoutIdle).\n", r.Family, 100*r.BestWithoutIdle)
 		}
 	}
 	fmt.Fprintln(w)

@@ -183,15 +183,15 @@ for (res in list(rl, rl2)) {
 out$lag1 <- lg
 
 # The one-against-many test.
-podtest <- function(canary, stable, vs, wc, wcdf, prior, nu0, C) {
+podtest <- function(canary, stable, vs, wc, wcdf, prior, nu0, C, ex = 0, exdf = Inf) {
   k <- length(stable)
   s2 <- if (k >= 2) var(stable) else NA_real_
   datadf <- if (k >= 2) k - 1 else 0
   between2 <- if (datadf > 0) max(0, s2 - vs) else 0
   sb2 <- (nu0 * prior^2 + datadf * between2) / (nu0 + datadf)
   a <- sb2 * (1 / C + (if (k > 0) 1 / k else 0))
-  v <- a + wc
-  comps <- c(a, wc); dfs <- c(nu0 + datadf, wcdf)
+  v <- a + wc + ex
+  comps <- c(a, wc, ex); dfs <- c(nu0 + datadf, wcdf, exdf)
   keep <- comps != 0
   df <- sum(comps[keep])^2 / sum(comps[keep]^2 / dfs[keep])
   t <- canary / sqrt(v)
@@ -203,12 +203,16 @@ pt_cases <- list(
   list(canary = 0.31, stable = c(0.02, -0.05, 0.03), vs = 0.0004, wc = 0.002, wcdf = 6.2, prior = 0.07, nu0 = 10, C = 1),
   list(canary = -0.04, stable = c(0.1, -0.12, 0.05, 0.01, -0.04), vs = 0.001, wc = 0.0005, wcdf = 30, prior = 0.08, nu0 = 4, C = 1),
   list(canary = 0.2, stable = c(0.05), vs = 0, wc = 0.01, wcdf = 3, prior = 0.1, nu0 = 10, C = 2),
-  list(canary = 0.9, stable = c(0.3, -0.2, 0.1, -0.2), vs = 0.02, wc = 0.04, wcdf = 2.5, prior = 0, nu0 = 10, C = 1))
+  list(canary = 0.9, stable = c(0.3, -0.2, 0.1, -0.2), vs = 0.02, wc = 0.04, wcdf = 2.5, prior = 0, nu0 = 10, C = 1),
+  list(canary = 0.3, stable = c(0.02, -0.05, 0.03, 0.01), vs = 0.0004, wc = 0.002, wcdf = 6.2, prior = 0.08, nu0 = 30, C = 1,
+       ex = 0.003, exdf = 140))
 pr <- list()
 for (cs in pt_cases) {
-  res <- podtest(cs$canary, cs$stable, cs$vs, cs$wc, cs$wcdf, cs$prior, cs$nu0, cs$C)
-  pr[[length(pr) + 1]] <- c(list(r = "pooled spread (nu0*prior^2 + (K-1)*max(0, var(stable) - vs))/(nu0 + K - 1); Welch-Satterthwaite df; pt"),
-    cs[c("canary", "vs", "wc", "wcdf", "prior", "nu0", "C")], list(stable = ref_arr(cs$stable)), res)
+  ex <- if (is.null(cs$ex)) 0 else cs$ex
+  exdf <- if (is.null(cs$exdf)) Inf else cs$exdf
+  res <- podtest(cs$canary, cs$stable, cs$vs, cs$wc, cs$wcdf, cs$prior, cs$nu0, cs$C, ex, exdf)
+  pr[[length(pr) + 1]] <- c(list(r = "pooled spread (nu0*prior^2 + (K-1)*max(0, var(stable) - vs))/(nu0 + K - 1); Var = spread*(1/C+1/K) + wc + ex; Welch-Satterthwaite df; pt"),
+    cs[c("canary", "vs", "wc", "wcdf", "prior", "nu0", "C")], list(ex = ex, exdf = if (is.infinite(exdf)) 0 else exdf, stable = ref_arr(cs$stable)), res)
 }
 out$podtest <- pr
 
@@ -266,5 +270,46 @@ out$heterogeneity <- list(
 # Least-squares slope: coef(lm(y ~ x))[2].
 sx <- c(0, 1, 2, 4, 5, 7) / 60; sy <- c(0.1, 0.13, 0.11, 0.2, 0.22, 0.27)
 out$slope <- list(list(r = "coef(lm(y ~ x))[[2]]", x = ref_arr(sx), y = ref_arr(sy), slope = coef(lm(sy ~ sx))[[2]]))
+
+# The load model: the within-pod slope of lm(y ~ x + factor(pod)), its
+# residual variance and degrees of freedom, the pooled lag-one
+# autocorrelation of its residuals, the AR(1) variance of the slope
+# sum_k t(w_k) %*% R_k %*% w_k with w = (x - mean_k(x)) / Sxx, and the
+# spread term (tau * slope)^2 * sum_k (Sxx_k / Sxx - 1/K)^2.
+loadfit <- function(y, x, tau) {
+  k <- nrow(y); n <- ncol(y)
+  d <- data.frame(y = as.vector(y), x = as.vector(x), pod = rep(seq_len(k), times = n), t = rep(seq_len(n) - 1, each = k))
+  d <- d[!is.na(d$y) & !is.na(d$x), ]
+  d$pod <- factor(d$pod)
+  fit <- lm(y ~ x + pod, data = d)
+  slope <- coef(fit)[["x"]]
+  res <- matrix(NA_real_, k, n)
+  for (i in seq_len(nrow(d))) res[as.integer(as.character(d$pod[i])), d$t[i] + 1] <- residuals(fit)[i]
+  rho <- lag1(res[rowSums(!is.na(res)) > 0, , drop = FALSE])$rho
+  rho <- if (is.na(rho) || rho < 0) 0 else min(rho, 0.95)
+  sxx <- 0; sxxk <- c()
+  for (p in levels(d$pod)) { xp <- d$x[d$pod == p]; v <- sum((xp - mean(xp))^2); sxxk <- c(sxxk, v); sxx <- sxx + v }
+  q <- 0
+  for (p in levels(d$pod)) {
+    xp <- d$x[d$pod == p]; w <- (xp - mean(xp)) / sxx
+    q <- q + drop(t(w) %*% arR(d$t[d$pod == p], rho) %*% w)
+  }
+  s2 <- summary(fit)$sigma^2
+  kk <- nlevels(d$pod)
+  list(slope = slope, idle = mean(d$y) - slope * mean(d$x), meanLoad = mean(d$x), meanValue = mean(d$y),
+       sigma2 = s2, df = fit$df.residual, rho = rho, noiseVar = s2 * q,
+       spreadVar = (tau * slope)^2 * sum((sxxk / sxx - 1 / kk)^2))
+}
+set.seed(17)
+lx <- matrix(rpois(3 * 12, 9) / 1 + rep(c(0, 1.5, -1), 12), nrow = 3)
+ly <- 0.02 * c(1, 1.05, 0.93) + 0.004 * c(1.02, 0.97, 1.01) * lx + rnorm(3 * 12, sd = 0.002)
+ly <- matrix(ly, nrow = 3)
+lx2 <- lx; ly2 <- ly; ly2[1, 3] <- NA; lx2[2, 7] <- NA; ly2[3, 1:2] <- NA; lx2[3, 12] <- NA
+out$loadfit <- list()
+for (cs in list(list(y = ly, x = lx, tau = 0.08), list(y = ly2, x = lx2, tau = 0.1))) {
+  f <- loadfit(cs$y, cs$x, cs$tau)
+  out$loadfit[[length(out$loadfit) + 1]] <- c(list(r = "coef(lm(y ~ x + factor(pod)))[['x']]; summary(fit)$sigma^2; fit$df.residual; sum_k t(w) %*% (rho^abs(outer(t, t, '-'))) %*% w"),
+    list(y = cs$y, x = cs$x, tau = cs$tau), f)
+}
 
 cat(ref_json(out), "\n")

@@ -1,0 +1,93 @@
+package analysis
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// TestLookNumber checks the look estimated from the canary's age, whose
+// first sample lags its start by up to about a step: with looks at 4, 6, 8
+// and 10 minutes the judge sees ages of about 3, 5, 7 and 9 minutes.
+func TestLookNumber(t *testing.T) {
+	t.Parallel()
+	j := NewCanaryJudge()
+	s := Settings{Interval: 2 * time.Minute, FirstLook: 4 * time.Minute, Step: time.Minute}
+	for _, c := range []struct {
+		age  time.Duration
+		want int
+	}{
+		{3 * time.Minute, 1}, {4 * time.Minute, 1}, {5 * time.Minute, 2}, {6 * time.Minute, 2},
+		{7 * time.Minute, 3}, {9 * time.Minute, 4}, {10 * time.Minute, 4}, {30 * time.Minute, 4}, {0, 1},
+	} {
+		if got := j.lookNumber(c.age, s, 4); got != c.want {
+			t.Errorf("age %v: look %d, want %d", c.age, got, c.want)
+		}
+	}
+	if got := j.lookNumber(5*time.Minute, Settings{Step: time.Minute}, 4); got != 0 {
+		t.Errorf("without an interval the look is unknown; got %d", got)
+	}
+}
+
+// TestSpendingPlan checks the testable-looks plan on the shipped schedule
+// (looks at 4, 6, 8, 10 minutes): a count metric with a 1-minute warm-up
+// spends at every look, a value metric with a 3-minute warm-up at looks 3
+// and 4 only, one with a 4-minute warm-up too; every metric spends exactly
+// its share of alpha over the run, and the looks' budgets add up to alpha.
+// Without the first look's age the plan is the even split.
+func TestSpendingPlan(t *testing.T) {
+	t.Parallel()
+	j := NewCanaryJudge()
+	one, three, four := time.Minute, 3*time.Minute, 4*time.Minute
+	in := []MetricInput{
+		{Metric: Metric{Name: "errors", Kind: KindRatio, Weight: 4.5, Warmup: &one}},
+		{Metric: Metric{Name: "latency", Kind: KindValue, Weight: 2.5, Warmup: &three}},
+		{Metric: Metric{Name: "cpu", Kind: KindValue, Weight: 1, Warmup: &four}},
+		{Metric: Metric{Name: "signatures", Kind: KindSignatures}, Result: &MetricResult{Name: "signatures"}},
+	}
+	kinds := []Kind{KindRatio, KindValue, KindValue, KindSignatures}
+	s := Settings{Alpha: 0.01, Looks: 4, Interval: 2 * time.Minute, FirstLook: 4 * time.Minute, Step: time.Minute}
+	ages := []time.Duration{3 * time.Minute, 5 * time.Minute, 7 * time.Minute, 9 * time.Minute}
+	wantLooks := [][]int{{1, 2, 3, 4}, {3, 4}, {3, 4}, nil}
+	spent := make([]float64, len(in))
+	var total float64
+	for li, age := range ages {
+		p := j.lookPlan(in, s, age, kinds)
+		if p.look != li+1 || !p.scheduled {
+			t.Fatalf("age %v: look %d (scheduled %v), want %d", age, p.look, p.scheduled, li+1)
+		}
+		for i := range in {
+			spent[i] += p.budget[i]
+			if li == 0 && !equalInts(p.testable[i], wantLooks[i]) {
+				t.Errorf("%s: testable looks %v, want %v", in[i].Metric.Name, p.testable[i], wantLooks[i])
+			}
+		}
+		total += p.lookAlpha
+	}
+	for i, want := range []float64{0.01 * 4.5 / 8, 0.01 * 2.5 / 8, 0.01 * 1 / 8, 0} {
+		if math.Abs(spent[i]-want) > 1e-15 {
+			t.Errorf("%s spent %g over the run, want %g", in[i].Metric.Name, spent[i], want)
+		}
+	}
+	if math.Abs(total-0.01) > 1e-15 {
+		t.Errorf("the looks spent %g in all, want alpha 0.01", total)
+	}
+	even := s
+	even.FirstLook = 0
+	p := j.lookPlan(in, even, 7*time.Minute, kinds)
+	if p.scheduled || math.Abs(p.budget[1]-0.01/4*2.5/8) > 1e-15 || math.Abs(p.lookAlpha-0.01/4) > 1e-15 {
+		t.Errorf("even plan: scheduled %v, latency budget %g, look budget %g", p.scheduled, p.budget[1], p.lookAlpha)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
