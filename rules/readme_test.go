@@ -32,7 +32,7 @@ func TestREADMEExample(t *testing.T) {
 		if err != nil {
 			t.Fatalf("environment %q: %v", env, err)
 		}
-		if len(rs.Metrics) != 4 || rs.Name != "checkout" {
+		if len(rs.Metrics) != 5 || rs.Name != "checkout" {
 			t.Errorf("environment %q: loaded %s with %d metrics", env, rs.Name, len(rs.Metrics))
 		}
 	}
