@@ -190,37 +190,138 @@ type podCounts struct {
 	events, exposure []float64
 }
 
-// dispersion estimates how much more the stable pods' counts vary than
-// Poisson counts would: Pearson's X² of each pod's events against its
-// exposure share of the step's events,
+// dispersion estimates how much more the stable pods' counts vary within
+// pods than Poisson counts would. The pods differ by persistent rate
+// factors f_k (their spread is estimated and counted apart, see
+// podHeterogeneity), so each pod's events at step t are compared with its
+// share of the step's events at its own factor: the Poisson model with a
+// time and a pod effect,
 //
-//	X² = Σ_t Σ_k (s_kt − S_t·π_kt)² / (S_t·π_kt),   π_kt = e_kt / Σ_k e_kt,
+//	E[s_kt] = e_kt·λ_t·f_k,      π_kt = e_kt·f_k / Σ_j e_jt·f_j,
 //
-// over the steps with events, with df = Σ_t (K_t − 1). It returns the
-// shrunken factor φ = max(1, (prior + X²)/(prior + df)) (prior pseudo
-// degrees of freedom at φ = 1) and X², df. Steps are taken where at least
-// two pods have exposure.
+// fitted by maximum likelihood (iterative proportional fitting: f_k = its
+// events over its expected events, repeated), and Pearson's X² of that fit,
+//
+//	X² = Σ_t Σ_k (s_kt − S_t·π_kt)² / (S_t·π_kt),
+//	df = Σ_t (K_t − 1) − (K − 1),
+//
+// over the steps with events where at least two pods have exposure (R's
+// glm(s ~ factor(t) + factor(pod) + offset(log(e)), family = poisson):
+// sum(residuals(fit, "pearson")^2) and df.residual). Pods without events
+// in those steps (factor 0) carry no information on the dispersion and
+// are left out. Comparing each pod with the plain exposure share instead
+// would count the persistent spread twice: once here and once in the
+// pods' luck. It returns the shrunken factor φ = max(1, (prior + X²)/
+// (prior + df)) (prior pseudo degrees of freedom at φ = 1) and X², df.
 func dispersion(pods []podCounts, steps []int, prior float64) (phi, x2, df float64) {
+	usable := func(p podCounts, t int) bool {
+		return p.exposure[t] > 0 && !math.IsNaN(p.events[t]) && !math.IsNaN(p.exposure[t])
+	}
+	// The steps with events where at least two pods have exposure, and the
+	// pods with events in them.
+	total := make([]float64, len(pods))
+	var used []int
 	for _, t := range steps {
-		var st, et float64
+		var st float64
 		var kt int
 		for _, p := range pods {
-			if e, x := p.exposure[t], p.events[t]; e > 0 && !math.IsNaN(x) {
-				st += x
-				et += e
+			if usable(p, t) {
+				st += p.events[t]
 				kt++
 			}
 		}
-		if kt < 2 || st <= 0 {
-			continue
-		}
-		for _, p := range pods {
-			if e, x := p.exposure[t], p.events[t]; e > 0 && !math.IsNaN(x) {
-				exp := st * e / et
-				x2 += (x - exp) * (x - exp) / exp
+		if kt >= 2 && st > 0 {
+			used = append(used, t)
+			for k, p := range pods {
+				if usable(p, t) {
+					total[k] += p.events[t]
+				}
 			}
 		}
-		df += float64(kt - 1)
+	}
+	in := func(k, t int) bool { return total[k] > 0 && usable(pods[k], t) }
+	// Steps where fewer than two pods with events remain add nothing.
+	var kept []int
+	for _, t := range used {
+		var kt int
+		for k := range pods {
+			if in(k, t) {
+				kt++
+			}
+		}
+		if kt >= 2 {
+			kept = append(kept, t)
+		}
+	}
+	// The fit's targets are the pods' events in the kept steps.
+	f := make([]float64, len(pods))
+	target := make([]float64, len(pods))
+	for _, t := range kept {
+		for k, p := range pods {
+			if in(k, t) {
+				target[k] += p.events[t]
+				f[k] = 1
+			}
+		}
+	}
+	var kpods int
+	step := func(t int) (st, wt float64) {
+		for k, p := range pods {
+			if in(k, t) {
+				st += p.events[t]
+				wt += p.exposure[t] * f[k]
+			}
+		}
+		return st, wt
+	}
+	for range 1000 {
+		exp := make([]float64, len(pods))
+		for _, t := range kept {
+			st, wt := step(t)
+			for k, p := range pods {
+				if in(k, t) {
+					exp[k] += st * p.exposure[t] * f[k] / wt
+				}
+			}
+		}
+		change := 0.0
+		for k := range pods {
+			if exp[k] > 0 {
+				r := target[k] / exp[k]
+				f[k] *= r
+				change = math.Max(change, math.Abs(r-1))
+			}
+		}
+		if change < 1e-13 {
+			break
+		}
+	}
+	seen := make([]bool, len(pods))
+	for _, t := range kept {
+		st, wt := step(t)
+		var kt int
+		for k, p := range pods {
+			if in(k, t) && f[k] > 0 {
+				e := st * p.exposure[t] * f[k] / wt
+				x2 += (p.events[t] - e) * (p.events[t] - e) / e
+				kt++
+				seen[k] = true
+			}
+		}
+		if kt >= 2 {
+			df += float64(kt - 1)
+		}
+	}
+	for _, s := range seen {
+		if s {
+			kpods++
+		}
+	}
+	if kpods > 1 {
+		df -= float64(kpods - 1)
+	}
+	if df < 0 {
+		df = 0
 	}
 	phi = math.Max(1, (prior+x2)/(prior+df))
 	return phi, x2, df

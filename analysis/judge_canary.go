@@ -25,7 +25,8 @@ import (
 //   - the run's false-alarm budget Settings.Alpha is shared between the
 //     metrics in proportion to their Weight and spent over the looks
 //     (Settings.Looks): evenly, or, when the schedule is known, at the looks
-//     where each metric can have data (judge_spending.go); within a look
+//     where each metric can have data, in proportion to its data there
+//     (judge_spending.go); within a look
 //     the weighted Holm procedure shares it between all hypotheses;
 //   - a metric whose data could not reveal its DetectableChange is
 //     NotEnoughData, never Pass, unless the canary is confidently within
@@ -138,7 +139,8 @@ func (j *CanaryJudge) Judge(m Metric, d Data, s Settings) MetricResult {
 // JudgeSet judges every metric; the weighted Holm procedure shares the
 // look's false-alarm budget between all hypotheses of all metrics, each
 // metric's share in proportion to its Weight (split equally between its
-// hypotheses). The look's budget comes from the spending plan (lookPlan):
+// hypotheses, or between its bounds and its relative tests by
+// Metric.BoundWeight). The look's budget comes from the spending plan (lookPlan):
 // Alpha/Looks for every metric, or, when the schedule is known, each
 // metric's share of Alpha spread over the looks at which it can have data.
 // results[i] belongs to in[i].
@@ -167,10 +169,9 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 		if a == nil {
 			continue
 		}
-		w := plan.budget[i] / float64(max(len(a.tests), 1))
-		for _, h := range a.tests {
+		for n, h := range a.tests {
 			ps = append(ps, h.p)
-			ws = append(ws, w)
+			ws = append(ws, plan.budget[i]*a.testShares()[n])
 		}
 	}
 	levels := spendLevels(ps, ws, plan.lookAlpha)
@@ -208,11 +209,13 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 		// are judged at it.
 		// With every hypothesis present it is the metric's own budget per
 		// test; the budgets of tests without a p-value go to the others.
-		first := 0.0
+		first, firstBound := 0.0, 0.0
 		if present > 0 {
-			first = plan.lookAlpha * plan.budget[i] / float64(max(len(a.tests), 1)) / present
+			rel, bnd := a.kindShares()
+			first = plan.lookAlpha * plan.budget[i] * rel / present
+			firstBound = plan.lookAlpha * plan.budget[i] * bnd / present
 		}
-		a.finish(first, j.HintLevel)
+		a.finish(first, firstBound, j.HintLevel)
 		out[i] = a.result
 	}
 	return out
@@ -246,15 +249,45 @@ func spendLevels(p, w []float64, lookAlpha float64) []float64 {
 	return out
 }
 
-// hypothesisWeight returns the weight of each of a metric's n hypotheses
-// in the weighted Holm procedure: the metric's Weight (1 when not
-// positive) split equally between them.
-func hypothesisWeight(m Metric, n int) float64 {
-	w := m.Weight
-	if !(w > 0) || math.IsInf(w, 0) {
-		w = 1
+// isBound reports whether a hypothesis tests an absolute bound.
+func (h *hypothesis) isBound() bool { return h.ev.Name == "max" || h.ev.Name == "min" }
+
+// kindShares returns the part of the metric's budget that each of its
+// relative tests (level, trend) and each of its bound tests (max, min)
+// gets: with Metric.BoundWeight b below the metric's weight w and both
+// kinds present, the bounds share b/w and the relative tests the rest;
+// otherwise every test gets an equal part.
+func (a *metricAnalysis) kindShares() (relative, bound float64) {
+	var nb, nr int
+	for _, h := range a.tests {
+		if h.isBound() {
+			nb++
+		} else {
+			nr++
+		}
 	}
-	return w / float64(max(n, 1))
+	n := max(nb+nr, 1)
+	relative, bound = 1/float64(n), 1/float64(n)
+	b, w := a.metric.BoundWeight, metricWeight(a.metric)
+	if nb > 0 && nr > 0 && b > 0 && b < w {
+		relative = (1 - b/w) / float64(nr)
+		bound = b / w / float64(nb)
+	}
+	return relative, bound
+}
+
+// testShares returns each test's part of the metric's budget (kindShares),
+// in the order of a.tests; they sum to 1.
+func (a *metricAnalysis) testShares() []float64 {
+	rel, bnd := a.kindShares()
+	out := make([]float64, len(a.tests))
+	for n, h := range a.tests {
+		out[n] = rel
+		if h.isBound() {
+			out[n] = bnd
+		}
+	}
+	return out
 }
 
 // JudgeAll judges every metric with JudgeSet and scores the results with
@@ -363,11 +396,11 @@ type metricAnalysis struct {
 }
 
 // finish classifies the metric once the weighted Holm procedure has set
-// the levels; first is the level of its first step for this metric's tests
-// (its budget at this look, split between its tests), used for the
-// detectable change and the bounds' confidence; hint is
-// CanaryJudge.HintLevel.
-func (a *metricAnalysis) finish(first, hint float64) {
+// the levels; first is the level of its first step for this metric's
+// relative tests (its budget at this look, split between its tests), used
+// for the detectable change, and firstBound the same for its bound tests,
+// used for the bounds' confidence; hint is CanaryJudge.HintLevel.
+func (a *metricAnalysis) finish(first, firstBound, hint float64) {
 	r := &a.result
 	ev := r.Evidence
 	ev.Tests = ev.Tests[:0]
@@ -416,7 +449,7 @@ func (a *metricAnalysis) finish(first, hint float64) {
 			Change: Float(change), Required: Float(a.required), Enough: enough, Text: need,
 		}
 		if !enough {
-			if ok, text := a.passOnBounds(first, hint); ok {
+			if ok, text := a.passOnBounds(firstBound, hint); ok {
 				ev.Detectable.Text += "; " + text
 				r.Classification = Pass
 				r.Reason = "Pass on the absolute bound: " + text + "; the relative comparison could not decide (" +

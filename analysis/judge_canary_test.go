@@ -377,6 +377,47 @@ func TestLooksAndHolmShareTheBudget(t *testing.T) {
 	}
 }
 
+// TestBoundWeightSplitsAMetricsShare: with BoundWeight a metric's bound
+// test takes that part of its weight and its relative test the rest,
+// instead of an equal split; the weighted Holm levels follow.
+func TestBoundWeightSplitsAMetricsShare(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 5))
+	n, start := 30, 15
+	mk := func(off float64) Data {
+		stable := make([][]float64, 4)
+		for k, o := range []float64{-0.03, 0, 0.02, 0.04} {
+			stable[k] = podRow(r, n, 0, 0.1, o, 0.02, 0.3, flat)
+		}
+		canary := [][]float64{podRow(r, n, start, 0.1, off, 0.02, 0.3, flat)}
+		return Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
+	}
+	bad, good := latencyMetric(), latencyMetric()
+	bad.Name, good.Name = "bad", "good"
+	good.Max, good.Weight, good.BoundWeight = 1, 2, 0.5
+	in := []MetricInput{{Metric: bad, Data: mk(math.Log(2))}, {Metric: good, Data: mk(0)}}
+	s := Settings{Alpha: 0.02, Looks: 4, Interval: 3 * time.Minute, Warmup: time.Minute, Step: time.Minute}
+	res := NewCanaryJudge().JudgeSet(in, s)
+	if res[0].Classification != High || res[1].Classification != Pass {
+		t.Fatalf("classifications %s, %s; want High, Pass (%s; %s)", res[0].Classification, res[1].Classification,
+			res[0].Reason, res[1].Reason)
+	}
+	// The look's 0.005 goes 1/3 to "bad" and 2/3 to "good", whose level
+	// test takes 1.5/2 of it and its bound 0.5/2. "bad" is rejected at
+	// 0.005/3; then good's tests share the whole look: 0.005·¾ and 0.005·¼.
+	want := []struct {
+		level, share float64
+	}{{0.005 * 0.75, 0.5}, {0.005 * 0.25, 1.0 / 6}}
+	if got := float64(res[0].Evidence.Tests[0].Alpha); !judgeClose(got, 0.005/3) {
+		t.Errorf("bad's level %g, want %g", got, 0.005/3)
+	}
+	for i, te := range res[1].Evidence.Tests {
+		if !judgeClose(float64(te.Alpha), want[i].level) || !judgeClose(float64(te.Share), want[i].share) {
+			t.Errorf("%s level %g share %g, want %g and %g", te.Name, te.Alpha, te.Share, want[i].level, want[i].share)
+		}
+	}
+}
+
 // TestWeightedHolmLevels checks the weighted Holm procedure on worked
 // examples: equal weights give Holm's levels, and a heavier hypothesis is
 // tested at a larger share of the budget.

@@ -194,12 +194,40 @@ func loadGrid(step int64, d Data) (grid, [][]float64) {
 	return g, x
 }
 
+// historyGrid places the stable pods' values and loads before the window
+// (Data.StableHistory, Data.StableLoadHistory) and in it (Data.Stable,
+// Data.StableLoad) on one grid, for the load model; ok is false when there
+// is no history.
+func historyGrid(step int64, d Data) (y, x [][]float64, ok bool) {
+	if len(d.StableHistory) == 0 {
+		return nil, nil, false
+	}
+	merge := func(hist, win []Series) []Series {
+		byPod := map[string]int{}
+		var out []Series
+		for _, s := range append(append([]Series{}, hist...), win...) {
+			i, seen := byPod[s.Pod]
+			if !seen {
+				i = len(out)
+				byPod[s.Pod] = i
+				out = append(out, Series{Pod: s.Pod})
+			}
+			out[i].Points = append(out[i].Points, s.Points...)
+		}
+		return out
+	}
+	values := merge(d.StableHistory, d.Stable)
+	g, loads := loadGrid(step, Data{Stable: values, StableLoad: merge(d.StableLoadHistory, d.StableLoad)})
+	return g.y, loads, true
+}
+
 // applyLoad turns the frame's raw values into values relative to the
 // stable pods' load model (see the top of this file): it fits the model,
 // chooses the scale and fills f.z, f.raw and f.dz. present marks the
-// values that survived the warm-up cut. It returns a reason when the model
-// cannot be fitted.
-func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64) string {
+// values that survived the warm-up cut. The model is fitted on the stable
+// pods' samples in the window, and on their history before it when d has
+// one. It returns a reason when the model cannot be fitted.
+func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, d Data) string {
 	n := len(f.g.y)
 	y := make([][]float64, n)
 	for r := range y {
@@ -211,7 +239,11 @@ func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64) 
 			}
 		}
 	}
-	fit, ok := fitLoad(y[f.c:], x[f.c:], spread)
+	fy, fx := y[f.c:], x[f.c:]
+	if hy, hx, ok := historyGrid(f.g.step, d); ok {
+		fy, fx = hy, hx
+	}
+	fit, ok := fitLoad(fy, fx, spread)
 	f.load = &fit
 	if !ok {
 		return fmt.Sprintf("the stable pods' load does not vary within pods (%d samples of %d pods): "+

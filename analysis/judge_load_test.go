@@ -146,3 +146,59 @@ func TestLoadModelWithoutLoadVariation(t *testing.T) {
 		t.Fatalf("without load series: %s (%s); want NotEnoughData", r.Classification, r.Reason)
 	}
 }
+
+// withHistory moves the stable pods' samples before minute from (of a
+// one-minute grid starting at judgeT0) to the history fields, as the pipeline
+// does for a metric with a model lookback.
+func withHistory(d Data, from int) Data {
+	cut := judgeT0 + int64(from)*time.Minute.Milliseconds()
+	split := func(in []Series) (before, after []Series) {
+		for _, s := range in {
+			b, a := Series{Pod: s.Pod}, Series{Pod: s.Pod}
+			for _, p := range s.Points {
+				if p.T < cut {
+					b.Points = append(b.Points, p)
+				} else {
+					a.Points = append(a.Points, p)
+				}
+			}
+			before, after = append(before, b), append(after, a)
+		}
+		return before, after
+	}
+	d.StableHistory, d.Stable = split(d.Stable)
+	d.StableLoadHistory, d.StableLoad = split(d.StableLoad)
+	return d
+}
+
+// TestLoadModelLearnsFromHistory: the stable pods' history before the
+// judged window (Data.StableHistory) enters the load model only: two hours
+// of a slow cycle pin the slope down far better than the last half hour,
+// the light healthy canary still passes, and it is judged on the same
+// window samples as without the history.
+func TestLoadModelLearnsFromHistory(t *testing.T) {
+	t.Parallel()
+	j := NewCanaryJudge()
+	s := Settings{Alpha: 0.01, Looks: 1, Warmup: time.Minute, Step: time.Minute}
+	d, _ := loadWorld(5, 4, 150, 138, 0.3, 1)
+	d = withHistory(d, 120)
+	window := d
+	window.StableHistory, window.StableLoadHistory = nil, nil
+	without := j.Judge(cpuMetric(), window, s)
+	with := j.Judge(cpuMetric(), d, s)
+	if with.Classification != Pass || without.Evidence.Load == nil || with.Evidence.Load == nil {
+		t.Fatalf("with history: %s (%s); want Pass, and load evidence", with.Classification, with.Reason)
+	}
+	lw, lo := with.Evidence.Load, without.Evidence.Load
+	if lw.Samples < 4*145 || lo.Samples > 4*30 {
+		t.Errorf("model fitted on %d samples with history, %d without; want about 4x150 and 4x30", lw.Samples, lo.Samples)
+	}
+	if !(float64(lw.SlopeSE) < float64(lo.SlopeSE)/2) || math.Abs(float64(lw.Slope)-0.004)/0.004 > 0.1 {
+		t.Errorf("slope %g ± %g with history, %g ± %g without: want a much smaller error, near 0.004",
+			lw.Slope, lw.SlopeSE, lo.Slope, lo.SlopeSE)
+	}
+	if with.Canary.Count != without.Canary.Count || with.Stable.Count != without.Stable.Count {
+		t.Errorf("judged samples changed with the history: canary %d vs %d, stable %d vs %d",
+			with.Canary.Count, without.Canary.Count, with.Stable.Count, without.Stable.Count)
+	}
+}

@@ -20,8 +20,13 @@ import (
 //   - Even plan (the schedule is unknown: Settings.Interval or
 //     Settings.FirstLook is zero): a_ij = Alpha·w_i/(W·Looks).
 //   - Testable-looks plan (the schedule is known): metric i spends only at
-//     the looks where it can have a test, a_ij = Alpha·w_i/(W·|T_i|) for
-//     j in T_i. Look j comes at the canary's age FirstLook + (j−1)·Interval;
+//     the looks where it can have a test, in proportion to the data it has
+//     there, a_ij = Alpha·(w_i/W)·I_ij/Σ_{l in T_i} I_il for j in T_i, with
+//     I_ij the canary's time after its first sample and the metric's
+//     warm-up at look j (dataAt). A regression the early looks can show at
+//     all is mostly shown far below any of these levels; one at the edge of
+//     what the data show is shown at the last looks, which have the most
+//     data. Look j comes at the canary's age FirstLook + (j−1)·Interval;
 //     the canary's first sample comes about one step after it starts, so a
 //     value metric can be tested when that age, less one step and its
 //     warm-up, holds MinPoints steps, and a count metric when it holds any
@@ -33,7 +38,8 @@ import (
 // A latency metric with a 3-minute warm-up and looks at 4, 6, 8 and 10
 // minutes has 0, 2, 4 and 6 samples: the even plan spends half of its
 // budget at looks where it has nothing to test, the testable-looks plan
-// spends it at 8 and 10 minutes, twice the level at each.
+// spends 40% of it at 8 minutes and 60% at 10; an error ratio with a
+// 1-minute warm-up spends 10%, 20%, 30% and 40% at the four looks.
 
 // spendingPlan is the budget of one look.
 type spendingPlan struct {
@@ -45,8 +51,11 @@ type spendingPlan struct {
 	budget    []float64
 	// scheduled says whether the testable-looks plan was used; testable[i]
 	// lists metric i's looks (1-based), share[i] its part of Alpha.
+	// parts[i] is the part of metric i's share spent at each of its
+	// testable looks.
 	scheduled bool
 	testable  [][]int
+	parts     [][]float64
 	share     []float64
 	alpha     float64
 }
@@ -59,6 +68,7 @@ func (j *CanaryJudge) lookPlan(in []MetricInput, s Settings, age time.Duration, 
 	p := spendingPlan{
 		look: j.lookNumber(age, s, looks), alpha: alpha,
 		budget: make([]float64, len(in)), testable: make([][]int, len(in)), share: make([]float64, len(in)),
+		parts: make([][]float64, len(in)),
 	}
 	var total float64
 	for _, mi := range in {
@@ -76,17 +86,26 @@ func (j *CanaryJudge) lookPlan(in []MetricInput, s Settings, age time.Duration, 
 			p.budget[i] = alpha * p.share[i] / float64(looks)
 			continue
 		}
+		var data []float64
 		for l := 1; l <= looks; l++ {
-			if j.testableAt(mi.Metric, kinds[i], s, s.FirstLook+time.Duration(l-1)*s.Interval) {
+			at := s.FirstLook + time.Duration(l-1)*s.Interval
+			if j.testableAt(mi.Metric, kinds[i], s, at) {
 				p.testable[i] = append(p.testable[i], l)
+				data = append(data, j.dataAt(mi.Metric, s, at).Seconds())
 			}
 		}
 		if len(p.testable[i]) == 0 {
-			p.testable[i] = []int{looks}
+			p.testable[i], data = []int{looks}, []float64{1}
 		}
-		for _, l := range p.testable[i] {
+		var sum float64
+		for _, d := range data {
+			sum += d
+		}
+		p.parts[i] = make([]float64, len(data))
+		for n, l := range p.testable[i] {
+			p.parts[i][n] = data[n] / sum
 			if l == p.look {
-				p.budget[i] = alpha * p.share[i] / float64(len(p.testable[i]))
+				p.budget[i] = alpha * p.share[i] * p.parts[i][n]
 			}
 		}
 	}
@@ -94,6 +113,13 @@ func (j *CanaryJudge) lookPlan(in []MetricInput, s Settings, age time.Duration, 
 		p.lookAlpha += b
 	}
 	return p
+}
+
+// dataAt returns how much of the canary's data a metric has at canary age
+// age: the time after its first sample (about one step after the start)
+// and its warm-up; the testable-looks plan spends in proportion to it.
+func (j *CanaryJudge) dataAt(m Metric, s Settings, age time.Duration) time.Duration {
+	return max(age-max(s.Step, 0)-warmupFor(m, s), 0)
 }
 
 // testableAt reports whether a metric of the given kind can have a test at
@@ -125,9 +151,10 @@ func (p spendingPlan) text(i int) string {
 			fmtP(p.alpha), p.share[i], fmtP(p.budget[i]))
 	}
 	var ls []string
-	for _, l := range p.testable[i] {
-		ls = append(ls, fmt.Sprint(l))
+	for n, l := range p.testable[i] {
+		ls = append(ls, fmt.Sprintf("%d: %.0f%%", l, 100*p.parts[i][n]))
 	}
-	return fmt.Sprintf("this metric's share %.3g of the run's α = %s is spent at the looks where it can have data (%s): %s at look %d",
+	return fmt.Sprintf("this metric's share %.3g of the run's α = %s is spent at the looks where it can have data, "+
+		"in proportion to its data at each (%s): %s at look %d",
 		p.share[i], fmtP(p.alpha), strings.Join(ls, ", "), fmtP(p.budget[i]), p.look)
 }

@@ -49,6 +49,15 @@ func TestSpendingPlan(t *testing.T) {
 	s := Settings{Alpha: 0.01, Looks: 4, Interval: 2 * time.Minute, FirstLook: 4 * time.Minute, Step: time.Minute}
 	ages := []time.Duration{3 * time.Minute, 5 * time.Minute, 7 * time.Minute, 9 * time.Minute}
 	wantLooks := [][]int{{1, 2, 3, 4}, {3, 4}, {3, 4}, nil}
+	// Each metric spends in proportion to its data at the look: the time
+	// after its first sample (one step) and its warm-up. Errors have 2, 4,
+	// 6 and 8 minutes; latency 4 and 6; CPU 3 and 5.
+	wantBudget := [][]float64{
+		{0.01 * 4.5 / 8 * 2 / 20, 0, 0, 0},
+		{0.01 * 4.5 / 8 * 4 / 20, 0, 0, 0},
+		{0.01 * 4.5 / 8 * 6 / 20, 0.01 * 2.5 / 8 * 4 / 10, 0.01 * 1 / 8 * 3 / 8, 0},
+		{0.01 * 4.5 / 8 * 8 / 20, 0.01 * 2.5 / 8 * 6 / 10, 0.01 * 1 / 8 * 5 / 8, 0},
+	}
 	spent := make([]float64, len(in))
 	var total float64
 	for li, age := range ages {
@@ -57,6 +66,9 @@ func TestSpendingPlan(t *testing.T) {
 			t.Fatalf("age %v: look %d (scheduled %v), want %d", age, p.look, p.scheduled, li+1)
 		}
 		for i := range in {
+			if math.Abs(p.budget[i]-wantBudget[li][i]) > 1e-15 {
+				t.Errorf("look %d, %s: budget %g, want %g", li+1, in[i].Metric.Name, p.budget[i], wantBudget[li][i])
+			}
 			spent[i] += p.budget[i]
 			if li == 0 && !equalInts(p.testable[i], wantLooks[i]) {
 				t.Errorf("%s: testable looks %v, want %v", in[i].Metric.Name, p.testable[i], wantLooks[i])

@@ -283,7 +283,7 @@ func (j *CanaryJudge) valueFrame(m Metric, d Data, s Settings) (valueFrame, bool
 		return f, false
 	}
 	if m.Load {
-		f.noLoad = f.applyLoad(loads, present, j.spreadFor(m, KindValue))
+		f.noLoad = f.applyLoad(loads, present, j.spreadFor(m, KindValue), d)
 		if f.noLoad != "" {
 			return f, true
 		}

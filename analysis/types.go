@@ -137,6 +137,15 @@ type Metric struct {
 	// each pod's value is compared with what the stable pods' idle part
 	// plus slope predict at its own load. Bounds (Max, Min) do not apply.
 	Load bool
+	// BoundWeight is the part of Weight that the metric's absolute bounds
+	// (Max, Min) take from its share of the false-alarm budget, split
+	// equally between them; its relative tests (level, trend) share the
+	// rest. A bound catches gross violations, whose p-values are near 0, and
+	// needs little of the budget that the relative test needs for its
+	// power. Zero (or a value not below Weight, or a metric without both
+	// kinds of test) splits the metric's share equally between all its
+	// tests.
+	BoundWeight float64
 }
 
 // EffectMeasure names an effect size.
@@ -168,6 +177,13 @@ type Data struct {
 	// CanaryLoad and StableLoad are the pods' loads of a value metric with
 	// Metric.Load, one series per pod named as in Canary and Stable.
 	CanaryLoad, StableLoad []Series
+	// StableHistory and StableLoadHistory are the stable pods' values and
+	// loads before the judged window, for the load model of a metric with
+	// Metric.Load only: the model is fitted on them together with the
+	// stable pods' samples in the window (a longer stretch of a daily cycle
+	// pins the slope down), and nothing else sees them. Empty means the
+	// model is fitted on the window alone.
+	StableHistory, StableLoadHistory []Series
 }
 
 // Settings are the rule-set-wide knobs a judge uses.

@@ -52,6 +52,12 @@ func TestLoadBadFiles(t *testing.T) {
 			`load-misuse.bad.yaml:12:5: metric "errors": kind ratio does not use load`,
 			`load-misuse.bad.yaml:16:7: environment live: metric "cpu" is judged against load: max and min do not apply`,
 		}},
+		{file: "weights-misuse.bad.yaml", want: []string{
+			`weights-misuse.bad.yaml:7:5: metric "cpu": modelLookback applies to a metric with a load query only`,
+			`weights-misuse.bad.yaml:11:5: metric "mem": modelLookback 10m is shorter than the lookback 30m`,
+			`weights-misuse.bad.yaml:16:5: metric "errors": boundWeight needs a max or min bound`,
+			`weights-misuse.bad.yaml:23:5: metric "errors2": boundWeight 2 must be below the weight 2`,
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {

@@ -132,6 +132,11 @@ type Metric struct {
 	// pods' load model, an idle part plus a slope per unit of load
 	// (docs/judge.md, "Values explained by load").
 	Load string `yaml:"load,omitempty"`
+	// ModelLookback, for a metric with a load query, fits the stable pods'
+	// load model over this longer window (the query and the load query
+	// reach back this far), while the canary is still judged over the
+	// rule set's lookback; unset fits on the lookback alone.
+	ModelLookback *model.Duration `yaml:"modelLookback,omitempty"`
 	// Signatures holds the knobs of signatures metrics.
 	Signatures *SignatureOptions `yaml:"signatures,omitempty"`
 	// Unit is shown in reasons ("s", "bytes", "%").
@@ -141,12 +146,16 @@ type Metric struct {
 	// failure (0.2 = 20%).
 	Tolerance *float64 `yaml:"tolerance,omitempty"`
 	// Max and Min are absolute bounds on the canary's value.
-	Max      *float64     `yaml:"max,omitempty"`
-	Min      *float64     `yaml:"min,omitempty"`
-	Critical bool         `yaml:"critical,omitempty"`
-	Weight   *float64     `yaml:"weight,omitempty"`
-	Group    string       `yaml:"group,omitempty"`
-	NoData   NoDataPolicy `yaml:"noData,omitempty"`
+	Max      *float64 `yaml:"max,omitempty"`
+	Min      *float64 `yaml:"min,omitempty"`
+	Critical bool     `yaml:"critical,omitempty"`
+	Weight   *float64 `yaml:"weight,omitempty"`
+	// BoundWeight is the part of Weight given to the absolute bounds (max,
+	// min), the rest to the relative tests; unset splits the weight
+	// equally between all the metric's tests.
+	BoundWeight *float64     `yaml:"boundWeight,omitempty"`
+	Group       string       `yaml:"group,omitempty"`
+	NoData      NoDataPolicy `yaml:"noData,omitempty"`
 
 	// The judge's per-metric knobs; see analysis.Metric and docs/judge.md.
 

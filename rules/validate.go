@@ -100,7 +100,7 @@ func (v *validator) ruleSet(rs *RuleSet) {
 	loads := map[string]bool{}
 	for i := range rs.Metrics {
 		m := &rs.Metrics[i]
-		v.metric(i, m)
+		v.metric(i, m, rs)
 		loads[m.Name] = m.Load != ""
 		if j, dup := seen[m.Name]; dup && m.Name != "" {
 			v.errorf([]any{"metrics", i, "name"}, "metric %q is already defined (metrics[%d])", m.Name, j)
@@ -167,7 +167,7 @@ func (v *validator) alpha(path []any, a float64) {
 	}
 }
 
-func (v *validator) metric(i int, m *Metric) {
+func (v *validator) metric(i int, m *Metric, rs *RuleSet) {
 	at := func(key string) []any { return []any{"metrics", i, key} }
 	switch {
 	case m.Name == "":
@@ -246,8 +246,28 @@ func (v *validator) metric(i int, m *Metric) {
 	} else if !(*m.Weight > 0) {
 		v.errorf(at("weight"), "metric %q: weight must be positive", m.Name)
 	}
+	if b := m.BoundWeight; b != nil {
+		switch {
+		case !(*b >= 0):
+			v.errorf(at("boundWeight"), "metric %q: boundWeight must not be negative", m.Name)
+		case m.Max == nil && m.Min == nil:
+			v.errorf(at("boundWeight"), "metric %q: boundWeight needs a max or min bound", m.Name)
+		case m.Weight != nil && *b >= *m.Weight:
+			v.errorf(at("boundWeight"), "metric %q: boundWeight %g must be below the weight %g (the relative tests need a part of it)", m.Name, *b, *m.Weight)
+		}
+	}
 	if m.Max != nil && m.Min != nil && *m.Min > *m.Max {
 		v.errorf(at("min"), "metric %q: min %g is above max %g", m.Name, *m.Min, *m.Max)
+	}
+	if m.ModelLookback != nil {
+		switch {
+		case m.Load == "":
+			v.errorf(at("modelLookback"), "metric %q: modelLookback applies to a metric with a load query only", m.Name)
+		case *m.ModelLookback < rs.Lookback:
+			v.errorf(at("modelLookback"), "metric %q: modelLookback %s is shorter than the lookback %s", m.Name, *m.ModelLookback, rs.Lookback)
+		case rs.Step > 0 && int64(*m.ModelLookback)/int64(rs.Step) > maxPoints:
+			v.errorf(at("modelLookback"), "metric %q: modelLookback/step gives more than %d points per series", m.Name, maxPoints)
+		}
 	}
 	if m.Load != "" {
 		for _, b := range []struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/prometheus/common/model"
 
@@ -43,7 +44,12 @@ func (s *Service) planQueries(rs *rules.RuleSet, pm *rules.PodMatcher) ([]*query
 func (s *Service) task(rs *rules.RuleSet, q *query, w window) func(context.Context) error {
 	return func(ctx context.Context) error {
 		m := &rs.Metrics[q.metric]
-		res, err := s.Backends[m.Source].QueryRange(ctx, providers.RangeQuery{Expr: q.expr, Start: w.start, End: w.end, Step: w.step})
+		start := w.start
+		if m.ModelLookback != nil && w.end.Add(-time.Duration(*m.ModelLookback)).Before(start) {
+			// The load model's longer window (assemble splits it off).
+			start = w.end.Add(-time.Duration(*m.ModelLookback))
+		}
+		res, err := s.Backends[m.Source].QueryRange(ctx, providers.RangeQuery{Expr: q.expr, Start: start, End: w.end, Step: w.step})
 		if err != nil {
 			return &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: q.role, Query: q.expr, Err: err}
 		}

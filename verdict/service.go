@@ -160,8 +160,15 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 			queries = append(queries, q.expr)
 			for pod, ss := range sd.canary {
 				canaryPods[pod] = true
-				if len(ss.Values) > 0 && (first < 0 || int64(ss.Values[0].Timestamp) < first) {
-					first = int64(ss.Values[0].Timestamp)
+				for _, v := range ss.Values {
+					// The first sample in the judged window (a metric with
+					// a modelLookback reaches further back).
+					if t := int64(v.Timestamp); t >= w.start.UnixMilli() {
+						if first < 0 || t < first {
+							first = t
+						}
+						break
+					}
 				}
 			}
 			for pod := range sd.stable {
@@ -176,6 +183,11 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 			if m.Load != "" {
 				ld := bySide[rules.RoleLoad]
 				in.Data.CanaryLoad, in.Data.StableLoad = toSeries(ld.canary), toSeries(ld.stable)
+				if m.ModelLookback != nil {
+					// Samples before the judged window serve the stable
+					// pods' load model only.
+					in.Data = splitHistory(in.Data, w.start)
+				}
 				if rs.Judge != rules.JudgeCanary {
 					// A judge without a load model compares the value per
 					// unit of load, which is what its users would query.
@@ -237,7 +249,7 @@ func analysisMetric(m *rules.Metric) analysis.Metric {
 		{m.TrendTolerance, &am.TrendTolerance}, {m.DetectableChange, &am.DetectableChange},
 		{m.AllowedIncrease, &am.AllowedIncrease}, {m.AllowedDecrease, &am.AllowedDecrease},
 		{m.CriticalIncrease, &am.CriticalIncrease}, {m.CriticalDecrease, &am.CriticalDecrease},
-		{m.OutlierFactor, &am.OutlierFactor},
+		{m.OutlierFactor, &am.OutlierFactor}, {m.BoundWeight, &am.BoundWeight},
 	} {
 		if f.from != nil {
 			*f.to = *f.from

@@ -145,3 +145,35 @@ func perLoad(d analysis.Data) analysis.Data {
 	}
 	return analysis.Data{Canary: div(d.Canary, d.CanaryLoad), Stable: div(d.Stable, d.StableLoad)}
 }
+
+// splitHistory moves the stable pods' values and loads before start (the
+// judged window's start) to Data.StableHistory and Data.StableLoadHistory,
+// where only the load model sees them, and drops the canary's samples
+// before start.
+func splitHistory(d analysis.Data, start time.Time) analysis.Data {
+	cut := start.UnixMilli()
+	split := func(in []analysis.Series) (before, after []analysis.Series) {
+		for _, s := range in {
+			var b, a []analysis.Point
+			for _, p := range s.Points {
+				if p.T < cut {
+					b = append(b, p)
+				} else {
+					a = append(a, p)
+				}
+			}
+			if len(b) > 0 {
+				before = append(before, analysis.Series{Pod: s.Pod, Points: b})
+			}
+			if len(a) > 0 {
+				after = append(after, analysis.Series{Pod: s.Pod, Points: a})
+			}
+		}
+		return before, after
+	}
+	d.StableHistory, d.Stable = split(d.Stable)
+	d.StableLoadHistory, d.StableLoad = split(d.StableLoad)
+	_, d.Canary = split(d.Canary)
+	_, d.CanaryLoad = split(d.CanaryLoad)
+	return d
+}

@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -115,5 +116,48 @@ func TestPerLoad(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("perLoad = %+v, want %+v", got, want)
+	}
+}
+
+// TestSplitHistory: the samples before the window's start go to the load
+// model's history (stable pods only); the canary keeps its window.
+func TestSplitHistory(t *testing.T) {
+	t.Parallel()
+	start := time.Unix(1000, 0)
+	pts := func(ts ...int64) []analysis.Point {
+		var out []analysis.Point
+		for _, s := range ts {
+			out = append(out, analysis.Point{T: s * 1000, V: float64(s)})
+		}
+		return out
+	}
+	d := analysis.Data{
+		Stable:     []analysis.Series{{Pod: "s-a", Points: pts(880, 940, 1000, 1060)}, {Pod: "s-b", Points: pts(880)}},
+		StableLoad: []analysis.Series{{Pod: "s-a", Points: pts(940, 1000)}},
+		Canary:     []analysis.Series{{Pod: "c", Points: pts(940, 1000)}},
+		CanaryLoad: []analysis.Series{{Pod: "c", Points: pts(1060)}},
+	}
+	got := splitHistory(d, start)
+	count := func(ss []analysis.Series) (n []int) {
+		for _, s := range ss {
+			n = append(n, len(s.Points))
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name string
+		got  []int
+		want []int
+	}{
+		{"stable history", count(got.StableHistory), []int{2, 1}},
+		{"stable window", count(got.Stable), []int{2}},
+		{"stable load history", count(got.StableLoadHistory), []int{1}},
+		{"stable load window", count(got.StableLoad), []int{1}},
+		{"canary", count(got.Canary), []int{1}},
+		{"canary load", count(got.CanaryLoad), []int{1}},
+	} {
+		if fmt.Sprint(c.got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: %v points per series, want %v", c.name, c.got, c.want)
+		}
 	}
 }

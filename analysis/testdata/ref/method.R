@@ -206,14 +206,26 @@ count_method <- function(EV, TR, C, cfg) {
   se <- colSums(EV[(C + 1):(C + K), idx, drop = FALSE], na.rm = TRUE); st <- colSums(TR[(C + 1):(C + K), idx, drop = FALSE], na.rm = TRUE)
   xc <- sum(ce); ec <- sum(ct); xs <- sum(se); es <- sum(st)
   # Over-dispersion from every step of the stable pods.
+  # Pearson X^2 of the Poisson fit with a step and a pod effect (each pod
+  # at its own rate), over the steps with events where at least two pods
+  # with events have exposure.
+  okm <- present[(C + 1):(C + K), , drop = FALSE] & TR[(C + 1):(C + K), , drop = FALSE] > 0
+  okm[is.na(okm)] <- FALSE
+  cells <- which(okm, arr.ind = TRUE)
+  d <- data.frame(pod = cells[, 1], t = cells[, 2], s = EV[(C + 1):(C + K), , drop = FALSE][cells],
+                  e = TR[(C + 1):(C + K), , drop = FALSE][cells])
+  keep <- function(d) {
+    st <- tapply(d$s, d$t, sum); kt <- table(d$t)
+    d[d$t %in% as.integer(names(st))[st > 0 & kt >= 2], ]
+  }
+  d <- keep(d)
+  tot <- tapply(d$s, d$pod, sum)
+  d <- keep(d[d$pod %in% as.integer(names(tot))[tot > 0], ])
   x2 <- 0; df <- 0
-  for (i in seq_len(ncol(EV))) {
-    ok <- present[(C + 1):(C + K), i] & TR[(C + 1):(C + K), i] > 0
-    ok[is.na(ok)] <- FALSE
-    e <- EV[(C + 1):(C + K), i][ok]; x <- TR[(C + 1):(C + K), i][ok]
-    if (length(e) < 2 || sum(e) <= 0) next
-    expd <- sum(e) * x / sum(x)
-    x2 <- x2 + sum((e - expd)^2 / expd); df <- df + length(e) - 1
+  if (nrow(d) > 0 && length(unique(d$pod)) >= 2) {
+    fit <- glm(s ~ factor(t) + factor(pod) + offset(log(e)), family = poisson, data = d,
+               control = glm.control(epsilon = 1e-15, maxit = 200))
+    x2 <- sum(residuals(fit, type = "pearson")^2); df <- fit$df.residual
   }
   phi <- max(1, (cfg$dprior + x2) / (cfg$dprior + df))
   # Persistent spread between the stable pods from all their steps.

@@ -234,18 +234,23 @@ out$strata <- list(
   mhcase(c(0, 0), c(50, 60), c(0, 0), c(500, 520)),
   mhcase(c(0, 0, 1), c(40, 0, 45), c(2, 1, 0), c(400, 380, 410)))
 
-# Over-dispersion of the stable pods' counts (Pearson X^2 over steps) and
-# their persistent heterogeneity.
+# Over-dispersion of the stable pods' counts: Pearson X^2 of the Poisson
+# model with a step and a pod effect (each pod at its own persistent rate),
+# over the steps with events where at least two pods (with events in those
+# steps) have exposure; and their persistent heterogeneity.
 dispersion <- function(ev, ex, prior) {
-  x2 <- 0; df <- 0
-  for (t in seq_len(ncol(ev))) {
-    ok <- !is.na(ev[, t]) & !is.na(ex[, t]) & ex[, t] > 0
-    st <- sum(ev[ok, t]); et <- sum(ex[ok, t])
-    if (sum(ok) < 2 || st <= 0) next
-    expd <- st * ex[ok, t] / et
-    x2 <- x2 + sum((ev[ok, t] - expd)^2 / expd)
-    df <- df + sum(ok) - 1
+  cells <- which(!is.na(ev) & !is.na(ex) & ex > 0, arr.ind = TRUE)
+  d <- data.frame(pod = cells[, 1], t = cells[, 2], s = ev[cells], e = ex[cells])
+  keep <- function(d) {
+    st <- tapply(d$s, d$t, sum); kt <- table(d$t)
+    d[d$t %in% as.integer(names(st))[st > 0 & kt >= 2], ]
   }
+  d <- keep(d)
+  tot <- tapply(d$s, d$pod, sum)
+  d <- keep(d[d$pod %in% as.integer(names(tot))[tot > 0], ])
+  fit <- glm(s ~ factor(t) + factor(pod) + offset(log(e)), family = poisson, data = d,
+             control = glm.control(epsilon = 1e-15, maxit = 200))
+  x2 <- sum(residuals(fit, type = "pearson")^2); df <- fit$df.residual
   list(phi = max(1, (prior + x2) / (prior + df)), x2 = x2, df = df)
 }
 heterogeneity <- function(x, e, phi) {
@@ -258,8 +263,10 @@ heterogeneity <- function(x, e, phi) {
 set.seed(3)
 ev <- matrix(rpois(4 * 10, 3), nrow = 4); ev[1, ] <- ev[1, ] + rpois(10, 4)
 ex <- matrix(rpois(4 * 10, 1000), nrow = 4); ex[2, 5] <- NA; ev[2, 5] <- NA; ex[3, 7] <- 0
-out$dispersion <- list(c(list(r = "Pearson X^2 of each pod's events against its exposure share of the step's events"),
-  list(events = ev, exposure = ex, prior = 10), dispersion(ev, ex, 10)))
+ev2 <- matrix(rpois(3 * 12, 2), nrow = 3); ex2 <- matrix(rpois(3 * 12, 500), nrow = 3); ev2[3, ] <- 0; ev2[1, 4] <- NA
+rdisp <- "glm(s ~ factor(t) + factor(pod) + offset(log(e)), family = poisson): sum(residuals(fit, 'pearson')^2), df.residual"
+out$dispersion <- list(c(list(r = rdisp), list(events = ev, exposure = ex, prior = 10), dispersion(ev, ex, 10)),
+  c(list(r = rdisp), list(events = ev2, exposure = ex2, prior = 10), dispersion(ev2, ex2, 10)))
 hx <- c(30, 12, 9, 15); he <- c(9000, 8800, 9100, 8700)
 out$heterogeneity <- list(
   list(r = "max(0, X2_pods - (K-1)*phi) / sum(events)", events = ref_arr(hx), exposure = ref_arr(he), phi = 1.2,
