@@ -7,6 +7,13 @@
 //
 //	go run ./cmd/verdict-bench -first-seed 1 -seeds 100 -json results.json
 //	go run ./cmd/verdict-bench -from results.json    (tabulate again, replaying the runs)
+//
+// With -logs it runs the log families instead (docs/benchmark-logs.md):
+// Apache access and error logs judged with the apache-frontend rule set,
+// Loki played by internal/lokitest, the pods' container metrics in a real
+// Prometheus.
+//
+//	go run ./cmd/verdict-bench -logs -first-seed 1 -seeds 100 -json logs.json
 package main
 
 import (
@@ -33,7 +40,11 @@ func main() {
 	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
 	out := flag.String("json", "", "also write every result to this file")
 	from := flag.String("from", "", "tabulate the results of an earlier -json file instead of running")
+	logs := flag.Bool("logs", false, "run the log families (apache-frontend; Loki stand-in, real Prometheus) instead of the metrics families")
 	flag.Parse()
+	if *logs {
+		logDefaults(ruleFile, batch)
+	}
 
 	l, err := bench.ReadLimits(*template)
 	if err != nil {
@@ -54,7 +65,11 @@ func main() {
 		}
 		fmt.Printf("Results of %s: %d runs. Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s).\n\n",
 			*from, len(results), l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template)
-		bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l))
+		writeTable(results, l, *logs)
+		return
+	}
+	if *logs {
+		runLogs(l, *families, *seeds, *firstSeed, *batch, *ruleFile, *template, *out)
 		return
 	}
 	var fams []scenario.Family
@@ -80,14 +95,20 @@ func main() {
 	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). %d seeds per family from %d. %s.\n\n",
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, time.Since(start).Round(time.Second))
 	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l))
-	if *out != "" {
-		b, err := json.MarshalIndent(results, "", "  ")
-		if err == nil {
-			err = os.WriteFile(*out, b, 0o644)
-		}
-		if err != nil {
-			fail(err)
-		}
+	writeResults(*out, results)
+}
+
+// writeResults saves every result to out as JSON, for -from; "" skips it.
+func writeResults(out string, results []bench.Result) {
+	if out == "" {
+		return
+	}
+	b, err := json.MarshalIndent(results, "", "  ")
+	if err == nil {
+		err = os.WriteFile(out, b, 0o644)
+	}
+	if err != nil {
+		fail(err)
 	}
 }
 

@@ -182,7 +182,20 @@ func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, d
 	defer prom.Close()
 	_ = os.Remove(path)
 
-	base, stop, err := startService(prom.URL, sets)
+	client, err := promprovider.New(providers.ClientOptions{URL: prom.URL})
+	if err != nil {
+		return nil, err
+	}
+	backends := map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: client}
+	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, 30*time.Second)
+}
+
+// judgeTruths runs the service with the backends and both rule sets, and
+// judges every truth with both judges at every look, parallel requests at
+// a time.
+func judgeTruths(ctx context.Context, backends map[rules.Source]providers.MetricQuerier, sets map[string]*rules.RuleSet,
+	truths []scenario.Truth, parallel int, limits Limits, queryTimeout time.Duration) ([]Result, error) {
+	base, stop, err := startService(backends, sets, queryTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -197,12 +210,12 @@ func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, d
 	jobs := make(chan *Result)
 	errs := make(chan error, len(results))
 	var wg sync.WaitGroup
-	for range cfg.Parallel {
+	for range parallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for r := range jobs {
-				if err := judgeLooks(ctx, base, sets[r.Judge].Name, r, cfg.Limits); err != nil {
+				if err := judgeLooks(ctx, base, sets[r.Judge].Name, r, limits); err != nil {
 					errs <- err
 				}
 			}
@@ -220,17 +233,14 @@ func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, d
 	return results, nil
 }
 
-// startService runs the service with both rule sets on a loopback port.
-func startService(promURL string, sets map[string]*rules.RuleSet) (string, func(), error) {
+// startService runs the service with the rule sets and backends on a
+// loopback port.
+func startService(backends map[rules.Source]providers.MetricQuerier, sets map[string]*rules.RuleSet, queryTimeout time.Duration) (string, func(), error) {
 	byName := map[string]*rules.RuleSet{}
 	for _, rs := range sets {
 		byName[rs.Name] = rs
 	}
 	store := rules.NewStore(func() (map[string]*rules.RuleSet, error) { return byName, nil }, nil, prometheus.NewRegistry())
-	client, err := promprovider.New(providers.ClientOptions{URL: promURL})
-	if err != nil {
-		return "", nil, err
-	}
 	listening := make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -238,8 +248,8 @@ func startService(promURL string, sets map[string]*rules.RuleSet) (string, func(
 		done <- app.Run(ctx, app.Options{
 			ListenAddress: "127.0.0.1:0",
 			Store:         store,
-			Backends:      map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: client},
-			QueryTimeout:  30 * time.Second,
+			Backends:      backends,
+			QueryTimeout:  queryTimeout,
 			Logger:        zap.NewNop(),
 			Listening:     listening,
 		})

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -33,6 +34,26 @@ type Config struct {
 	ProbeInterval time.Duration
 	// Container is the container label (default httpd).
 	Container string
+	// CanaryRequestRate is the canary's user requests per second (default
+	// RequestRate); StableRequestRates, when set, gives each stable pod its
+	// own (one per stable pod). Variation moves them over time.
+	CanaryRequestRate  float64
+	StableRequestRates []float64
+	// Variation makes the pods differ from each other and over time; the
+	// zero value is the simple model (identical pods, constant rates).
+	Variation Variation
+	// RareErrorRate is the chance per API request, on every pod, that the
+	// backend resets the connection: a 502 with its AH01102 and AH00898
+	// error lines (a known, rare error signature of the whole fleet).
+	RareErrorRate float64
+	// APIErrorChance is an API call's chance of a 500 on every pod, before
+	// the pod's error factor and the canary's ServerErrorFactor (default
+	// 0.004).
+	APIErrorChance float64
+	// PodErrorRate is how many times per minute the first stable pod logs
+	// AH00485 (its scoreboard is full): an error signature of that pod
+	// alone.
+	PodErrorRate float64
 	// Canary is what is wrong with the canary; the zero value is a healthy
 	// canary.
 	Canary Regression
@@ -80,8 +101,14 @@ type Truth struct {
 	StablePods []string
 	// Requests, NewErrors, NotFound and ServerErrors count, per pod, the
 	// user requests (probes left out), the new error's lines, the 404s and
-	// the 5xx answers.
+	// the 5xx answers; RareErrors the backend resets (RareErrorRate) and
+	// PodErrors the AH00485 lines (PodErrorRate).
 	Requests, NewErrors, NotFound, ServerErrors map[string]int
+	RareErrors, PodErrors                       map[string]int
+	// RequestRates is each pod's user request rate before Variation's
+	// daily cycle and spikes; LatencyFactors and ErrorFactors are the pods'
+	// drawn persistent factors (1 without Variation).
+	RequestRates, LatencyFactors, ErrorFactors map[string]float64
 }
 
 // Logs is a generated scenario.
@@ -120,6 +147,9 @@ func (c *Config) defaults() {
 	if c.Canary.Slowdown == 0 {
 		c.Canary.Slowdown = 1
 	}
+	if c.APIErrorChance == 0 {
+		c.APIErrorChance = apiFailChance
+	}
 }
 
 // Generate makes the lines of every pod of cfg.
@@ -132,8 +162,13 @@ func Generate(cfg Config) (Logs, error) {
 		return Logs{}, fmt.Errorf("logscenario: two different pod-template hashes are needed")
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x61706163686521))
+	if len(cfg.StableRequestRates) != 0 && len(cfg.StableRequestRates) != cfg.StablePods {
+		return Logs{}, fmt.Errorf("logscenario: %d stable request rates for %d stable pods", len(cfg.StableRequestRates), cfg.StablePods)
+	}
 	tr := Truth{
 		Requests: map[string]int{}, NewErrors: map[string]int{}, NotFound: map[string]int{}, ServerErrors: map[string]int{},
+		RareErrors: map[string]int{}, PodErrors: map[string]int{},
+		RequestRates: map[string]float64{}, LatencyFactors: map[string]float64{}, ErrorFactors: map[string]float64{},
 	}
 	var out []providers.LogEntry
 	suffixes := podSuffixes(rng, cfg.StablePods+1)
@@ -142,11 +177,27 @@ func Generate(cfg Config) (Logs, error) {
 		tr.StablePods = append(tr.StablePods, cfg.Rollout+"-"+cfg.StableHash+"-"+suffixes[i+1])
 	}
 	pods := append([]string{tr.CanaryPod}, tr.StablePods...)
+	var m *variation
+	if cfg.Variation.enabled() {
+		m = newModel(&cfg, len(pods))
+	}
 	for i, pod := range pods {
 		p := &podGen{
-			cfg: &cfg, tr: &tr, pod: pod, canary: i == 0,
+			cfg: &cfg, tr: &tr, pod: pod, canary: i == 0, idx: i, model: m,
 			rng:  rand.New(rand.NewPCG(cfg.Seed+uint64(i)+1, rng.Uint64())),
 			pids: []int{8, 9, 10},
+			rate: cfg.RequestRate,
+		}
+		switch {
+		case i == 0 && cfg.CanaryRequestRate > 0:
+			p.rate = cfg.CanaryRequestRate
+		case i > 0 && len(cfg.StableRequestRates) > 0:
+			p.rate = cfg.StableRequestRates[i-1]
+		}
+		tr.RequestRates[pod] = p.rate
+		tr.LatencyFactors[pod], tr.ErrorFactors[pod] = 1, 1
+		if m != nil {
+			tr.LatencyFactors[pod], tr.ErrorFactors[pod] = m.pods[i].latency, m.pods[i].errors
 		}
 		p.start = cfg.Start
 		if p.canary && cfg.CanaryStart.After(cfg.Start) {
@@ -186,6 +237,11 @@ type podGen struct {
 	rng    *rand.Rand
 	pids   []int
 	out    []providers.LogEntry
+	// idx is the pod's index (0 the canary), rate its user request rate
+	// and model the scenario's Variation (nil when off).
+	idx   int
+	rate  float64
+	model *variation
 }
 
 var (
@@ -228,7 +284,7 @@ var requests = []request{
 // Base chances per request.
 const (
 	symlinkChance = 0.3   // of /static requests: AH00037
-	apiFailChance = 0.004 // a 500 on the API
+	apiFailChance = 0.004 // a 500 on the API (Config.APIErrorChance)
 	proxyDown     = 0.002 // a 503 on the API, with AH00957 and AH01114
 )
 
@@ -251,8 +307,21 @@ func (p *podGen) lines() []providers.LogEntry {
 	for _, r := range requests {
 		total += r.weight
 	}
-	for t := p.next(p.start); t.Before(cfg.End); t = p.next(t) {
-		p.userRequest(t, total)
+	from := p.start
+	if p.canary && p.model != nil {
+		from = from.Add(cfg.Variation.ReadyDelay)
+	}
+	if p.rate > 0 {
+		for t := p.next(from); t.Before(cfg.End); t = p.next(t) {
+			p.userRequest(t, total)
+		}
+	}
+	// The first stable pod's own error.
+	if p.idx == 1 && cfg.PodErrorRate > 0 {
+		for t := p.nextAt(p.start, cfg.PodErrorRate/60); t.Before(cfg.End); t = p.nextAt(t, cfg.PodErrorRate/60) {
+			p.tr.PodErrors[p.pod]++
+			p.errorLineAt(t, "mpm_event:error", 1, tids[0], "AH00485: scoreboard is full, not at MaxRequestWorkers")
+		}
 	}
 	// The 404 burst.
 	if p.canary && cfg.Canary.NotFoundRate > 0 {
@@ -260,13 +329,27 @@ func (p *podGen) lines() []providers.LogEntry {
 		for t := p.nextAt(from, cfg.Canary.NotFoundRate); t.Before(to) && t.Before(cfg.End); t = p.nextAt(t, cfg.Canary.NotFoundRate) {
 			p.tr.Requests[p.pod]++
 			p.tr.NotFound[p.pod]++
-			p.access(t, p.client(), "GET", "/assets/app.9c1e.js", 404, "196", "https://shop.example.com/", p.ua(), p.duration(400))
+			p.access(t, p.client(), "GET", "/assets/app.9c1e.js", 404, "196", "https://shop.example.com/", p.ua(), p.userDuration(t, 400, "noise"))
 		}
 	}
 	return p.out
 }
 
-func (p *podGen) next(t time.Time) time.Time { return p.nextAt(t, p.cfg.RequestRate) }
+// next returns the time of the pod's next user request after t: a Poisson
+// process at the pod's rate, thinned by Variation's daily cycle and spikes.
+func (p *podGen) next(t time.Time) time.Time {
+	if p.model == nil {
+		return p.nextAt(t, p.rate)
+	}
+	v := &p.cfg.Variation
+	top := v.maxRateFactor()
+	for {
+		t = p.nextAt(t, p.rate*top)
+		if !t.Before(p.cfg.End) || p.rng.Float64()*top < v.RateFactor(t) {
+			return t
+		}
+	}
+}
 
 func (p *podGen) nextAt(t time.Time, rate float64) time.Time {
 	return t.Add(time.Duration(p.rng.ExpFloat64() / rate * float64(time.Second)))
@@ -278,6 +361,29 @@ func (p *podGen) ua() string     { return userAgents[p.rng.IntN(len(userAgents))
 // duration draws a log-normal duration in microseconds around median.
 func (p *podGen) duration(median float64) int {
 	return max(1, int(median*math.Exp(0.35*p.rng.NormFloat64())))
+}
+
+// userDuration draws a user request's duration: around median times the
+// pod's latency factor at t (Variation), from the Pareto tail with chance
+// TailProb.
+func (p *podGen) userDuration(t time.Time, median float64, kind string) int {
+	if p.model == nil {
+		return p.duration(median)
+	}
+	median *= p.model.latency(p.idx, t, t.Sub(p.start), p.canary, kind)
+	if tp := p.cfg.Variation.TailProb; tp > 0 && p.rng.Float64() < tp {
+		// Pareto with minimum 4·median and shape 2.5, by inversion.
+		return max(1, int(4*median*math.Pow(1-p.rng.Float64(), -1/2.5)))
+	}
+	return p.duration(median)
+}
+
+// errorFactor is the pod's factor on its 500 and 503 chances at t.
+func (p *podGen) errorFactor(t time.Time) float64 {
+	if p.model == nil {
+		return 1
+	}
+	return p.model.errors(p.idx, t)
 }
 
 func (p *podGen) userRequest(t time.Time, total float64) {
@@ -292,7 +398,7 @@ func (p *podGen) userRequest(t time.Time, total float64) {
 		p.tr.NewErrors[p.pod]++
 		port := 32768 + p.rng.IntN(28000)
 		p.errorLine(t, "authz_core:error", fmt.Sprintf("[client %s:%d] %s", client, port, reg.NewError))
-		p.access(t.Add(37*time.Microsecond), client, "GET", "/config.json", 403, "199", "-", ua, p.duration(350))
+		p.access(t.Add(37*time.Microsecond), client, "GET", "/config.json", 403, "199", "-", ua, p.userDuration(t, 350, "denied"))
 		return
 	}
 	x := p.rng.Float64() * total
@@ -315,14 +421,17 @@ func (p *podGen) userRequest(t time.Time, total float64) {
 	switch r.kind {
 	case "noise":
 		p.tr.NotFound[p.pod]++
-		p.access(t, client, "GET", path, 404, strconv.Itoa(r.size), "-", ua, p.duration(400))
+		p.access(t, client, "GET", path, 404, strconv.Itoa(r.size), "-", ua, p.userDuration(t, 400, r.kind))
 	case "traversal":
 		port := 32768 + p.rng.IntN(28000)
 		p.errorLine(t, "core:error", fmt.Sprintf("[client %s:%d] AH00126: Invalid URI in request GET %s HTTP/1.1", client, port, path))
-		p.access(t.Add(41*time.Microsecond), client, "GET", path, 400, "226", "-", ua, p.duration(300))
+		p.access(t.Add(41*time.Microsecond), client, "GET", path, 400, "226", "-", ua, p.userDuration(t, 300, r.kind))
 	case "api":
+		ef := p.errorFactor(t)
+		down, fail := proxyDown*ef, cfg.APIErrorChance*ef*reg.ServerErrorFactor
+		rare := p.cfg.RareErrorRate * ef
 		switch u := p.rng.Float64(); {
-		case u < proxyDown:
+		case u < down:
 			p.tr.ServerErrors[p.pod]++
 			pid := p.pid()
 			tid := tids[p.rng.IntN(len(tids))]
@@ -330,28 +439,45 @@ func (p *podGen) userRequest(t time.Time, total float64) {
 			p.errorLineAt(t, "proxy:error", pid, tid, "(111)Connection refused: AH00957: http: attempt to connect to 10.43.12.7:8080 (api.shop.svc.cluster.local:8080) failed")
 			p.errorLineAt(t.Add(60*time.Microsecond), "proxy_http:error", pid, tid, fmt.Sprintf("[client %s:%d] AH01114: HTTP: failed to make connection to backend: api.shop.svc.cluster.local", client, port))
 			p.access(t.Add(90*time.Microsecond), client, "GET", path, 503, "299", referer, ua, p.duration(1100))
-		case u < proxyDown+apiFailChance*reg.ServerErrorFactor:
+		case u < down+fail:
 			p.tr.ServerErrors[p.pod]++
-			p.access(t, client, "GET", path, 500, "531", referer, ua, p.duration(median))
+			p.access(t, client, "GET", path, 500, "531", referer, ua, p.userDuration(t, median, r.kind))
+		case u < down+fail+rare:
+			p.backendReset(t, client, ua, path, referer, median)
 		default:
-			p.access(t, client, "GET", path, 200, strconv.Itoa(r.size), referer, ua, p.duration(median))
+			p.access(t, client, "GET", path, 200, strconv.Itoa(r.size), referer, ua, p.userDuration(t, median, r.kind))
 		}
 	case "static":
 		if p.rng.Float64() < symlinkChance {
 			port := 32768 + p.rng.IntN(28000)
 			p.errorLine(t, "core:error", fmt.Sprintf("[client %s:%d] AH00037: Symbolic link not allowed or link target not accessible: /var/www/html/static", client, port))
 			p.tr.NotFound[p.pod]++
-			p.access(t.Add(52*time.Microsecond), client, "GET", path, 404, "196", referer, ua, p.duration(500))
+			p.access(t.Add(52*time.Microsecond), client, "GET", path, 404, "196", referer, ua, p.userDuration(t, 500, r.kind))
 			return
 		}
-		p.access(t, client, "GET", path, 200, strconv.Itoa(r.size), referer, ua, p.duration(median))
+		p.access(t, client, "GET", path, 200, strconv.Itoa(r.size), referer, ua, p.userDuration(t, median, r.kind))
 	default:
 		if r.cached > 0 && p.rng.Float64() < r.cached {
-			p.access(t, client, "GET", path, 304, "-", referer, ua, p.duration(median/3))
+			p.access(t, client, "GET", path, 304, "-", referer, ua, p.userDuration(t, median/3, r.kind))
 			return
 		}
-		p.access(t, client, "GET", path, 200, strconv.Itoa(r.size), referer, ua, p.duration(median))
+		p.access(t, client, "GET", path, 200, strconv.Itoa(r.size), referer, ua, p.userDuration(t, median, r.kind))
 	}
+}
+
+// backendReset logs an API request whose backend reset the connection: the
+// proxy's AH01102 and AH00898 error lines and a 502.
+func (p *podGen) backendReset(t time.Time, client, ua, path, referer string, median float64) {
+	p.tr.ServerErrors[p.pod]++
+	p.tr.RareErrors[p.pod]++
+	pid := p.pid()
+	tid := tids[p.rng.IntN(len(tids))]
+	port := 32768 + p.rng.IntN(28000)
+	uri, _, _ := strings.Cut(path, "?")
+	us := p.userDuration(t, median, "api")
+	p.errorLineAt(t, "proxy_http:error", pid, tid, fmt.Sprintf("(104)Connection reset by peer: [client %s:%d] AH01102: error reading status line from remote server api.shop.svc.cluster.local:8080, referer: %s", client, port, referer))
+	p.errorLineAt(t.Add(25*time.Microsecond), "proxy:error", pid, tid, fmt.Sprintf("[client %s:%d] AH00898: Error reading from remote server returned by %s, referer: %s", client, port, uri, referer))
+	p.access(t.Add(60*time.Microsecond), client, "GET", path, 502, "341", referer, ua, us)
 }
 
 func (p *podGen) pid() int { return p.pids[p.rng.IntN(len(p.pids))] }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/internal/bench"
+)
+
+// logDefaults sets the log mode's defaults of the flags not given: the
+// apache-frontend rule set, and smaller batches (every instance's log lines
+// are held in memory by the Loki stand-in).
+func logDefaults(ruleFile *string, batch *int) {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["rules"] {
+		*ruleFile = "deploy/base/rules/apache-frontend.yaml"
+	}
+	if !set["batch"] {
+		*batch = 32
+	}
+}
+
+// writeTable prints the table of results: the log families' (SummarizeLogs)
+// with -logs, the metrics families' otherwise.
+func writeTable(results []bench.Result, l bench.Limits, logs bool) {
+	if logs {
+		fmt.Println("Log families (apache-frontend; Loki: the internal/lokitest stand-in; Prometheus: real):")
+		fmt.Println()
+		bench.WriteMarkdown(os.Stdout, bench.SummarizeLogs(results, l))
+		return
+	}
+	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l))
+}
+
+// runLogs runs the log families and prints their table.
+func runLogs(l bench.Limits, families string, seeds int, firstSeed uint64, batch int, ruleFile, template, out string) {
+	var fams []bench.LogFamily
+	if families != "" {
+		for _, name := range strings.Split(families, ",") {
+			f, ok := bench.LookupLogFamily(strings.TrimSpace(name))
+			if !ok {
+				fail(fmt.Errorf("unknown log family %q", name))
+			}
+			fams = append(fams, f)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	results, err := bench.RunLogBenchmark(ctx, bench.LogConfig{
+		Families: fams, Seeds: seeds, FirstSeed: firstSeed, Batch: batch,
+		RuleFile: ruleFile, Limits: l, Progress: os.Stderr,
+	})
+	if err != nil {
+		fail(err)
+	}
+	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). Rule set %s. %d seeds per family from %d. %s.\n\n",
+		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, template, ruleFile, seeds, firstSeed, time.Since(start).Round(time.Second))
+	writeTable(results, l, true)
+	writeResults(out, results)
+}

@@ -1,0 +1,72 @@
+package bench
+
+import (
+	"math"
+	"sort"
+)
+
+// SummarizeLogs is Summarize for the log families: the rows in the order of
+// LogFamilies, each with its family's class and, for regressions, the mean
+// of LogBestPossible over the family's instances (the metrics oracle does
+// not apply to them). Each instance's configuration is drawn again from its
+// family and seed; an instance whose names no longer match (results of an
+// older generator) is left out of the best possible.
+func SummarizeLogs(results []Result, l Limits) []Row {
+	rows := Summarize(results, l)
+	best := map[string][]float64{}
+	seen := map[string]bool{}
+	for _, r := range results {
+		t := r.Truth
+		if t.Healthy || seen[t.Namespace] {
+			continue
+		}
+		seen[t.Namespace] = true
+		f, ok := LookupLogFamily(t.Name)
+		if !ok {
+			continue
+		}
+		c := f.Config(t.Seed, LogWindow{Start: t.Start, CanaryStart: t.CanaryStart, End: t.End})
+		if c.Namespace != t.Namespace || c.CanaryHash != t.CanaryHash || c.StableHash != t.StableHash {
+			continue
+		}
+		if p := LogBestPossible(c, DetectBy, OracleAlpha); !math.IsNaN(p) {
+			best[t.Name] = append(best[t.Name], p)
+		}
+	}
+	order := map[string]int{}
+	for i, f := range logFamilies {
+		order[f.Name] = i
+	}
+	for i := range rows {
+		f, ok := LookupLogFamily(rows[i].Family)
+		if !ok {
+			continue
+		}
+		rows[i].Class = f.Class
+		rows[i].BestPossible = meanOrNaN(best[f.Name])
+		rows[i].BestWithoutIdle = math.NaN()
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		oi, iok := order[rows[i].Family]
+		oj, jok := order[rows[j].Family]
+		if iok != jok {
+			return iok // log families first, anything else after
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return rows[i].Family < rows[j].Family
+	})
+	return rows
+}
+
+func meanOrNaN(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
