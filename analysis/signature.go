@@ -140,10 +140,13 @@ type signatureCount struct {
 // compared only up to the last line of the truncated side (with exposure,
 // rounded down to the step), so the shorter span does not bias the rates.
 //
-// The metric is NoData when the canary has neither lines nor exposure, or
-// the stable pods have no exposure (nothing to compare with), and
-// NotEnoughData when a brand-new signature would need more than
-// DetectableCount canary lines to be significant. Findings list the new
+// The metric is NoData when the canary has neither lines nor pods (no
+// exposure query), when it logged lines but has no exposure (a wrong
+// exposure query), or when the stable pods have no exposure (nothing to
+// compare with). It is NotEnoughData when the canary served no requests and
+// logged nothing (the exposure query returned nothing for it), and when a
+// brand-new signature would need more than DetectableCount canary lines to
+// be significant. Findings list the new
 // signatures (never logged by the stable pods) and the significant ones,
 // most significant first, at most MaxFindings of them.
 func JudgeSignatures(m Metric, d SignatureData, s Settings, c SignatureConfig) MetricResult {
@@ -176,12 +179,17 @@ func JudgeSignatures(m Metric, d SignatureData, s Settings, c SignatureConfig) M
 		}
 	}
 	switch {
+	case !(ec > 0) && len(canary) == 0 && d.Exposure:
+		// The exposure query counts requests, so an empty answer is a
+		// canary that served none yet (a quiet service, a young pod):
+		// like a ratio without requests, not enough data, not a missing
+		// pod. Whether the pod runs at all is the other metrics' to say.
+		res.Classification = NotEnoughData
+		res.Reason = "the canary served no requests in the window (the exposure query returned nothing for it) and logged no matching lines: nothing to judge yet"
+		return res
 	case !(ec > 0) && len(canary) == 0:
 		res.Classification = NoData
 		res.Reason = "no log lines and no exposure for the canary: it is not running, or the query selects nothing"
-		if d.Exposure {
-			res.Reason = "the exposure query returned nothing for the canary: it served no requests in the window"
-		}
 		return res
 	case !(ec > 0):
 		res.Classification = NoData

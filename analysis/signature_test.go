@@ -170,7 +170,7 @@ func TestJudgeSignaturesNoData(t *testing.T) {
 	}{
 		{"nothing at all", SignatureData{}, NoData, "not running"},
 		{"canary without lines or pods", SignatureData{Stable: []LogLine{line("s", "x")}}, NoData, "not running"},
-		{"canary served nothing", SignatureData{Exposure: true, StableExposure: exp(10)}, NoData, "served no requests"},
+		{"canary served nothing", SignatureData{Exposure: true, StableExposure: exp(10)}, NotEnoughData, "served no requests"},
 		{"canary lines without exposure", SignatureData{Exposure: true, Canary: []LogLine{line("c", "x")}, StableExposure: exp(10)}, NoData, "check the exposure query"},
 		{"stable pods without exposure", SignatureData{Exposure: true, CanaryExposure: exp(10)}, NoData, "nothing to compare"},
 		{"quiet canary with exposure", SignatureData{Exposure: true, CanaryExposure: exp(10), StableExposure: exp(30)}, Pass, "0 lines"},

@@ -146,3 +146,50 @@ func TestLogFamilies(t *testing.T) {
 		})
 	}
 }
+
+// TestQuietCanaryWithoutRequests: a canary of a quiet frontend that has
+// served no user request by the first look (only the kubelet's probes are
+// in its access log) is not judged on its error log: new-errors is
+// NotEnoughData, not NoData, and the run is not Failed. The full log
+// benchmark found this instance Failed ("critical metric new-errors had no
+// data") before the signatures kind told the two apart.
+func TestQuietCanaryWithoutRequests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real Prometheus; skipped with -short")
+	}
+	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := LookupLogFamily("logs-healthy-quiet")
+	if !ok {
+		t.Fatal("no family logs-healthy-quiet")
+	}
+	results, err := RunLogBenchmark(t.Context(), LogConfig{
+		Families: []LogFamily{f}, Seeds: 1, FirstSeed: 76, RuleFile: "../../deploy/base/rules/apache-frontend.yaml",
+		Limits: l, Dir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Judge != JudgeOurs {
+			continue
+		}
+		if r.Run.Phase == PhaseFailed {
+			t.Errorf("quiet canary Failed: %v %v", r.Verdicts, r.Reasons)
+		}
+		found := false
+		for _, m := range r.Metrics[0] {
+			if m.Name == "new-errors" {
+				found = true
+				if m.Classification != "NotEnoughData" || !strings.Contains(m.Reason, "served no requests") {
+					t.Errorf("new-errors at the first look: %s (%s), want NotEnoughData because the canary served no requests", m.Classification, m.Reason)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no new-errors metric at the first look: %+v", r.Metrics[0])
+		}
+	}
+}
