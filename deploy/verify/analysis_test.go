@@ -15,7 +15,7 @@ import (
 )
 
 // queryTimeout is the analyzer's default time for one judgement
-// (docs/contract.md, --query.timeout 8s); past it the service answers 503.
+// (README, "Running the service": --query.timeout 8s); past it the service answers 503.
 const queryTimeout = 8 * time.Second
 
 func TestTemplatesPassArgoValidation(t *testing.T) {
@@ -101,7 +101,7 @@ func TestTemplatesTimingAndLimits(t *testing.T) {
 				t.Errorf("jsonPath %q, want {$.summary}", web.JSONPath)
 			}
 			if m.SuccessCondition != `result.verdict == "Successful"` || m.FailureCondition != `result.verdict == "Failed"` {
-				t.Errorf("conditions %q / %q, want the verdict comparisons of docs/contract.md", m.SuccessCondition, m.FailureCondition)
+				t.Errorf("conditions %q / %q, want the verdict comparisons of the README", m.SuccessCondition, m.FailureCondition)
 			}
 		})
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // rulesDir is where the service reads rule files by default
-// (docs/contract.md, --rules.dir); the ConfigMap is mounted there.
+// (README, "Running the service": --rules.dir); the ConfigMap is mounted there.
 const rulesDir = "/etc/canary-analyzer/rules"
 
 func TestOverlaysRenderStrictly(t *testing.T) {

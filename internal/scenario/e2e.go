@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// Names used by WriteE2E, matching the examples in docs/contract.md.
+// Names used by WriteE2E, matching the examples in the README.
 const (
 	E2EHealthyNamespace   = "e2e-healthy"
 	E2ERegressedNamespace = "e2e-regressed"
