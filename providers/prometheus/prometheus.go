@@ -4,6 +4,7 @@ package prometheus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -73,8 +74,21 @@ func classify(ctx context.Context, err error) error {
 	case errors.Is(err, context.Canceled) || ctx.Err() == context.Canceled:
 		e.Kind = providers.KindCanceled
 	case errors.As(err, &apiErr):
-		e.Msg = strings.TrimSpace(apiErr.Msg)
-		switch apiErr.Type {
+		typ, msg := apiErr.Type, apiErr.Msg
+		if typ == v1.ErrServer || typ == v1.ErrClient {
+			// client_golang decodes Prometheus' error envelope only for
+			// 400 and 422; a 503 query timeout or "TSDB not ready" keeps
+			// it in Detail. Use it when it is there.
+			var env struct {
+				ErrorType v1.ErrorType `json:"errorType"`
+				Error     string       `json:"error"`
+			}
+			if json.Unmarshal([]byte(apiErr.Detail), &env) == nil && env.ErrorType != "" {
+				typ, msg = env.ErrorType, env.Error
+			}
+		}
+		e.Msg = strings.TrimSpace(msg)
+		switch typ {
 		case v1.ErrBadData, v1.ErrExec:
 			e.Kind = providers.KindBadQuery
 		case v1.ErrTimeout:
@@ -84,7 +98,7 @@ func classify(ctx context.Context, err error) error {
 		case v1.ErrClient:
 			// 4xx without a Prometheus error body: a wrong URL or auth.
 			e.Kind = providers.KindUnavailable
-			if strings.Contains(apiErr.Msg, "401") || strings.Contains(apiErr.Msg, "403") {
+			if strings.Contains(msg, "401") || strings.Contains(msg, "403") {
 				e.Kind = providers.KindAuth
 			}
 		}
