@@ -1,7 +1,6 @@
 package loki
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -40,33 +39,18 @@ const (
 )
 
 // fixture is one recorded request/response pair (cases/<name>.json).
-type fixture struct {
-	Description string `json:"description"`
-	Request     struct {
-		Method  string            `json:"method"`
-		Path    string            `json:"path"`
-		Query   map[string]string `json:"query"`
-		Headers map[string]string `json:"headers"`
-	} `json:"request"`
-	Response struct {
-		Status  int               `json:"status"`
-		Headers map[string]string `json:"headers"`
-		Body    string            `json:"body"`
-	} `json:"response"`
-}
+type fixture = lokitest.Case
 
-// loadFixture reads cases/<name>.json strictly.
+// loadFixture reads cases/<name>.json (strictly, as lokitest.Cases does).
 func loadFixture(t testing.TB, name string) fixture {
 	t.Helper()
-	b, err := lokitest.FixtureFile("cases/" + name + ".json")
+	cases, err := lokitest.Cases()
 	if err != nil {
-		t.Fatalf("reading fixture: %v", err)
+		t.Fatalf("reading fixtures: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var f fixture
-	if err := dec.Decode(&f); err != nil {
-		t.Fatalf("decoding fixture %s: %v", name, err)
+	f, ok := cases[name]
+	if !ok {
+		t.Fatalf("no fixture %s", name)
 	}
 	return f
 }
