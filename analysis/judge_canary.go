@@ -215,7 +215,7 @@ func (j *CanaryJudge) JudgeSet(in []MetricInput, s Settings) []MetricResult {
 			first = plan.lookAlpha * plan.budget[i] * rel / present
 			firstBound = plan.lookAlpha * plan.budget[i] * bnd / present
 		}
-		a.finish(first, firstBound, j.HintLevel)
+		a.finish(first, firstBound, j.HintLevel, s.SuspectLevel)
 		out[i] = a.result
 	}
 	return out
@@ -399,8 +399,9 @@ type metricAnalysis struct {
 // the levels; first is the level of its first step for this metric's
 // relative tests (its budget at this look, split between its tests), used
 // for the detectable change, and firstBound the same for its bound tests,
-// used for the bounds' confidence; hint is CanaryJudge.HintLevel.
-func (a *metricAnalysis) finish(first, firstBound, hint float64) {
+// used for the bounds' confidence; hint is CanaryJudge.HintLevel and
+// suspect Settings.SuspectLevel.
+func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 	r := &a.result
 	ev := r.Evidence
 	ev.Tests = ev.Tests[:0]
@@ -466,6 +467,12 @@ func (a *metricAnalysis) finish(first, firstBound, hint float64) {
 		r.Reason = "not enough data: " + joinClauses(a.boundNear)
 		return
 	}
+	if h := a.suspicion(suspect); h != nil {
+		r.Classification = NotEnoughData
+		r.Reason = fmt.Sprintf("not enough data to confirm a suspected regression: %s (p = %s, below the suspect level %s but not below its level %s): %s",
+			h.ev.Text, fmtP(h.p), fmtP(suspect), fmtP(h.level), a.summary)
+		return
+	}
 	r.Classification = Pass
 	r.Reason = "Pass: " + a.summary
 	for _, h := range a.tests {
@@ -473,6 +480,23 @@ func (a *metricAnalysis) finish(first, firstBound, hint float64) {
 			r.Reason += fmt.Sprintf("; %s is significant but within the tolerance", h.ev.Name)
 		}
 	}
+}
+
+// suspicion returns the metric's most significant test that points at a
+// regression beyond its tolerance (its effect gate holds) with a p-value
+// below suspect but was not rejected, or nil (always nil when suspect is
+// not positive).
+func (a *metricAnalysis) suspicion(suspect float64) *hypothesis {
+	if !(suspect > 0) {
+		return nil
+	}
+	var s *hypothesis
+	for _, h := range a.tests {
+		if h.gate && !h.rejected && h.p < suspect && (s == nil || h.p < s.p) {
+			s = h
+		}
+	}
+	return s
 }
 
 // passOnBounds reports whether a metric whose relative comparison could

@@ -766,3 +766,47 @@ func TestJudgeAllScores(t *testing.T) {
 		}
 	})
 }
+
+// TestSuspectLevel: a canary with about three times the stable pods' error
+// ratio whose test is below 5% but not below its Holm level passes by
+// default; with Settings.SuspectLevel above its p-value it is
+// NotEnoughData with the numbers, never High; below its p-value nothing
+// changes. A canary inside its tolerance is never suspect.
+func TestSuspectLevel(t *testing.T) {
+	t.Parallel()
+	n := 20
+	judge := func(canaryErrs, suspect float64) MetricResult {
+		ev := [][]float64{spread(canaryErrs, n, 0)}
+		tr := [][]float64{spread(1000, n, 0)}
+		var sev, str [][]float64
+		for range 3 {
+			sev = append(sev, spread(10, n, 0))
+			str = append(str, spread(3000, n, 0))
+		}
+		m := Metric{Name: "errors", Kind: KindRatio, Direction: Increase, Max: math.NaN(), Min: math.NaN(), Tolerance: 0.5}
+		d := Data{CanaryCounts: countRows("c-", ev, tr), StableCounts: countRows("s-", sev, str)}
+		s := judgeSettings()
+		s.Warmup = 0
+		s.SuspectLevel = suspect
+		return NewCanaryJudge().Judge(m, d, s)
+	}
+	base := judge(10, 0)
+	if base.Classification != Pass || base.Evidence == nil || len(base.Evidence.Tests) == 0 {
+		t.Fatalf("without a suspect level: %s (%s), want Pass", base.Classification, base.Reason)
+	}
+	p, level := float64(base.Evidence.Tests[0].PValue), float64(base.Evidence.Tests[0].Alpha)
+	if !(p > level && p < 0.05) || !base.Evidence.Tests[0].Gate {
+		t.Fatalf("fixture: p = %g, level %g, gate %v; want level < p < 0.05 beyond the tolerance", p, level, base.Evidence.Tests[0].Gate)
+	}
+	got := judge(10, 2*p)
+	if got.Classification != NotEnoughData || !strings.Contains(got.Reason, "suspected regression") || !strings.Contains(got.Reason, fmtP(p)) {
+		t.Errorf("suspect level %g: %s (%s), want NotEnoughData naming p = %s", 2*p, got.Classification, got.Reason, fmtP(p))
+	}
+	if got := judge(10, p/2); got.Classification != Pass {
+		t.Errorf("suspect level %g below p: %s (%s), want Pass", p/2, got.Classification, got.Reason)
+	}
+	// The stable pods' own ratio: nothing to suspect at any level.
+	if got := judge(1, 0.2); got.Classification != Pass {
+		t.Errorf("a canary at the stable ratio with suspect level 0.2: %s (%s), want Pass", got.Classification, got.Reason)
+	}
+}

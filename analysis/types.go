@@ -191,6 +191,12 @@ type Settings struct {
 	// Alpha is the false-alarm rate the judge may spend on the whole
 	// analysis run (all metrics, all looks).
 	Alpha float64
+	// SuspectLevel, when positive, makes CanaryJudge classify a metric
+	// NotEnoughData instead of Pass when one of its tests points at a
+	// regression beyond the tolerance (its effect gate holds) with a
+	// p-value below SuspectLevel that is not below its Holm level: a
+	// suspicion the run's budget cannot confirm. It never adds a failure.
+	SuspectLevel float64
 	// Warmup is cut from the start of the canary's data.
 	Warmup time.Duration
 	// Step is the spacing of the samples.

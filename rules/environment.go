@@ -8,6 +8,8 @@ import "github.com/prometheus/common/model"
 type Environment struct {
 	Thresholds *Thresholds               `yaml:"thresholds,omitempty"`
 	Alpha      *float64                  `yaml:"alpha,omitempty"`
+	// SuspectLevel overrides the rule set's (0 turns it off).
+	SuspectLevel *float64 `yaml:"suspectLevel,omitempty"`
 	Warmup     *model.Duration           `yaml:"warmup,omitempty"`
 	Lookback   *model.Duration           `yaml:"lookback,omitempty"`
 	Metrics    map[string]MetricOverride `yaml:"metrics,omitempty"`
@@ -30,6 +32,9 @@ func (e Environment) apply(rs *RuleSet) {
 	}
 	if e.Alpha != nil {
 		rs.Alpha = *e.Alpha
+	}
+	if e.SuspectLevel != nil {
+		rs.SuspectLevel = *e.SuspectLevel
 	}
 	if e.Warmup != nil {
 		rs.Warmup = *e.Warmup

@@ -52,6 +52,10 @@ func TestLoadBadFiles(t *testing.T) {
 			`load-misuse.bad.yaml:12:5: metric "errors": kind ratio does not use load`,
 			`load-misuse.bad.yaml:16:7: environment live: metric "cpu" is judged against load: max and min do not apply`,
 		}},
+		{file: "suspect-level.bad.yaml", want: []string{
+			`suspect-level.bad.yaml:3:1: suspectLevel must be in [0, 0.2] (0 turns it off), got 0.5`,
+			`suspect-level.bad.yaml:9:5: suspectLevel must be in [0, 0.2] (0 turns it off), got -0.1`,
+		}},
 		{file: "weights-misuse.bad.yaml", want: []string{
 			`weights-misuse.bad.yaml:7:5: metric "cpu": modelLookback applies to a metric with a load query only`,
 			`weights-misuse.bad.yaml:11:5: metric "mem": modelLookback 10m is shorter than the lookback 30m`,
@@ -188,6 +192,7 @@ environments:
   live:
     thresholds: {pass: 95, marginal: 80}
     alpha: 0.005
+    suspectLevel: 0.01
     metrics:
       p95: {max: 0.5, critical: true}
   alpha:
@@ -198,11 +203,12 @@ environments:
 		pass, marginal float64
 		alpha, max     float64
 		critical       bool
+		suspect        float64
 	}{
-		{"", 90, 60, 0.01, 1.0, false},
-		{"beta", 90, 60, 0.01, 1.0, false}, // not mentioned: base values
-		{"live", 95, 80, 0.005, 0.5, true},
-		{"alpha", 70, 30, 0.01, 1.0, false},
+		{"", 90, 60, 0.01, 1.0, false, 0},
+		{"beta", 90, 60, 0.01, 1.0, false, 0}, // not mentioned: base values
+		{"live", 95, 80, 0.005, 0.5, true, 0.01},
+		{"alpha", 70, 30, 0.01, 1.0, false, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {
@@ -211,9 +217,10 @@ environments:
 				t.Fatal(err)
 			}
 			m := rs.Metrics[0]
-			if rs.Thresholds.Pass != c.pass || rs.Thresholds.Marginal != c.marginal || rs.Alpha != c.alpha || *m.Max != c.max || m.Critical != c.critical {
-				t.Errorf("got pass %g marginal %g alpha %g max %g critical %v; want %+v",
-					rs.Thresholds.Pass, rs.Thresholds.Marginal, rs.Alpha, *m.Max, m.Critical, c)
+			if rs.Thresholds.Pass != c.pass || rs.Thresholds.Marginal != c.marginal || rs.Alpha != c.alpha || *m.Max != c.max ||
+				m.Critical != c.critical || rs.SuspectLevel != c.suspect {
+				t.Errorf("got pass %g marginal %g alpha %g max %g critical %v suspect %g; want %+v",
+					rs.Thresholds.Pass, rs.Thresholds.Marginal, rs.Alpha, *m.Max, m.Critical, rs.SuspectLevel, c)
 			}
 			if *m.Tolerance != 0.1 {
 				t.Errorf("tolerance changed to %g", *m.Tolerance)

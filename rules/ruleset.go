@@ -24,6 +24,13 @@ type RuleSet struct {
 	Warmup      model.Duration `yaml:"warmup,omitempty"`
 	// Alpha is the false-alarm rate allowed for a whole analysis run.
 	Alpha float64 `yaml:"alpha,omitempty"`
+	// SuspectLevel, when positive, keeps a metric from passing while its
+	// data point at a regression beyond its tolerance that the run's
+	// budget cannot confirm (a test's p-value below SuspectLevel but above
+	// its Holm level): the metric is NotEnoughData and the verdict at most
+	// Inconclusive, so a human looks. Zero turns it off. The canary judge
+	// only.
+	SuspectLevel float64 `yaml:"suspectLevel,omitempty"`
 	// Looks is how many times one analysis run asks (the AnalysisTemplate's
 	// count): the judge splits Alpha over them. LookInterval (the
 	// template's interval) only serves to report which look a request is.

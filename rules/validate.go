@@ -75,6 +75,7 @@ func (v *validator) ruleSet(rs *RuleSet) {
 		rs.Alpha = DefaultAlpha
 	}
 	v.alpha([]any{"alpha"}, rs.Alpha)
+	v.suspectLevel([]any{"suspectLevel"}, rs.SuspectLevel)
 	switch {
 	case rs.Looks == 0:
 		rs.Looks = DefaultLooks
@@ -164,6 +165,12 @@ func (v *validator) thresholds(path []any, t Thresholds) {
 func (v *validator) alpha(path []any, a float64) {
 	if !(a > 0 && a <= 0.2) {
 		v.errorf(path, "alpha must be in (0, 0.2], got %g", a)
+	}
+}
+
+func (v *validator) suspectLevel(path []any, s float64) {
+	if !(s >= 0 && s <= 0.2) {
+		v.errorf(path, "suspectLevel must be in [0, 0.2] (0 turns it off), got %g", s)
 	}
 }
 
@@ -315,6 +322,9 @@ func (v *validator) environment(name string, e Environment, metrics map[string]i
 	}
 	if e.Alpha != nil {
 		v.alpha(append(at, "alpha"), *e.Alpha)
+	}
+	if e.SuspectLevel != nil {
+		v.suspectLevel(append(at, "suspectLevel"), *e.SuspectLevel)
 	}
 	names := make([]string, 0, len(e.Metrics))
 	for n := range e.Metrics {

@@ -71,7 +71,7 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	settings := analysis.Settings{
-		Alpha: rs.Alpha, Warmup: time.Duration(rs.Warmup), Step: w.step,
+		Alpha: rs.Alpha, SuspectLevel: rs.SuspectLevel, Warmup: time.Duration(rs.Warmup), Step: w.step,
 		Looks: rs.Looks, Interval: time.Duration(rs.LookInterval), FirstLook: time.Duration(rs.LookDelay), End: w.end,
 	}
 	if err := judgeSignatures(rs, pm, qs, logs, inputs, &pods, w, settings); err != nil {

@@ -13,13 +13,16 @@ import (
 // environments must not get more permissive from alpha to beta to live.
 type strictness struct {
 	pass, marginal float64
+	// suspect is the suspect level: higher keeps more suspicious canaries
+	// from passing (0: off).
+	suspect float64
 	// Per metric: an upper bound (lower is stricter), a lower bound (higher
 	// is stricter) and the tolerance (lower is stricter).
 	max, min, tolerance map[string]float64
 }
 
 func strictnessOf(rs *rules.RuleSet) strictness {
-	s := strictness{pass: rs.Thresholds.Pass, marginal: rs.Thresholds.Marginal,
+	s := strictness{pass: rs.Thresholds.Pass, marginal: rs.Thresholds.Marginal, suspect: rs.SuspectLevel,
 		max: map[string]float64{}, min: map[string]float64{}, tolerance: map[string]float64{}}
 	for _, m := range rs.Metrics {
 		if m.Max != nil {
@@ -50,6 +53,7 @@ func atLeastAsStrict(a, b strictness) (looser []string, stricter bool) {
 	}
 	cmp("thresholds.pass", a.pass, b.pass, true)
 	cmp("thresholds.marginal", a.marginal, b.marginal, true)
+	cmp("suspectLevel", a.suspect, b.suspect, true)
 	for k, av := range a.max {
 		if bv, ok := b.max[k]; ok {
 			cmp(k+".max", av, bv, false)
