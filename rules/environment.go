@@ -6,13 +6,13 @@ import "github.com/prometheus/common/model"
 // live), so that one rule file serves every cluster: the service is started
 // with --environment and applies that entry.
 type Environment struct {
-	Thresholds *Thresholds               `yaml:"thresholds,omitempty"`
-	Alpha      *float64                  `yaml:"alpha,omitempty"`
+	Thresholds *Thresholds `yaml:"thresholds,omitempty"`
+	Alpha      *float64    `yaml:"alpha,omitempty"`
 	// SuspectLevel overrides the rule set's (0 turns it off).
-	SuspectLevel *float64 `yaml:"suspectLevel,omitempty"`
-	Warmup     *model.Duration           `yaml:"warmup,omitempty"`
-	Lookback   *model.Duration           `yaml:"lookback,omitempty"`
-	Metrics    map[string]MetricOverride `yaml:"metrics,omitempty"`
+	SuspectLevel *float64                  `yaml:"suspectLevel,omitempty"`
+	Warmup       *model.Duration           `yaml:"warmup,omitempty"`
+	Lookback     *model.Duration           `yaml:"lookback,omitempty"`
+	Metrics      map[string]MetricOverride `yaml:"metrics,omitempty"`
 }
 
 // MetricOverride changes one metric's judgement in an environment.
