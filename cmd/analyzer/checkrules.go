@@ -53,7 +53,11 @@ func checkRules(args []string) int {
 // report prints the outcome of one load and says whether it failed.
 func report(path string, names []string, err error) bool {
 	if err == nil {
-		fmt.Printf("%s: OK (%d rule sets: %v)\n", path, len(names), names)
+		noun := "rule sets"
+		if len(names) == 1 {
+			noun = "rule set"
+		}
+		fmt.Printf("%s: OK (%d %s: %v)\n", path, len(names), noun, names)
 		return false
 	}
 	var es rules.Errors
