@@ -326,14 +326,11 @@ func TestWarmupIsCutFromTheCanarysFirstSample(t *testing.T) {
 	}
 }
 
-// TestLooksAndHolmShareTheBudget: each look spends Alpha/Looks, shared by
-// Holm's procedure between all hypotheses of all metrics; the evidence
-// says which look this is.
-func TestLooksAndHolmShareTheBudget(t *testing.T) {
-	t.Parallel()
-	r := rand.New(rand.NewPCG(5, 5))
+// budgetData returns a maker of 30 minutes of a latency metric: four stable
+// pods and a 15-minute-old canary whose log level is off from theirs.
+func budgetData(r *rand.Rand) func(off float64) Data {
 	n, start := 30, 15
-	mk := func(off float64) Data {
+	return func(off float64) Data {
 		stable := make([][]float64, 4)
 		for k, o := range []float64{-0.03, 0, 0.02, 0.04} {
 			stable[k] = podRow(r, n, 0, 0.1, o, 0.02, 0.3, flat)
@@ -341,6 +338,14 @@ func TestLooksAndHolmShareTheBudget(t *testing.T) {
 		canary := [][]float64{podRow(r, n, start, 0.1, off, 0.02, 0.3, flat)}
 		return Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
 	}
+}
+
+// TestLooksAndHolmShareTheBudget: each look spends Alpha/Looks, shared by
+// Holm's procedure between all hypotheses of all metrics; the evidence
+// says which look this is.
+func TestLooksAndHolmShareTheBudget(t *testing.T) {
+	t.Parallel()
+	mk := budgetData(rand.New(rand.NewPCG(5, 5)))
 	bad, good := latencyMetric(), latencyMetric()
 	bad.Name, good.Name = "bad", "good"
 	good.Max = 1
@@ -382,16 +387,7 @@ func TestLooksAndHolmShareTheBudget(t *testing.T) {
 // instead of an equal split; the weighted Holm levels follow.
 func TestBoundWeightSplitsAMetricsShare(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(5, 5))
-	n, start := 30, 15
-	mk := func(off float64) Data {
-		stable := make([][]float64, 4)
-		for k, o := range []float64{-0.03, 0, 0.02, 0.04} {
-			stable[k] = podRow(r, n, 0, 0.1, o, 0.02, 0.3, flat)
-		}
-		canary := [][]float64{podRow(r, n, start, 0.1, off, 0.02, 0.3, flat)}
-		return Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
-	}
+	mk := budgetData(rand.New(rand.NewPCG(5, 5)))
 	bad, good := latencyMetric(), latencyMetric()
 	bad.Name, good.Name = "bad", "good"
 	good.Max, good.Weight, good.BoundWeight = 1, 2, 0.5

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/internal/bench"
@@ -40,16 +39,7 @@ func writeTable(results []bench.Result, l bench.Limits, logs bool) {
 
 // runLogs runs the log families and prints their table.
 func runLogs(l bench.Limits, families string, seeds int, firstSeed uint64, batch int, ruleFile, template, out string) {
-	var fams []bench.LogFamily
-	if families != "" {
-		for _, name := range strings.Split(families, ",") {
-			f, ok := bench.LookupLogFamily(strings.TrimSpace(name))
-			if !ok {
-				fail(fmt.Errorf("unknown log family %q", name))
-			}
-			fams = append(fams, f)
-		}
-	}
+	fams := lookupAll(families, bench.LookupLogFamily, "log family")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()

@@ -72,16 +72,7 @@ func main() {
 		runLogs(l, *families, *seeds, *firstSeed, *batch, *ruleFile, *template, *out)
 		return
 	}
-	var fams []scenario.Family
-	if *families != "" {
-		for _, name := range strings.Split(*families, ",") {
-			f, ok := scenario.LookupFamily(strings.TrimSpace(name))
-			if !ok {
-				fail(fmt.Errorf("unknown family %q", name))
-			}
-			fams = append(fams, f)
-		}
-	}
+	fams := lookupAll(*families, scenario.LookupFamily, "family")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()
@@ -96,6 +87,23 @@ func main() {
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, time.Since(start).Round(time.Second))
 	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l))
 	writeResults(*out, results)
+}
+
+// lookupAll resolves a comma-separated list of family names ("" gives
+// nil: all families); an unknown name ends the program.
+func lookupAll[F any](list string, lookup func(string) (F, bool), what string) []F {
+	if list == "" {
+		return nil
+	}
+	var out []F
+	for _, name := range strings.Split(list, ",") {
+		f, ok := lookup(strings.TrimSpace(name))
+		if !ok {
+			fail(fmt.Errorf("unknown %s %q", what, name))
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // writeResults saves every result to out as JSON, for -from; "" skips it.

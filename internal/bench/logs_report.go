@@ -3,6 +3,8 @@ package bench
 import (
 	"math"
 	"sort"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 )
 
 // SummarizeLogs is Summarize for the log families: the rows in the order of
@@ -43,7 +45,7 @@ func SummarizeLogs(results []Result, l Limits) []Row {
 			continue
 		}
 		rows[i].Class = f.Class
-		rows[i].BestPossible = meanOrNaN(best[f.Name])
+		rows[i].BestPossible = analysis.Mean(best[f.Name])
 		rows[i].BestWithoutIdle = math.NaN()
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
@@ -58,15 +60,4 @@ func SummarizeLogs(results []Result, l Limits) []Row {
 		return rows[i].Family < rows[j].Family
 	})
 	return rows
-}
-
-func meanOrNaN(x []float64) float64 {
-	if len(x) == 0 {
-		return math.NaN()
-	}
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
 }

@@ -91,19 +91,9 @@ func RunLogBenchmark(ctx context.Context, cfg LogConfig) ([]Result, error) {
 			instances = append(instances, logInstance{family: f, seed: cfg.FirstSeed + uint64(i)})
 		}
 	}
-	var results []Result
-	for start := 0; start < len(instances); start += cfg.Batch {
-		end := min(start+cfg.Batch, len(instances))
-		rs, err := runLogBatch(ctx, cfg, sets, dir, w, instances[start:end])
-		if err != nil {
-			return nil, err
-		}
-		results = append(results, rs...)
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, "judged %d of %d log instances\n", end, len(instances))
-		}
-	}
-	return results, nil
+	return inBatches(len(instances), cfg.Batch, cfg.Progress, "log instances", func(lo, hi int) ([]Result, error) {
+		return runLogBatch(ctx, cfg, sets, dir, w, instances[lo:hi])
+	})
 }
 
 // generateLogBatch generates the instances into one Loki store and one

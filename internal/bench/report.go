@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
 
@@ -151,23 +152,11 @@ func Summarize(results []Result, l Limits) []Row {
 	}
 	out := make([]Row, 0, len(rows))
 	for name, r := range rows {
-		r.BestPossible, r.BestWithoutIdle = mean(oracle[name]), mean(noIdle[name])
+		r.BestPossible, r.BestWithoutIdle = analysis.Mean(oracle[name]), analysis.Mean(noIdle[name])
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return order[out[i].Family] < order[out[j].Family] })
 	return out
-}
-
-// mean returns the mean of x, NaN when empty.
-func mean(x []float64) float64 {
-	if len(x) == 0 {
-		return math.NaN()
-	}
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
 }
 
 // UpperBound95 is the one-sided 95% Clopper-Pearson upper bound of a rate

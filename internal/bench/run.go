@@ -129,16 +129,24 @@ func RunBenchmark(ctx context.Context, cfg Config) ([]Result, error) {
 			instances = append(instances, scenario.Instance{Scenario: s, Seed: seed})
 		}
 	}
+	return inBatches(len(instances), cfg.Batch, cfg.Progress, "instances", func(lo, hi int) ([]Result, error) {
+		return runBatch(ctx, cfg, sets, dir, instances[lo:hi])
+	})
+}
+
+// inBatches runs judge on the instances [lo, hi) of n, batch at a time,
+// and reports each batch to progress (if set).
+func inBatches(n, batch int, progress io.Writer, what string, judge func(lo, hi int) ([]Result, error)) ([]Result, error) {
 	var results []Result
-	for start := 0; start < len(instances); start += cfg.Batch {
-		end := min(start+cfg.Batch, len(instances))
-		rs, err := runBatch(ctx, cfg, sets, dir, instances[start:end])
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
+		rs, err := judge(lo, hi)
 		if err != nil {
 			return nil, err
 		}
 		results = append(results, rs...)
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, "judged %d of %d instances\n", end, len(instances))
+		if progress != nil {
+			fmt.Fprintf(progress, "judged %d of %d %s\n", hi, n, what)
 		}
 	}
 	return results, nil
