@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/internal/bench"
+	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
 // logDefaults sets the log mode's defaults of the flags not given: the
@@ -26,15 +27,21 @@ func logDefaults(ruleFile *string, batch *int) {
 }
 
 // writeTable prints the table of results: the log families' (SummarizeLogs)
-// with -logs, the metrics families' otherwise.
-func writeTable(results []bench.Result, l bench.Limits, logs bool) {
+// with -logs, the metrics families' otherwise. ruleFile is the rule set the
+// results were judged with: its weights give the oracle's budget per metric.
+func writeTable(results []bench.Result, l bench.Limits, logs bool, ruleFile string) {
+	rs, err := rules.LoadFile(ruleFile, "")
+	if err != nil {
+		fail(err)
+	}
+	b := bench.BudgetOf(rs)
 	if logs {
 		fmt.Println("Log families (apache-frontend; Loki: the internal/lokitest stand-in; Prometheus: real):")
 		fmt.Println()
-		bench.WriteMarkdown(os.Stdout, bench.SummarizeLogs(results, l))
+		bench.WriteMarkdown(os.Stdout, bench.SummarizeLogs(results, l, b))
 		return
 	}
-	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l))
+	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l, b))
 }
 
 // runLogs runs the log families and prints their table.
@@ -52,6 +59,6 @@ func runLogs(l bench.Limits, families string, seeds int, firstSeed uint64, batch
 	}
 	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). Rule set %s. %d seeds per family from %d. %s.\n\n",
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, template, ruleFile, seeds, firstSeed, time.Since(start).Round(time.Second))
-	writeTable(results, l, true)
+	writeTable(results, l, true, ruleFile)
 	writeResults(out, results)
 }

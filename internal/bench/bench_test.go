@@ -62,7 +62,7 @@ func TestSmallBenchmark(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	WriteMarkdown(&buf, Summarize(results, l))
+	WriteMarkdown(&buf, Summarize(results, l, Budget{}))
 	if !strings.Contains(buf.String(), "| latency-50 | large |") {
 		t.Errorf("table lacks a row:\n%s", buf.String())
 	}

@@ -12,10 +12,11 @@ import (
 // of LogBestPossible over the family's instances (the metrics oracle does
 // not apply to them). Each instance's configuration is drawn again from its
 // family and seed; an instance whose names no longer match (results of an
-// older generator) is left out of the best possible.
-func SummarizeLogs(results []Result, l Limits) []Row {
-	rows := Summarize(results, l)
-	best := map[string][]float64{}
+// older generator) is left out of the best possible. b gives the oracle's
+// budget for BestAtShare (the zero Budget: not computed).
+func SummarizeLogs(results []Result, l Limits, b Budget) []Row {
+	rows := Summarize(results, l, Budget{})
+	best, atShare := map[string][]float64{}, map[string][]float64{}
 	seen := map[string]bool{}
 	for _, r := range results {
 		t := r.Truth
@@ -34,6 +35,11 @@ func SummarizeLogs(results []Result, l Limits) []Row {
 		if p := LogBestPossible(c, DetectBy, OracleAlpha); !math.IsNaN(p) {
 			best[t.Name] = append(best[t.Name], p)
 		}
+		if a := b.alpha(logOracleMetric(c)); !math.IsNaN(a) {
+			if p := LogBestPossible(c, DetectBy, a); !math.IsNaN(p) {
+				atShare[t.Name] = append(atShare[t.Name], p)
+			}
+		}
 	}
 	order := map[string]int{}
 	for i, f := range logFamilies {
@@ -46,6 +52,8 @@ func SummarizeLogs(results []Result, l Limits) []Row {
 		}
 		rows[i].Class = f.Class
 		rows[i].BestPossible = analysis.Mean(best[f.Name])
+		rows[i].BestAtShare = analysis.Mean(atShare[f.Name])
+		rows[i].BestWithData, rows[i].BestTogether = math.NaN(), math.NaN() // the log generator's noise is not modelled
 		rows[i].BestWithoutIdle = math.NaN()
 	}
 	sort.SliceStable(rows, func(i, j int) bool {

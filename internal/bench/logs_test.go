@@ -91,7 +91,7 @@ func TestSmallLogBenchmark(t *testing.T) {
 		t.Error("no new-error instance with enough traffic: the test checks nothing; choose other seeds")
 	}
 	var buf bytes.Buffer
-	WriteMarkdown(&buf, SummarizeLogs(results, l))
+	WriteMarkdown(&buf, SummarizeLogs(results, l, Budget{}))
 	if !strings.Contains(buf.String(), "| logs-new-error | large |") || !strings.Contains(buf.String(), "| logs-healthy-quiet | quiet |") {
 		t.Errorf("table lacks a row:\n%s", buf.String())
 	}

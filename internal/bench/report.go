@@ -96,6 +96,16 @@ type Row struct {
 	// BestPossible is the mean over the family's instances of
 	// BestPossible (by DetectBy at OracleAlpha); NaN when not computed.
 	BestPossible float64
+	// BestAtShare is the same at the false-alarm rate the rule set gives
+	// the metric that sees the regression (Budget); NaN when not computed.
+	BestAtShare float64
+	// BestWithData is the mean of BestWithData at the level the judge had
+	// for that metric at the look at DetectBy; NaN when not computed.
+	BestWithData float64
+	// BestTogether is the mean of BestWithDataTogether (CPU regressions
+	// only; NaN otherwise): the limit of a judge whose CPU spread assumes
+	// the idle and per-request parts move together, as the shipped one's.
+	BestTogether float64
 	// BestWithoutIdle is the mean of BestPossibleWithoutIdle (CPU
 	// regressions only; NaN otherwise): the bound for a judge that divides
 	// CPU by requests without estimating the idle CPU. The shipped judge
@@ -104,20 +114,26 @@ type Row struct {
 }
 
 // Summarize groups results by family (in scenario.Families order) and
-// judge.
-func Summarize(results []Result, l Limits) []Row {
+// judge; b gives the oracle's budgets for BestAtShare and BestWithData
+// (the zero Budget: not computed).
+func Summarize(results []Result, l Limits, b Budget) []Row {
+	levels := lastLookLevels(results, l)
 	order := map[string]int{}
 	for i, f := range scenario.Families() {
 		order[f.Name] = i
 	}
 	rows := map[string]*Row{}
-	oracle, noIdle := map[string][]float64{}, map[string][]float64{}
+	// The oracles' values per family: the whole α, the metric's share of
+	// it, the judge's level with the data, the same for the judge's CPU
+	// model, and CPU without the idle part.
+	oracle, atShare, withData, together, noIdle := map[string][]float64{}, map[string][]float64{}, map[string][]float64{},
+		map[string][]float64{}, map[string][]float64{}
 	seen := map[string]map[string]bool{}
 	for _, r := range results {
 		row := rows[r.Truth.Name]
 		if row == nil {
 			row = &Row{Family: r.Truth.Name, Healthy: r.Truth.Healthy, Class: ClassOf(r.Truth.Name, r.Truth.Healthy),
-				Judges: map[string]*Stats{}, BestPossible: math.NaN(), BestWithoutIdle: math.NaN()}
+				Judges: map[string]*Stats{}, BestPossible: math.NaN(), BestAtShare: math.NaN(), BestWithData: math.NaN(), BestTogether: math.NaN(), BestWithoutIdle: math.NaN()}
 			rows[r.Truth.Name] = row
 			seen[r.Truth.Name] = map[string]bool{}
 		}
@@ -125,6 +141,20 @@ func Summarize(results []Result, l Limits) []Row {
 			seen[r.Truth.Name][r.Truth.Namespace] = true
 			if p := BestPossible(r.Truth, DetectBy, OracleAlpha); !math.IsNaN(p) {
 				oracle[r.Truth.Name] = append(oracle[r.Truth.Name], p)
+			}
+			m := oracleMetric(r.Truth.Effects)
+			if a := b.alpha(m); !math.IsNaN(a) {
+				if p := BestPossible(r.Truth, DetectBy, a); !math.IsNaN(p) {
+					atShare[r.Truth.Name] = append(atShare[r.Truth.Name], p)
+				}
+			}
+			if level, ok := levels[m]; ok {
+				if p := BestWithData(r.Truth, DetectBy, b.Window[m], level); !math.IsNaN(p) {
+					withData[r.Truth.Name] = append(withData[r.Truth.Name], p)
+				}
+				if p := BestWithDataTogether(r.Truth, DetectBy, b.Window[m], level); !math.IsNaN(p) {
+					together[r.Truth.Name] = append(together[r.Truth.Name], p)
+				}
 			}
 			if p := BestPossibleWithoutIdle(r.Truth, OracleAlpha); !math.IsNaN(p) {
 				noIdle[r.Truth.Name] = append(noIdle[r.Truth.Name], p)
@@ -152,7 +182,8 @@ func Summarize(results []Result, l Limits) []Row {
 	}
 	out := make([]Row, 0, len(rows))
 	for name, r := range rows {
-		r.BestPossible, r.BestWithoutIdle = analysis.Mean(oracle[name]), analysis.Mean(noIdle[name])
+		r.BestPossible, r.BestAtShare, r.BestWithoutIdle = analysis.Mean(oracle[name]), analysis.Mean(atShare[name]), analysis.Mean(noIdle[name])
+		r.BestWithData, r.BestTogether = analysis.Mean(withData[name]), analysis.Mean(together[name])
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return order[out[i].Family] < order[out[j].Family] })
@@ -237,29 +268,39 @@ func medianDetect(s *Stats) string {
 	return "-"
 }
 
+// percentOrDash formats a probability as a whole percentage, "-" for NaN.
+func percentOrDash(p float64) string {
+	if math.IsNaN(p) {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*p)
+}
+
 // WriteMarkdown prints the per-family table (both judges side by side and
 // the best possible detection) and the totals.
 func WriteMarkdown(w io.Writer, rows []Row) {
-	fmt.Fprintln(w, "| family | class | runs | canary: Successful / Inconclusive / Failed | canary: detected by 10 min (95% CI) | canary: median time to detect | kayenta: Successful / Inconclusive / Failed | kayenta: detected by 10 min (95% CI) | kayenta: median time to detect | best possible by 10 min |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| family | class | runs | canary: Successful / Inconclusive / Failed | canary: detected by 10 min (95% CI) | canary: median time to detect | kayenta: Successful / Inconclusive / Failed | kayenta: detected by 10 min (95% CI) | kayenta: median time to detect | best possible by 10 min | best possible at the metric's share of α | best possible with the judge's level and data |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
 		ours, base := r.Judges[JudgeOurs], r.Judges[JudgeBaseline]
 		runs := 0
 		if ours != nil {
 			runs = ours.Runs
 		}
-		det, med, bdet, bmed, best := "", "", "", "", ""
+		det, med, bdet, bmed, best, share, data := "", "", "", "", "", "", ""
 		if !r.Healthy {
 			det, med, bdet, bmed = detection(ours), medianDetect(ours), detection(base), medianDetect(base)
-			best = "-"
-			if !math.IsNaN(r.BestPossible) {
-				best = fmt.Sprintf("%.0f%%", 100*r.BestPossible)
-			}
+			best, share, data = percentOrDash(r.BestPossible), percentOrDash(r.BestAtShare), percentOrDash(r.BestWithData)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", r.Family, r.Class, runs,
-			outcomes(ours), det, med, outcomes(base), bdet, bmed, best)
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Family, r.Class, runs,
+			outcomes(ours), det, med, outcomes(base), bdet, bmed, best, share, data)
 	}
 	for _, r := range rows {
+		if !math.IsNaN(r.BestTogether) {
+			fmt.Fprintf(w, "\n%s: the last column's judge knows that a pod's idle CPU and CPU per request vary independently, as the generator draws "+
+				"them; the shipped judge's one spread assumes they move together (a slow node is slow at both), and a judge with that "+
+				"assumption could reach at most %.0f%% with the same level and data (BestWithDataTogether).\n", r.Family, 100*r.BestTogether)
+		}
 		if !math.IsNaN(r.BestWithoutIdle) {
 			fmt.Fprintf(w, "\n%s: the best possible column knows the service's idle CPU; the shipped judge estimates it from the stable pods' "+
 				"CPU against their load. A judge that neither knows nor estimates it (CPU per request) could reach at most %.0f%% "+
@@ -281,23 +322,35 @@ func writeTotals(w io.Writer, rows []Row) {
 		}
 		return s
 	}
+	// bestOf averages the oracles over the runs of the families kept: the
+	// whole of α, the metric's share of it, the judge's level with its data.
 	bestOf := func(keep func(Row) bool) string {
-		var s float64
-		n := 0
-		for _, r := range rows {
-			if keep(r) && !math.IsNaN(r.BestPossible) {
-				st := r.Judges[JudgeOurs]
-				if st == nil {
-					continue
+		mean := func(get func(Row) float64) float64 {
+			var s float64
+			n := 0
+			for _, r := range rows {
+				if st := r.Judges[JudgeOurs]; keep(r) && st != nil && !math.IsNaN(get(r)) {
+					s += get(r) * float64(st.Runs)
+					n += st.Runs
 				}
-				s += r.BestPossible * float64(st.Runs)
-				n += st.Runs
 			}
+			if n == 0 {
+				return math.NaN()
+			}
+			return s / float64(n)
 		}
-		if n == 0 {
+		all := mean(func(r Row) float64 { return r.BestPossible })
+		if math.IsNaN(all) {
 			return "-"
 		}
-		return fmt.Sprintf("%.0f%%", 100*s/float64(n))
+		out := percentOrDash(all)
+		if at := mean(func(r Row) float64 { return r.BestAtShare }); !math.IsNaN(at) {
+			out += fmt.Sprintf("; at the metrics' shares of α: %s", percentOrDash(at))
+		}
+		if at := mean(func(r Row) float64 { return r.BestWithData }); !math.IsNaN(at) {
+			out += fmt.Sprintf("; with the judge's levels and data: %s", percentOrDash(at))
+		}
+		return out
 	}
 	healthy := func(r Row) bool { return r.Healthy }
 	normal := func(r Row) bool { return r.Class == ClassHealthy }
