@@ -52,8 +52,7 @@ func BestWithData(t scenario.Truth, by, window time.Duration, level float64) flo
 // afford at its false-alarm rate is the one whose null has that wider
 // spread. NaN for all but CPU regressions.
 func BestWithDataTogether(t scenario.Truth, by, window time.Duration, level float64) float64 {
-	if !(factor(t.Effects.CPUFactor) > 1) || t.Effects.CrashLoop || factor(t.Effects.LatencyFactor) > 1 ||
-		factor(t.Effects.ErrorFactor) > 1 || t.Effects.ExtraErrorRatio > 0 || t.Effects.NotFoundBurstRatio > 0 {
+	if oracleMetric(t.Effects) != "cpu" {
 		return math.NaN()
 	}
 	return bestWithData(t, by, window, level, true)
