@@ -277,10 +277,23 @@ func percentOrDash(p float64) string {
 }
 
 // WriteMarkdown prints the per-family table (both judges side by side and
-// the best possible detection) and the totals.
+// the best possible detection) and the totals. The column of BestWithData
+// is left out when no row has it (the log families).
 func WriteMarkdown(w io.Writer, rows []Row) {
-	fmt.Fprintln(w, "| family | class | runs | canary: Successful / Inconclusive / Failed | canary: detected by 10 min (95% CI) | canary: median time to detect | kayenta: Successful / Inconclusive / Failed | kayenta: detected by 10 min (95% CI) | kayenta: median time to detect | best possible by 10 min | best possible at the metric's share of α | best possible with the judge's level and data |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	withData := false
+	for _, r := range rows {
+		withData = withData || !math.IsNaN(r.BestWithData)
+	}
+	head := "| family | class | runs | canary: Successful / Inconclusive / Failed | canary: detected by 10 min (95% CI) | canary: median time to detect | " +
+		"kayenta: Successful / Inconclusive / Failed | kayenta: detected by 10 min (95% CI) | kayenta: median time to detect | " +
+		"best possible by 10 min | best possible at the metric's share of α |"
+	rule := "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	if withData {
+		head += " best possible with the judge's level and data |"
+		rule += "---:|"
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, rule)
 	for _, r := range rows {
 		ours, base := r.Judges[JudgeOurs], r.Judges[JudgeBaseline]
 		runs := 0
@@ -292,8 +305,12 @@ func WriteMarkdown(w io.Writer, rows []Row) {
 			det, med, bdet, bmed = detection(ours), medianDetect(ours), detection(base), medianDetect(base)
 			best, share, data = percentOrDash(r.BestPossible), percentOrDash(r.BestAtShare), percentOrDash(r.BestWithData)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Family, r.Class, runs,
-			outcomes(ours), det, med, outcomes(base), bdet, bmed, best, share, data)
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |", r.Family, r.Class, runs,
+			outcomes(ours), det, med, outcomes(base), bdet, bmed, best, share)
+		if withData {
+			fmt.Fprintf(w, " %s |", data)
+		}
+		fmt.Fprintln(w)
 	}
 	for _, r := range rows {
 		if !math.IsNaN(r.BestTogether) {
