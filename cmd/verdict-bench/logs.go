@@ -27,13 +27,9 @@ func logDefaults(ruleFile *string, batch *int) {
 }
 
 // writeTable prints the table of results: the log families' (SummarizeLogs)
-// with -logs, the metrics families' otherwise. ruleFile is the rule set the
+// with -logs, the metrics families' otherwise. rs is the rule set the
 // results were judged with: its weights give the oracle's budget per metric.
-func writeTable(results []bench.Result, l bench.Limits, logs bool, ruleFile string) {
-	rs, err := rules.LoadFile(ruleFile, "")
-	if err != nil {
-		fail(err)
-	}
+func writeTable(results []bench.Result, l bench.Limits, logs bool, rs *rules.RuleSet) {
 	b := bench.BudgetOf(rs)
 	if logs {
 		fmt.Println("Log families (apache-frontend; Loki: the internal/lokitest stand-in; Prometheus: real):")
@@ -42,6 +38,16 @@ func writeTable(results []bench.Result, l bench.Limits, logs bool, ruleFile stri
 		return
 	}
 	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l, b))
+}
+
+// loadRules loads the rule file the results were judged with; an error
+// ends the program.
+func loadRules(file string) *rules.RuleSet {
+	rs, err := rules.LoadFile(file, "")
+	if err != nil {
+		fail(err)
+	}
+	return rs
 }
 
 // runLogs runs the log families and prints their table.
@@ -59,6 +65,6 @@ func runLogs(l bench.Limits, families string, seeds int, firstSeed uint64, batch
 	}
 	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). Rule set %s. %d seeds per family from %d. %s.\n\n",
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, template, ruleFile, seeds, firstSeed, time.Since(start).Round(time.Second))
-	writeTable(results, l, true, ruleFile)
+	writeTable(results, l, true, loadRules(ruleFile))
 	writeResults(out, results)
 }

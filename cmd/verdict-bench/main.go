@@ -43,7 +43,7 @@ func main() {
 	out := flag.String("json", "", "also write every result to this file")
 	from := flag.String("from", "", "tabulate the results of an earlier -json file instead of running")
 	logs := flag.Bool("logs", false, "run the log families (apache-frontend; Loki stand-in, real Prometheus) instead of the metrics families")
-	ceiling := flag.Bool("ceiling", false, "with -from (metrics families): also print the most any judge could detect of the large regressions at the run's α split between the metrics at its best (bench.BestCeiling; about a minute)")
+	ceiling := flag.Bool("ceiling", false, "with -from (metrics families): also print the most any judge could detect of the large regressions at the run's α split between the metrics at its best (bench.BestCeiling; a few minutes)")
 	flag.Parse()
 	if *logs {
 		logDefaults(ruleFile, batch)
@@ -68,9 +68,10 @@ func main() {
 		}
 		fmt.Printf("Results of %s: %d runs. Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s).\n\n",
 			*from, len(results), l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template)
-		writeTable(results, l, *logs, *ruleFile)
+		rs := loadRules(*ruleFile)
+		writeTable(results, l, *logs, rs)
 		if *ceiling && !*logs {
-			writeCeiling(results, *ruleFile)
+			writeCeiling(results, rs)
 		}
 		return
 	}
@@ -91,7 +92,7 @@ func main() {
 	}
 	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). %d seeds per family from %d. %s.\n\n",
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, time.Since(start).Round(time.Second))
-	writeTable(results, l, false, *ruleFile)
+	writeTable(results, l, false, loadRules(*ruleFile))
 	writeResults(*out, results)
 }
 
@@ -134,23 +135,15 @@ func fail(err error) {
 // writeCeiling prints bench.BestCeiling of the results at the rule set's
 // α: the split of α between the metrics, what each metric then detects and
 // the ceiling over the large families.
-func writeCeiling(results []bench.Result, ruleFile string) {
-	rs, err := rules.LoadFile(ruleFile, "")
-	if err != nil {
-		fail(err)
-	}
-	alpha := rs.Alpha
-	if !(alpha > 0) {
-		alpha = bench.OracleAlpha
-	}
-	c := bench.BestCeiling(results, bench.BudgetOf(rs), alpha)
+func writeCeiling(results []bench.Result, rs *rules.RuleSet) {
+	c := bench.BestCeiling(results, bench.BudgetOf(rs), rs.Alpha)
 	names := make([]string, 0, len(c.Levels))
 	for m := range c.Levels {
 		names = append(names, m)
 	}
 	sort.Strings(names)
 	fmt.Printf("\nCeiling: the best split of α = %g between the metrics, each spending its part at the look at %v with the canary's data "+
-		"and every spread known (bench.BestCeiling):\n\n", alpha, bench.DetectBy)
+		"and every spread known (bench.BestCeiling):\n\n", rs.Alpha, bench.DetectBy)
 	for _, m := range names {
 		fmt.Printf("- %s: %.2g, detects %.1f%% of its large regressions\n", m, c.Levels[m], 100*c.Detected[m])
 	}

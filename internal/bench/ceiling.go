@@ -14,8 +14,8 @@ import (
 // knows, detects less; a family with no model (a memory leak) counts as
 // always detected, so the ceiling is generous.
 type Ceiling struct {
-	// Levels is each metric's part of α and Detected the share of the
-	// instances its regressions it then detects.
+	// Levels is each metric's part of α, and Detected the share of the
+	// large regressions that metric sees which it then detects.
 	Levels, Detected map[string]float64
 	// Large is the ceiling over all large families' instances.
 	Large float64
@@ -52,7 +52,16 @@ func BestCeiling(results []Result, b Budget, alpha float64) Ceiling {
 		total++
 		m := oracleMetric(t.Effects)
 		w, ok := b.Window[m]
-		if m == "" || !ok || math.IsNaN(BestWithData(t, DetectBy, w, alpha)) {
+		if m == "" || !ok {
+			unmodelled++
+			continue
+		}
+		// BestWithData is NaN at every level or at none.
+		at := make([]float64, len(grid))
+		for i, a := range grid {
+			at[i] = BestWithData(t, DetectBy, w, a)
+		}
+		if math.IsNaN(at[0]) {
 			unmodelled++
 			continue
 		}
@@ -60,8 +69,8 @@ func BestCeiling(results []Result, b Budget, alpha float64) Ceiling {
 			power[m] = make([]float64, len(grid))
 		}
 		count[m]++
-		for i, a := range grid {
-			power[m][i] += BestWithData(t, DetectBy, w, a)
+		for i, p := range at {
+			power[m][i] += p
 		}
 	}
 	c := Ceiling{Levels: map[string]float64{}, Detected: map[string]float64{}, Large: math.NaN()}

@@ -3,7 +3,6 @@ package bench
 import (
 	"math"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -171,21 +170,13 @@ func poissonTail(k int, m float64) float64 {
 // that rejects for a high noise-free CPU level of the canary, b·e^{σZ₁} +
 // κ·e^{σZ₂}·rate under the null and with κ·f under the alternative.
 func cpuLevelPower(b, kappa, rate, f, sigma, alpha float64, seed uint64) float64 {
-	const draws = 20000
 	r := rand.New(rand.NewPCG(seed, 7))
-	null := make([]float64, draws)
-	for i := range null {
-		null[i] = b*math.Exp(sigma*r.NormFloat64()) + kappa*math.Exp(sigma*r.NormFloat64())*rate
-	}
-	sort.Float64s(null)
-	q := null[int(math.Ceil((1-alpha)*draws))-1]
-	hits := 0
-	for range draws {
-		if b*math.Exp(sigma*r.NormFloat64())+f*kappa*math.Exp(sigma*r.NormFloat64())*rate > q {
-			hits++
+	level := func(f float64) func() float64 {
+		return func() float64 {
+			return b*math.Exp(sigma*r.NormFloat64()) + f*kappa*math.Exp(sigma*r.NormFloat64())*rate
 		}
 	}
-	return float64(hits) / draws
+	return mcPower(level(1), level(f), alpha, 20000)
 }
 
 // BestPossibleWithoutIdle returns, for a CPU regression, the chance that

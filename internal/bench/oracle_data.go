@@ -157,21 +157,24 @@ func cpuTogetherPower(c cpuDraw, f, level float64, seed uint64) float64 {
 		}
 		return pod(c.rate) - centre/float64(c.pods) + c.noise*r.NormFloat64()
 	}
-	return mcPower(null, func() float64 { return c.statistic(r, f) }, level)
+	return mcPower(null, func() float64 { return c.statistic(r, f) }, level, dataDraws(level))
 }
 
 // cpuDataPower returns, by Monte Carlo, the power of the test that
 // rejects when the statistic exceeds its null's (1 − level) quantile.
 func cpuDataPower(c cpuDraw, f, level float64, seed uint64) float64 {
 	r := rand.New(rand.NewPCG(seed, 9))
-	return mcPower(func() float64 { return c.statistic(r, 1) }, func() float64 { return c.statistic(r, f) }, level)
+	return mcPower(func() float64 { return c.statistic(r, 1) }, func() float64 { return c.statistic(r, f) }, level, dataDraws(level))
 }
 
+// dataDraws is how many draws the data bounds' Monte Carlo tests take:
+// enough that the null's quantile rests on at least 50 of them, 20000 at
+// least.
+func dataDraws(level float64) int { return max(20000, int(math.Ceil(50/level))) }
+
 // mcPower returns the share of draws of alt above the (1 − level)
-// quantile of as many draws of null: enough draws that the quantile rests
-// on at least 50 of them, 20000 at least.
-func mcPower(null, alt func() float64, level float64) float64 {
-	draws := max(20000, int(math.Ceil(50/level)))
+// quantile of as many draws of null.
+func mcPower(null, alt func() float64, level float64, draws int) float64 {
 	nulls := make([]float64, draws)
 	for i := range nulls {
 		nulls[i] = null()

@@ -62,20 +62,30 @@ func Cases() (map[string]Case, error) {
 	}
 	out := map[string]Case{}
 	for _, e := range entries {
-		b, err := fixtures.ReadFile(path.Join("testdata/cases", e.Name()))
+		c, err := LoadCase(strings.TrimSuffix(e.Name(), ".json"))
 		if err != nil {
 			return nil, err
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		var c Case
-		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("lokitest: case %s: %w", e.Name(), err)
-		}
-		c.Name = strings.TrimSuffix(e.Name(), ".json")
 		out[c.Name] = c
 	}
 	return out, nil
+}
+
+// LoadCase reads the recorded case testdata/cases/<name>.json strictly
+// (unknown fields are an error).
+func LoadCase(name string) (Case, error) {
+	var c Case
+	b, err := fixtures.ReadFile(path.Join("testdata/cases", name+".json"))
+	if err != nil {
+		return c, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("lokitest: case %s: %w", name, err)
+	}
+	c.Name = name
+	return c, nil
 }
 
 // CaseNames returns the names of the recorded cases, sorted.

@@ -41,16 +41,12 @@ const (
 // fixture is one recorded request/response pair (cases/<name>.json).
 type fixture = lokitest.Case
 
-// loadFixture reads cases/<name>.json (strictly, as lokitest.Cases does).
+// loadFixture reads cases/<name>.json strictly (lokitest.LoadCase).
 func loadFixture(t testing.TB, name string) fixture {
 	t.Helper()
-	cases, err := lokitest.Cases()
+	f, err := lokitest.LoadCase(name)
 	if err != nil {
-		t.Fatalf("reading fixtures: %v", err)
-	}
-	f, ok := cases[name]
-	if !ok {
-		t.Fatalf("no fixture %s", name)
+		t.Fatalf("reading fixture %s: %v", name, err)
 	}
 	return f
 }
