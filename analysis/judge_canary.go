@@ -458,7 +458,7 @@ func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 				return
 			}
 			r.Classification = NotEnoughData
-			r.Reason = "not enough data: " + need
+			r.Reason = "not enough data: " + need + ": " + a.summary
 			return
 		}
 	}

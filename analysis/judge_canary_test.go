@@ -239,7 +239,12 @@ func TestCountsAreJudgedOnEvidence(t *testing.T) {
 		{"same ratio", 7, 600, 63, 5400, -1, Pass, nil},
 		{"five times the ratio", 30, 2000, 54, 18000, 0, High, nil},
 		{"enough requests to see five times", 6, 2000, 54, 18000, 0, Pass, nil},
-		{"too few requests", 0, 37, 24, 8000, 0, NotEnoughData, []string{"37 trials", "needed to see a 5x change"}},
+		{"too few requests", 0, 37, 24, 8000, 0, NotEnoughData, []string{"37 trials", "needed to see a 5x change", "(0 of 37 vs 12 of 4002 trials)"}},
+		// Against no stable event a relative change means nothing: the
+		// reason names the ratio the canary could show, and its counts (the
+		// stable pods' at the canary's timestamps).
+		{"one canary error in few requests where stable has none", 1, 200, 0, 5400, 0, NotEnoughData,
+			[]string{"the stable pods had no events in 2700 trials; the canary's 200 trials can reveal a ratio of", "(1 of 200 vs 0 of 2700 trials)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
