@@ -176,7 +176,7 @@ func TestBestWithData(t *testing.T) {
 			if !(data <= full+0.01) {
 				t.Errorf("%s: with the data %g, without %g", family, data, full)
 			}
-			if family != "errors-x2" && !(data < full) {
+			if !(data < full) {
 				t.Errorf("%s: noise and the centre cost nothing (%g vs %g)", family, data, full)
 			}
 		}

@@ -57,10 +57,7 @@ func BestCeiling(results []Result, b Budget, alpha float64) Ceiling {
 			continue
 		}
 		// BestWithData is NaN at every level or at none.
-		at := make([]float64, len(grid))
-		for i, a := range grid {
-			at[i] = BestWithData(t, DetectBy, w, a)
-		}
+		at := bestWithDataAt(t, DetectBy, w, grid, false)
 		if math.IsNaN(at[0]) {
 			unmodelled++
 			continue

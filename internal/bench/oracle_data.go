@@ -39,8 +39,12 @@ import (
 // theirs, each pod drawing its idle and per-request factors independently
 // (as the generator does), plus the canary's noise; the power of the test
 // that rejects above the null's (1 − level) quantile, by Monte Carlo.
-// Counts (5xx, 404): BestPossible at the level (its Poisson model already
-// has the counts' noise). Crash loops: BestPossible.
+// 5xx (×f, or new errors): countModel, the conditional test that
+// learns the stable pods' ratio from their counts over the canary's
+// window; the Poisson oracle knows it, and takes one canary error as proof
+// where the stable pods have none. 404 bursts and crash loops:
+// BestPossible at the level (a burst of 404s is far above any rate a
+// judge could learn wrongly; a restart is proof).
 func BestWithData(t scenario.Truth, by, window time.Duration, level float64) float64 {
 	return bestWithData(t, by, window, level, false)
 }
@@ -59,44 +63,65 @@ func BestWithDataTogether(t scenario.Truth, by, window time.Duration, level floa
 }
 
 func bestWithData(t scenario.Truth, by, window time.Duration, level float64, together bool) float64 {
+	return bestWithDataAt(t, by, window, []float64{level}, together)[0]
+}
+
+// bestWithDataAt is bestWithData at each of levels; the 5xx bound's
+// distributions are computed once for all of them (BestCeiling asks at a
+// grid of levels).
+func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64, together bool) []float64 {
 	e, s, sp := t.Effects, t.Scenario, t.Spread
+	out := make([]float64, len(levels))
 	k := 0
 	for _, p := range t.Pods {
 		if !p.Canary {
 			k++
 		}
 	}
-	if k == 0 || !(level > 0) || window <= 0 {
-		return math.NaN()
+	// The canary's request rate while it served, and the stable pods'
+	// together (they serve the canary's whole age).
+	age := s.CanaryAge.Seconds()
+	rate := float64(t.Canary().Requests) / math.Max(1, age-s.ReadyDelay.Seconds())
+	var stable float64
+	for _, p := range t.Pods {
+		if !p.Canary {
+			stable += float64(p.Requests)
+		}
+	}
+	stable /= age
+	var counts *countModel
+	if k > 0 && window > 0 && !e.CrashLoop && !(factor(e.LatencyFactor) > 1) && (factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0) {
+		w := window.Seconds()
+		counts = newCountModel(rate*w, stable*w, s.ErrorRatio, factor(e.ErrorFactor), e.ExtraErrorRatio, sp.ErrorPodSigma)
 	}
 	n := int(window / s.Interval)
-	switch {
-	case e.CrashLoop:
-		return BestPossible(t, by, level)
-	case factor(e.LatencyFactor) > 1:
-		v := sp.LatencyPodSigma*sp.LatencyPodSigma*(1+1/float64(k)) + ar1MeanVar(sp.LatencyARPhi, sp.LatencyARSigma, n)
-		zq := distuv.UnitNormal.Quantile(1 - level)
-		return distuv.UnitNormal.CDF(math.Log(e.LatencyFactor)/math.Sqrt(v) - zq)
-	case factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0 || e.NotFoundBurstRatio > 0:
-		return BestPossible(t, by, level)
-	case factor(e.CPUFactor) > 1:
-		age := s.CanaryAge.Seconds()
-		rate := float64(t.Canary().Requests) / math.Max(1, age-s.ReadyDelay.Seconds())
-		var stable float64
-		for _, p := range t.Pods {
-			if !p.Canary {
-				stable += float64(p.Requests)
+	for i, level := range levels {
+		out[i] = math.NaN()
+		if k == 0 || !(level > 0) || window <= 0 {
+			continue
+		}
+		switch {
+		case e.CrashLoop:
+			out[i] = BestPossible(t, by, level)
+		case factor(e.LatencyFactor) > 1:
+			v := sp.LatencyPodSigma*sp.LatencyPodSigma*(1+1/float64(k)) + ar1MeanVar(sp.LatencyARPhi, sp.LatencyARSigma, n)
+			zq := distuv.UnitNormal.Quantile(1 - level)
+			out[i] = distuv.UnitNormal.CDF(math.Log(e.LatencyFactor)/math.Sqrt(v) - zq)
+		case counts != nil:
+			out[i] = counts.power(level)
+		case e.NotFoundBurstRatio > 0:
+			out[i] = BestPossible(t, by, level)
+		case factor(e.CPUFactor) > 1:
+			noise := math.Sqrt(ar1MeanVar(sp.CPUNoisePhi, sp.CPUNoiseSigma, n))
+			c := cpuDraw{b: s.CPUBaseline, kappa: s.CPUPerRequest, rate: rate, ref: stable / float64(k), sigma: sp.CPUPodSigma, noise: noise, pods: k}
+			if together {
+				out[i] = cpuTogetherPower(c, e.CPUFactor, level, t.Seed)
+			} else {
+				out[i] = cpuDataPower(c, e.CPUFactor, level, t.Seed)
 			}
 		}
-		ref := stable / float64(k) / age
-		noise := math.Sqrt(ar1MeanVar(sp.CPUNoisePhi, sp.CPUNoiseSigma, n))
-		c := cpuDraw{b: s.CPUBaseline, kappa: s.CPUPerRequest, rate: rate, ref: ref, sigma: sp.CPUPodSigma, noise: noise, pods: k}
-		if together {
-			return cpuTogetherPower(c, e.CPUFactor, level, t.Seed)
-		}
-		return cpuDataPower(c, e.CPUFactor, level, t.Seed)
 	}
-	return math.NaN()
+	return out
 }
 
 // ar1MeanVar returns the variance of the mean of n consecutive steps of a
