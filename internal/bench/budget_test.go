@@ -92,6 +92,9 @@ func TestBestAtShare(t *testing.T) {
 		f, _ := scenario.LookupFamily(family)
 		s := f.Scenario(1)
 		s.CanaryAge = 11 * time.Minute
+		// The request mix and latency distribution of the R values below.
+		s.ReadyDelay, s.GETShare, s.NotFoundRatio, s.NotModifiedRatio = 10*time.Second, 0.8, 0.02, 0.1
+		s.LatencySigma, s.TailProb, s.TailMin, s.TailAlpha = 0.5, 0.01, 4, 2.5
 		tr := scenario.Truth{Name: s.Name, Healthy: s.Healthy, Scenario: s, Effects: s.Effects, Seed: 1,
 			Namespace: family, CanaryStart: time.Unix(0, 0)}
 		tr.Spread.LatencyPodSigma = 0.065
@@ -150,6 +153,9 @@ func TestBestWithData(t *testing.T) {
 		f, _ := scenario.LookupFamily(family)
 		s := f.Scenario(1)
 		s.CanaryAge = 11 * time.Minute
+		// The request mix and latency distribution of the R values below.
+		s.ReadyDelay, s.GETShare, s.NotFoundRatio, s.NotModifiedRatio = 10*time.Second, 0.8, 0.02, 0.1
+		s.LatencySigma, s.TailProb, s.TailMin, s.TailAlpha = 0.5, 0.01, 4, 2.5
 		tr := scenario.Truth{Name: s.Name, Scenario: s, Effects: s.Effects, Seed: 1, CanaryStart: time.Unix(0, 0)}
 		tr.Spread.LatencyPodSigma, tr.Spread.LatencyARPhi, tr.Spread.LatencyARSigma = 0.065, 0.8, 0.05
 		tr.Spread.CPUPodSigma, tr.Spread.CPUNoisePhi, tr.Spread.CPUNoiseSigma = 0.08, 0.8, 0.05
@@ -161,12 +167,27 @@ func TestBestWithData(t *testing.T) {
 		return tr
 	}
 	t.Run("latency matches R", func(t *testing.T) {
-		// Six minutes of 15 s scrapes (24), 5 stable pods, level 0.0015. R:
-		// v <- 0.065^2*(1 + 1/5) + sum(outer(1:24, 1:24, function(i, j) 0.8^abs(i - j)))*0.05^2/24^2
+		// Six minutes of 15 s scrapes (24), 5 stable pods, level 0.0015,
+		// the canary's 3000 requests over 650 s of serving. R:
+		// q <- 0.01; a <- 2.5; tm <- 4; sg <- 0.5
+		// y1 <- (1-q)*exp(sg^2/2) + q*tm*a/(a-1); y2 <- (1-q)*exp(2*sg^2) + q*tm^2*a/(a-2)
+		// p404 <- 0.02; p304 <- 0.8*(1-p404)*0.1
+		// k1 <- 0.3*p404 + 0.5*p304 + (1-p404-p304); k2 <- 0.09*p404 + 0.25*p304 + (1-p404-p304)
+		// cv2 <- k2*y2/(k1*y1)^2 - 1   # 0.77298..., 0.7702 in 2e6 simulated requests
+		// v <- 0.065^2*(1 + 1/5) + sum(outer(1:24, 1:24, function(i, j) 0.8^abs(i - j)))*0.05^2/24^2 +
+		//      cv2/(3000/(660-10)*360)
 		// print(pnorm(log(1.25)/sqrt(v) - qnorm(1 - 0.0015)), digits = 17)
-		const want = 0.48147682731678848
-		if got := BestWithData(truth("latency-25", 5), DetectBy, 6*time.Minute, 0.0015); !close9(got, want) {
+		const want = 0.43786770223985533
+		tr := truth("latency-25", 5)
+		if got := BestWithData(tr, DetectBy, 6*time.Minute, 0.0015); !close9(got, want) {
 			t.Errorf("latency-25: %.17g, R gives %.17g", got, want)
+		}
+		if got, want := requestCV2(tr.Scenario), 0.77298130321802661; !close9(got, want) {
+			t.Errorf("requestCV2 %.17g, R gives %.17g", got, want)
+		}
+		tr.Scenario.TailAlpha = 2
+		if got := requestCV2(tr.Scenario); got != 0 {
+			t.Errorf("requestCV2 with an infinite-variance tail %g, want 0 (left out)", got)
 		}
 	})
 	t.Run("the data cost detection", func(t *testing.T) {

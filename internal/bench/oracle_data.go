@@ -27,12 +27,15 @@ import (
 //   - the stable centre: the judge learns it from the K stable pods, so a
 //     healthy canary's distance from it varies by σ²·(1 + 1/K), not σ²;
 //   - the canary's own noise over its data: the generator's AR(1) noise
-//     per scrape (φ, σ) averaged over the window's n scrapes (the stable
-//     pods' noise averages over K pods and is left out, so the bound stays
-//     above what the data allow).
+//     per scrape (φ, σ) averaged over the window's n scrapes and, for
+//     latency, the spread of its N requests' latencies around their
+//     median (the stable pods' noise averages over K pods and is left
+//     out, so the bound stays above what the data allow).
 //
 // Latency ×f: the canary's log offset from the centre is normal with
-// variance σ_pod²·(1 + 1/K) + Var(mean of n AR(1) steps); the best test
+// variance σ_pod²·(1 + 1/K) + Var(mean of n AR(1) steps) + CV²/N (CV² of
+// one request's latency, requestCV2; N the canary's requests in the
+// window, at its mean rate); the best test
 // rejects above its (1 − level) quantile, so the power is
 // Φ(ln f/σ_T − z_{1−level}). CPU ×f per request: the canary's log CPU at
 // its load over the model's, minus the mean of the K stable pods' at
@@ -105,6 +108,9 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 			out[i] = BestPossible(t, by, level)
 		case factor(e.LatencyFactor) > 1:
 			v := sp.LatencyPodSigma*sp.LatencyPodSigma*(1+1/float64(k)) + ar1MeanVar(sp.LatencyARPhi, sp.LatencyARSigma, n)
+			if nreq := rate * window.Seconds(); nreq > 0 {
+				v += requestCV2(s) / nreq
+			}
 			zq := distuv.UnitNormal.Quantile(1 - level)
 			out[i] = distuv.UnitNormal.CDF(math.Log(e.LatencyFactor)/math.Sqrt(v) - zq)
 		case counts != nil:
@@ -122,6 +128,31 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 		}
 	}
 	return out
+}
+
+// requestCV2 returns the squared coefficient of variation of one
+// request's latency in the generator, κ·Y with the code's factor κ (0.3
+// for a 404, 0.5 for a 304, 1 otherwise) and Y log-normal (σ
+// LatencySigma) with probability 1 − TailProb, else Pareto (minimum
+// TailMin, shape TailAlpha): the mean latency of the canary's N requests
+// then has relative variance about requestCV2/N. 0 when the tail has no
+// variance (TailAlpha ≤ 2): the bound then leaves this noise out.
+func requestCV2(s scenario.Scenario) float64 {
+	q, a, tm, sg := s.TailProb, s.TailAlpha, s.TailMin, s.LatencySigma
+	if q > 0 && a <= 2 {
+		return 0
+	}
+	y1 := (1 - q) * math.Exp(sg*sg/2)
+	y2 := (1 - q) * math.Exp(2*sg*sg)
+	if q > 0 {
+		y1 += q * tm * a / (a - 1)
+		y2 += q * tm * tm * a / (a - 2)
+	}
+	p404 := s.NotFoundRatio
+	p304 := s.GETShare * (1 - p404) * s.NotModifiedRatio
+	k1 := 0.3*p404 + 0.5*p304 + (1 - p404 - p304)
+	k2 := 0.09*p404 + 0.25*p304 + (1 - p404 - p304)
+	return k2*y2/(k1*k1*y1*y1) - 1
 }
 
 // ar1MeanVar returns the variance of the mean of n consecutive steps of a
