@@ -92,8 +92,8 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 		}
 	}
 	stable /= age
-	var counts *countModel
-	if k > 0 && window > 0 && !e.CrashLoop && !(factor(e.LatencyFactor) > 1) && (factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0) {
+	var counts *countModel // the 5xx bound's distributions, for every level
+	if k > 0 && window > 0 && (factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0) {
 		w := window.Seconds()
 		counts = newCountModel(rate*w, stable*w, s.ErrorRatio, factor(e.ErrorFactor), e.ExtraErrorRatio, sp.ErrorPodSigma)
 	}
