@@ -484,7 +484,8 @@ func TestTooLittleDataIsNeverAPass(t *testing.T) {
 		canary := [][]float64{podRow(r, n, 22, 0.1, 0, 1.2, 0, flat)}
 		d := Data{Canary: valueRows("c-", canary), Stable: valueRows("s-", stable)}
 		res := j.Judge(latencyMetric(), d, judgeSettings())
-		if res.Classification != NotEnoughData || !strings.Contains(res.Reason, "must be detectable") {
+		// The reason gives the power and, after it, what the canary showed.
+		if res.Classification != NotEnoughData || !strings.Contains(res.Reason, "must be detectable: canary ") {
 			t.Errorf("%s: %s", res.Classification, res.Reason)
 		}
 		if res.Evidence.Detectable == nil || res.Evidence.Detectable.Enough {
