@@ -38,6 +38,7 @@ func main() {
 	families := flag.String("families", "", "comma-separated families (default: all)")
 	batch := flag.Int("batch", 96, "instances per Prometheus")
 	history := flag.Duration("history", 40*time.Minute, "stable data before the canary starts")
+	cpuIdle := flag.Float64("cpu-idle", 0, "what-if: every pod's idle CPU in cores instead of the families' 0.02 (metrics families)")
 	ruleFile := flag.String("rules", "deploy/base/rules/http-service.yaml", "rule set to judge with")
 	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
 	out := flag.String("json", "", "also write every result to this file")
@@ -85,13 +86,16 @@ func main() {
 	start := time.Now()
 	results, err := bench.RunBenchmark(ctx, bench.Config{
 		Families: fams, Seeds: *seeds, FirstSeed: *firstSeed, Batch: *batch,
-		RuleFile: *ruleFile, Limits: l, History: *history, Progress: os.Stderr,
+		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Progress: os.Stderr,
 	})
 	if err != nil {
 		fail(err)
 	}
 	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). %d seeds per family from %d. %s.\n\n",
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, time.Since(start).Round(time.Second))
+	if *cpuIdle > 0 {
+		fmt.Printf("What-if: every pod's idle CPU is %g cores (-cpu-idle), not the families' own.\n\n", *cpuIdle)
+	}
 	writeTable(results, l, false, loadRules(*ruleFile))
 	writeResults(*out, results)
 }

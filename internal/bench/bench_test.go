@@ -68,3 +68,23 @@ func TestSmallBenchmark(t *testing.T) {
 	}
 	t.Logf("\n%s", buf.String())
 }
+
+// TestInstances: every family at every seed, the canary a minute older
+// than the last look, and the run's history and idle CPU replacing the
+// families' own only where they are set.
+func TestInstances(t *testing.T) {
+	t.Parallel()
+	f, _ := scenario.LookupFamily("cpu-50")
+	l := Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}
+	own := Config{Families: []scenario.Family{f}, Seeds: 2, FirstSeed: 7, Limits: l}.instances()
+	if len(own) != 2 || own[0].Seed != 7 || own[1].Seed != 8 || own[0].Scenario.CanaryAge != 11*time.Minute {
+		t.Fatalf("instances %+v", own)
+	}
+	if want := f.Scenario(7); own[0].Scenario.CPUBaseline != want.CPUBaseline || own[0].Scenario.History != want.History {
+		t.Errorf("idle CPU %g, history %v; the family's are %g, %v", own[0].Scenario.CPUBaseline, own[0].Scenario.History, want.CPUBaseline, want.History)
+	}
+	set := Config{Families: []scenario.Family{f}, Seeds: 1, FirstSeed: 7, Limits: l, History: time.Hour, CPUIdle: 0.005}.instances()
+	if s := set[0].Scenario; s.CPUBaseline != 0.005 || s.History != time.Hour || s.Effects != own[0].Scenario.Effects {
+		t.Errorf("with the run's settings: idle CPU %g, history %v, effects %+v", s.CPUBaseline, s.History, s.Effects)
+	}
+}

@@ -47,6 +47,11 @@ type Config struct {
 	Limits Limits
 	// History is the stable pods' data before the canary starts.
 	History time.Duration
+	// CPUIdle, when positive, replaces every instance's idle CPU per pod
+	// (scenario.Scenario.CPUBaseline, cores): the benchmark under another
+	// CPU model, for what-if runs (docs/benchmark.md). Zero keeps the
+	// families' own.
+	CPUIdle float64
 	// Parallel requests to the service.
 	Parallel int
 	// Dir holds the temporary data; "" means a new temp dir.
@@ -92,6 +97,30 @@ func (r Result) DetectedAt(l Limits) time.Duration {
 	return l.Ages()[r.Run.Looks-1]
 }
 
+// instances returns the run's instances: every family at every seed, the
+// canary a minute older than the last look, with the run's history and
+// idle CPU where set.
+func (cfg Config) instances() []scenario.Instance {
+	ages := cfg.Limits.Ages()
+	maxAge := ages[len(ages)-1]
+	var out []scenario.Instance
+	for _, f := range cfg.Families {
+		for i := 0; i < cfg.Seeds; i++ {
+			seed := cfg.FirstSeed + uint64(i)
+			s := f.Scenario(seed)
+			s.CanaryAge = maxAge + time.Minute
+			if cfg.History > 0 {
+				s.History = cfg.History
+			}
+			if cfg.CPUIdle > 0 {
+				s.CPUBaseline = cfg.CPUIdle
+			}
+			out = append(out, scenario.Instance{Scenario: s, Seed: seed})
+		}
+	}
+	return out
+}
+
 // RunBenchmark generates the instances, judges them and replays each run.
 func RunBenchmark(ctx context.Context, cfg Config) ([]Result, error) {
 	if cfg.Families == nil {
@@ -114,21 +143,7 @@ func RunBenchmark(ctx context.Context, cfg Config) ([]Result, error) {
 		}
 		defer os.RemoveAll(dir)
 	}
-	ages := cfg.Limits.Ages()
-	maxAge := ages[len(ages)-1]
-
-	var instances []scenario.Instance
-	for _, f := range cfg.Families {
-		for i := 0; i < cfg.Seeds; i++ {
-			seed := cfg.FirstSeed + uint64(i)
-			s := f.Scenario(seed)
-			s.CanaryAge = maxAge + time.Minute
-			if cfg.History > 0 {
-				s.History = cfg.History
-			}
-			instances = append(instances, scenario.Instance{Scenario: s, Seed: seed})
-		}
-	}
+	instances := cfg.instances()
 	return inBatches(len(instances), cfg.Batch, cfg.Progress, "instances", func(lo, hi int) ([]Result, error) {
 		return runBatch(ctx, cfg, sets, dir, instances[lo:hi])
 	})
