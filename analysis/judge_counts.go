@@ -190,16 +190,16 @@ func (j *CanaryJudge) analyseCounts(m Metric, d Data, s Settings) *metricAnalysi
 			al /= tail
 			ref := (xs + 0.5) / es
 			rho := countDetectable(ref, es, ec, phi, luck, 1, al)
-			need := ec
-			if rho > 1+a.required {
-				need = countNeeded(ref, es, ec, phi, luck, 1+a.required, al)
-			}
 			if xs == 0 {
 				// A change of a zero ratio means nothing: say which ratio
 				// the canary's data can show against the stable pods'
 				// none (ref is their half-event rate).
 				return rho - 1, fmt.Sprintf("the stable pods had no events in %s %s; the canary's %s %s can reveal a %s of %s "+
 					"(%.3g events) at this look", roundTo(es), trialsWord, roundTo(ec), trialsWord, rateWord, fmtNum(rho*ref), rho*ref*ec)
+			}
+			need := ec
+			if rho > 1+a.required {
+				need = countNeeded(ref, es, ec, phi, luck, 1+a.required, al)
 			}
 			s := fmt.Sprintf("the canary's %s %s (%.3g events expected at the stable pods' %s %s) can reveal a %s change at this look",
 				roundTo(ec), trialsWord, ref*ec, rateWord, fmtNum(xs/es), fmtTimes(rho))

@@ -92,9 +92,6 @@ func TestBestAtShare(t *testing.T) {
 		f, _ := scenario.LookupFamily(family)
 		s := f.Scenario(1)
 		s.CanaryAge = 11 * time.Minute
-		// The request mix and latency distribution of the R values below.
-		s.ReadyDelay, s.GETShare, s.NotFoundRatio, s.NotModifiedRatio = 10*time.Second, 0.8, 0.02, 0.1
-		s.LatencySigma, s.TailProb, s.TailMin, s.TailAlpha = 0.5, 0.01, 4, 2.5
 		tr := scenario.Truth{Name: s.Name, Healthy: s.Healthy, Scenario: s, Effects: s.Effects, Seed: 1,
 			Namespace: family, CanaryStart: time.Unix(0, 0)}
 		tr.Spread.LatencyPodSigma = 0.065
@@ -182,12 +179,12 @@ func TestBestWithData(t *testing.T) {
 		if got := BestWithData(tr, DetectBy, 6*time.Minute, 0.0015); !close9(got, want) {
 			t.Errorf("latency-25: %.17g, R gives %.17g", got, want)
 		}
-		if got, want := requestCV2(tr.Scenario), 0.77298130321802661; !close9(got, want) {
-			t.Errorf("requestCV2 %.17g, R gives %.17g", got, want)
+		if got, want := tr.Scenario.RequestLatencyCV2(), 0.77298130321802661; !close9(got, want) {
+			t.Errorf("RequestLatencyCV2 %.17g, R gives %.17g", got, want)
 		}
 		tr.Scenario.TailAlpha = 2
-		if got := requestCV2(tr.Scenario); got != 0 {
-			t.Errorf("requestCV2 with an infinite-variance tail %g, want 0 (left out)", got)
+		if got := tr.Scenario.RequestLatencyCV2(); got != 0 {
+			t.Errorf("RequestLatencyCV2 with an infinite-variance tail %g, want 0 (left out)", got)
 		}
 	})
 	t.Run("the data cost detection", func(t *testing.T) {

@@ -8,8 +8,9 @@ import (
 
 // countModel computes the power of the best test of a canary's event
 // count that learns the stable pods' rate from their own counts, as a
-// judge must (BestWithData's bound for 5xx regressions): the canary has nc trials, the stable pods ns over the same
-// timestamps, the stable pods' ratio is r; the canary's events X are
+// judge must (BestWithData's bound for 5xx regressions): the canary has
+// nc trials, the stable pods ns over the same timestamps, the stable
+// pods' ratio is r; the canary's events X are
 // Poisson with mean nc·r·F (healthy) or nc·(r·F·f + extra) (regressed), F
 // the canary's log-normal factor with log-σ sigma; the stable pods' events
 // Y are Poisson with mean ns·r (their factors average out, which this

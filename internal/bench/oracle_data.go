@@ -34,8 +34,8 @@ import (
 //
 // Latency ×f: the canary's log offset from the centre is normal with
 // variance σ_pod²·(1 + 1/K) + Var(mean of n AR(1) steps) + CV²/N (CV² of
-// one request's latency, requestCV2; N the canary's requests in the
-// window, at its mean rate); the best test
+// one request's latency, Scenario.RequestLatencyCV2; N the canary's
+// requests in the window, at its mean rate); the best test
 // rejects above its (1 − level) quantile, so the power is
 // Φ(ln f/σ_T − z_{1−level}). CPU ×f per request: the canary's log CPU at
 // its load over the model's, minus the mean of the K stable pods' at
@@ -75,22 +75,18 @@ func bestWithData(t scenario.Truth, by, window time.Duration, level float64, tog
 func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64, together bool) []float64 {
 	e, s, sp := t.Effects, t.Scenario, t.Spread
 	out := make([]float64, len(levels))
-	k := 0
+	// The number of stable pods, the canary's request rate while it
+	// served, and the stable pods' together (they serve the canary's whole
+	// age).
+	k, stable := 0, 0.0
 	for _, p := range t.Pods {
 		if !p.Canary {
 			k++
-		}
-	}
-	// The canary's request rate while it served, and the stable pods'
-	// together (they serve the canary's whole age).
-	age := s.CanaryAge.Seconds()
-	rate := float64(t.Canary().Requests) / math.Max(1, age-s.ReadyDelay.Seconds())
-	var stable float64
-	for _, p := range t.Pods {
-		if !p.Canary {
 			stable += float64(p.Requests)
 		}
 	}
+	age := s.CanaryAge.Seconds()
+	rate := float64(t.Canary().Requests) / math.Max(1, age-s.ReadyDelay.Seconds())
 	stable /= age
 	var counts *countModel // the 5xx bound's distributions, for every level
 	if k > 0 && window > 0 && (factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0) {
@@ -109,7 +105,7 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 		case factor(e.LatencyFactor) > 1:
 			v := sp.LatencyPodSigma*sp.LatencyPodSigma*(1+1/float64(k)) + ar1MeanVar(sp.LatencyARPhi, sp.LatencyARSigma, n)
 			if nreq := rate * window.Seconds(); nreq > 0 {
-				v += requestCV2(s) / nreq
+				v += s.RequestLatencyCV2() / nreq
 			}
 			zq := distuv.UnitNormal.Quantile(1 - level)
 			out[i] = distuv.UnitNormal.CDF(math.Log(e.LatencyFactor)/math.Sqrt(v) - zq)
@@ -128,31 +124,6 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 		}
 	}
 	return out
-}
-
-// requestCV2 returns the squared coefficient of variation of one
-// request's latency in the generator, κ·Y with the code's factor κ (0.3
-// for a 404, 0.5 for a 304, 1 otherwise) and Y log-normal (σ
-// LatencySigma) with probability 1 − TailProb, else Pareto (minimum
-// TailMin, shape TailAlpha): the mean latency of the canary's N requests
-// then has relative variance about requestCV2/N. 0 when the tail has no
-// variance (TailAlpha ≤ 2): the bound then leaves this noise out.
-func requestCV2(s scenario.Scenario) float64 {
-	q, a, tm, sg := s.TailProb, s.TailAlpha, s.TailMin, s.LatencySigma
-	if q > 0 && a <= 2 {
-		return 0
-	}
-	y1 := (1 - q) * math.Exp(sg*sg/2)
-	y2 := (1 - q) * math.Exp(2*sg*sg)
-	if q > 0 {
-		y1 += q * tm * a / (a - 1)
-		y2 += q * tm * tm * a / (a - 2)
-	}
-	p404 := s.NotFoundRatio
-	p304 := s.GETShare * (1 - p404) * s.NotModifiedRatio
-	k1 := 0.3*p404 + 0.5*p304 + (1 - p404 - p304)
-	k2 := 0.09*p404 + 0.25*p304 + (1 - p404 - p304)
-	return k2*y2/(k1*k1*y1*y1) - 1
 }
 
 // ar1MeanVar returns the variance of the mean of n consecutive steps of a

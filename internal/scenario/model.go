@@ -123,6 +123,40 @@ func (d latencyDist) mean() float64 {
 	return (1-d.q)*d.m*math.Exp(d.sigma*d.sigma/2) + d.q*tail
 }
 
+// meanSquare returns E[X²] (infinite when alpha <= 2).
+func (d latencyDist) meanSquare() float64 {
+	tail := math.Inf(1)
+	if d.alpha > 2 {
+		tail = d.m * d.tailMin * d.m * d.tailMin * d.alpha / (d.alpha - 2)
+	}
+	if d.q == 0 {
+		tail = 0
+	}
+	return (1-d.q)*d.m*d.m*math.Exp(2*d.sigma*d.sigma) + d.q*tail
+}
+
+// RequestLatencyCV2 returns the squared coefficient of variation of one
+// request's latency, κ·Y with κ its class's latency factor and Y the
+// latency distribution (the median cancels), for the request mix of the
+// base ratios: a 404 with chance NotFoundRatio, a 304 with chance
+// GETShare·(1 − NotFoundRatio)·NotModifiedRatio, the rest with κ = 1
+// (5xx answers take as long as 200s). The mean latency of N requests then
+// varies by about RequestLatencyCV2/N relative to its square. 0 when Y has
+// no finite variance (a tail with TailAlpha ≤ 2).
+func (s Scenario) RequestLatencyCV2() float64 {
+	d := latencyDist{m: 1, sigma: s.LatencySigma, q: s.TailProb, tailMin: s.TailMin, alpha: s.TailAlpha}
+	y1, y2 := d.mean(), d.meanSquare()
+	if math.IsInf(y2, 1) {
+		return 0
+	}
+	p404 := s.NotFoundRatio
+	p304 := s.GETShare * (1 - p404) * s.NotModifiedRatio
+	k404, k304 := classes[clsGET404].latency, classes[clsGET304].latency
+	k1 := k404*p404 + k304*p304 + (1 - p404 - p304)
+	k2 := k404*k404*p404 + k304*k304*p304 + (1 - p404 - p304)
+	return k2*y2/(k1*k1*y1*y1) - 1
+}
+
 // bucketOf returns the index of the first bucket whose bound is >= x.
 func bucketOf(x float64) int {
 	for i, b := range bucketBounds {
