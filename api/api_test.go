@@ -117,7 +117,7 @@ func TestJudgeRequestValues(t *testing.T) {
 // status: never a 2xx.
 func TestAPIStatusCodes(t *testing.T) {
 	t.Parallel()
-	provider := func(k providers.Kind) error {
+	provider := func(k providers.ErrorKind) error {
 		return &verdict.QueryError{RuleSet: "http-service", Metric: "latency-p95", Err: &providers.Error{Backend: "prometheus", Kind: k, Msg: "boom"}}
 	}
 	cases := []struct {
@@ -129,11 +129,11 @@ func TestAPIStatusCodes(t *testing.T) {
 	}{
 		{"unknown rule set", &verdict.InputError{Field: "ruleSet", Msg: "no rule set", NotFound: true}, 404, "not_found", "ruleSet"},
 		{"input", &verdict.InputError{Field: "end", Msg: "in the future"}, 400, "bad_data", "end"},
-		{"bad query", provider(providers.KindBadQuery), 422, "bad_query", ""},
-		{"unavailable", provider(providers.KindUnavailable), 503, "unavailable", ""},
-		{"auth", provider(providers.KindAuth), 503, "unavailable", ""},
-		{"timeout", provider(providers.KindTimeout), 503, "timeout", ""},
-		{"canceled", provider(providers.KindCanceled), 499, "canceled", ""},
+		{"bad query", provider(providers.BadQuery), 422, "bad_query", ""},
+		{"unavailable", provider(providers.Unavailable), 503, "unavailable", ""},
+		{"auth", provider(providers.AuthRefused), 503, "unavailable", ""},
+		{"timeout", provider(providers.Timeout), 503, "timeout", ""},
+		{"canceled", provider(providers.Canceled), 499, "canceled", ""},
 		{"config", &verdict.ConfigError{Msg: "source loki is not configured"}, 500, "internal", ""},
 		{"anything else", errors.New("surprise"), 500, "internal", ""},
 	}

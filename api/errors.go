@@ -64,11 +64,11 @@ func classify(err error) *apiError {
 		return &apiError{typ: errInternal, err: err}
 	case errors.As(err, &pe):
 		switch pe.Kind {
-		case providers.KindBadQuery:
+		case providers.BadQuery:
 			return &apiError{typ: errBadQuery, err: err}
-		case providers.KindTimeout:
+		case providers.Timeout:
 			return &apiError{typ: errTimeout, err: err}
-		case providers.KindCanceled:
+		case providers.Canceled:
 			return &apiError{typ: errCanceled, err: err}
 		default: // unavailable, auth
 			return &apiError{typ: errUnavailable, err: err}

@@ -83,7 +83,7 @@ func (rec *Recording) Encode(w io.Writer) error {
 func (rec *Recording) QueryRange(_ context.Context, q providers.RangeQuery) (model.Matrix, error) {
 	m, ok := rec.Data[q.Expr]
 	if !ok {
-		return nil, &providers.Error{Backend: providers.TypePrometheus, Kind: providers.KindBadQuery,
+		return nil, &providers.Error{Backend: providers.TypePrometheus, Kind: providers.BadQuery,
 			Msg: fmt.Sprintf("the demo data set has no recording of this query; it answers the %s rule set's queries for its demo canaries (re-record with go run ./demo/record if the rule set changed)", RuleSet)}
 	}
 	from, to := model.TimeFromUnixNano(q.Start.UnixNano()), model.TimeFromUnixNano(q.End.UnixNano())

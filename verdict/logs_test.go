@@ -38,7 +38,7 @@ func (f *logsFake) QueryRange(ctx context.Context, q providers.RangeQuery) (mode
 	}
 	select {
 	case <-ctx.Done():
-		return nil, &providers.Error{Kind: providers.KindCanceled, Err: ctx.Err()}
+		return nil, &providers.Error{Kind: providers.Canceled, Err: ctx.Err()}
 	case <-time.After(time.Millisecond):
 	}
 	return f.exposure, nil
@@ -232,7 +232,7 @@ func TestSignaturesTruncatedIsReported(t *testing.T) {
 
 func TestSignaturesErrors(t *testing.T) {
 	t.Parallel()
-	refused := &providers.Error{Backend: providers.TypeLoki, Kind: providers.KindBadQuery, Status: 400, Msg: "parse error at line 1"}
+	refused := &providers.Error{Backend: providers.TypeLoki, Kind: providers.BadQuery, Status: 400, Msg: "parse error at line 1"}
 	cases := []struct {
 		name  string
 		setup func(*Service, *logsFake)
@@ -243,15 +243,15 @@ func TestSignaturesErrors(t *testing.T) {
 				var q *QueryError
 				var p *providers.Error
 				return errors.As(err, &q) && q.Metric == "new-errors" && q.Role == rules.RoleLogs &&
-					strings.HasPrefix(q.Query, `{namespace="shop", pod=~"web-`) && errors.As(err, &p) && p.Kind == providers.KindBadQuery
+					strings.HasPrefix(q.Query, `{namespace="shop", pod=~"web-`) && errors.As(err, &p) && p.Kind == providers.BadQuery
 			}},
 		{"a failed exposure query wins over the cancellations it causes", func(_ *Service, f *logsFake) {
-			f.metricErr = &providers.Error{Kind: providers.KindUnavailable, Msg: "down"}
+			f.metricErr = &providers.Error{Kind: providers.Unavailable, Msg: "down"}
 		},
 			func(err error) bool {
 				var q *QueryError
 				var p *providers.Error
-				return errors.As(err, &q) && q.Role == rules.RoleExposure && errors.As(err, &p) && p.Kind == providers.KindUnavailable
+				return errors.As(err, &q) && q.Role == rules.RoleExposure && errors.As(err, &p) && p.Kind == providers.Unavailable
 			}},
 		{"no log querier for the source", func(s *Service, _ *logsFake) { s.Logs = nil },
 			func(err error) bool {

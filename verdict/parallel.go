@@ -48,9 +48,9 @@ func runAll(ctx context.Context, limit int, tasks []func(context.Context) error)
 		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		kind := providers.KindTimeout
+		kind := providers.Timeout
 		if errors.Is(err, context.Canceled) {
-			kind = providers.KindCanceled
+			kind = providers.Canceled
 		}
 		return &QueryError{Metric: "(not started)", Err: &providers.Error{Kind: kind, Err: err}}
 	}

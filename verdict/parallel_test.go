@@ -61,7 +61,7 @@ func TestRunAll(t *testing.T) {
 			t.Errorf("%d tasks started after the deadline or beside the one slot", n)
 		}
 		var pe *providers.Error
-		if !errors.As(err, &pe) || pe.Kind != providers.KindTimeout {
+		if !errors.As(err, &pe) || pe.Kind != providers.Timeout {
 			t.Errorf("got %v", err)
 		}
 	})

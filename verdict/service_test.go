@@ -26,7 +26,7 @@ func (f *fakeBackend) QueryRange(ctx context.Context, q providers.RangeQuery) (m
 	f.asked = append(f.asked, q)
 	f.mu.Unlock()
 	if err := ctx.Err(); err != nil {
-		return nil, &providers.Error{Kind: providers.KindTimeout, Err: err}
+		return nil, &providers.Error{Kind: providers.Timeout, Err: err}
 	}
 	return f.answer(q)
 }
@@ -116,12 +116,12 @@ func TestServiceWindowAndErrors(t *testing.T) {
 			func(err error) bool { var e *ConfigError; return errors.As(err, &e) }},
 		{"backend failure names the metric", Request{Target: target, RuleSet: "test"}, "prometheus",
 			func(providers.RangeQuery) (model.Matrix, error) {
-				return nil, &providers.Error{Kind: providers.KindUnavailable, Msg: "connection refused"}
+				return nil, &providers.Error{Kind: providers.Unavailable, Msg: "connection refused"}
 			},
 			func(err error) bool {
 				var q *QueryError
 				var p *providers.Error
-				return errors.As(err, &q) && q.Metric == "latency" && errors.As(err, &p) && p.Kind == providers.KindUnavailable
+				return errors.As(err, &q) && q.Metric == "latency" && errors.As(err, &p) && p.Kind == providers.Unavailable
 			}},
 	}
 	for _, c := range errCases {
@@ -142,7 +142,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 		defer cancel()
 		resp, err := s.Judge(ctx, Request{Target: target, RuleSet: "test"})
 		var p *providers.Error
-		if !errors.As(err, &p) || p.Kind != providers.KindTimeout {
+		if !errors.As(err, &p) || p.Kind != providers.Timeout {
 			t.Errorf("got %v, %v", resp, err)
 		}
 	})

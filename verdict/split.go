@@ -35,7 +35,7 @@ func split(pm *rules.PodMatcher, m model.Matrix) (sides, error) {
 			continue
 		}
 		if _, dup := into[pod]; dup {
-			return sides{}, &providers.Error{Kind: providers.KindBadQuery,
+			return sides{}, &providers.Error{Kind: providers.BadQuery,
 				Msg: fmt.Sprintf("the query returned more than one series for pod %s: aggregate it by pod, e.g. sum by (pod) (...)", pod)}
 		}
 		into[pod] = *ss

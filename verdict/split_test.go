@@ -52,7 +52,7 @@ func TestSplit(t *testing.T) {
 		b.Metric["code"] = "500"
 		_, err := split(pm, model.Matrix{a, b})
 		var pe *providers.Error
-		if !errors.As(err, &pe) || pe.Kind != providers.KindBadQuery {
+		if !errors.As(err, &pe) || pe.Kind != providers.BadQuery {
 			t.Errorf("got %v", err)
 		}
 	})

@@ -19,8 +19,8 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
-// labelsBody is the recorded answer of /labels.
-const labelsBody = `{"status":"success","data":["container","namespace","pod","service_name","stream"]}`
+// emptyMatrixBody is an answer to a metric query_range with no series.
+const emptyMatrixBody = `{"status":"success","data":{"resultType":"matrix","result":[]}}`
 
 func TestNewRejects(t *testing.T) {
 	tests := []struct {
@@ -69,24 +69,24 @@ func TestBaseURLPaths(t *testing.T) {
 		suffix string
 		want   string
 	}{
-		{"", "/loki/api/v1/labels"},
-		{"/", "/loki/api/v1/labels"},
-		{"/gateway/logs", "/gateway/logs/loki/api/v1/labels"},
-		{"/gateway/logs/", "/gateway/logs/loki/api/v1/labels"},
+		{"", "/loki/api/v1/query_range"},
+		{"/", "/loki/api/v1/query_range"},
+		{"/gateway/logs", "/gateway/logs/loki/api/v1/query_range"},
+		{"/gateway/logs/", "/gateway/logs/loki/api/v1/query_range"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.suffix, func(t *testing.T) {
 			var got string
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got = r.URL.Path
-				_, _ = w.Write([]byte(labelsBody))
+				_, _ = w.Write([]byte(emptyMatrixBody))
 			}))
 			defer srv.Close()
 			c, err := New(Config{URL: srv.URL + tc.suffix})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.Labels(context.Background(), fixtureStart, fixtureEnd); err != nil {
+			if _, err := c.QueryRange(context.Background(), aRange); err != nil {
 				t.Fatal(err)
 			}
 			if got != tc.want {
@@ -144,7 +144,7 @@ func TestHeadersPerRequest(t *testing.T) {
 	}
 }
 
-// authServer starts a TLS server that answers /labels when check passes and
+// authServer starts a TLS server that answers query_range when check passes and
 // 401 otherwise, and writes its certificate to a CA file.
 func authServer(t *testing.T, check func(r *http.Request) bool) (*httptest.Server, string) {
 	t.Helper()
@@ -153,7 +153,7 @@ func authServer(t *testing.T, check func(r *http.Request) bool) (*httptest.Serve
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		_, _ = w.Write([]byte(labelsBody))
+		_, _ = w.Write([]byte(emptyMatrixBody))
 	}))
 	// The unknown-CA case makes the client hang up mid-handshake; keep the
 	// server's complaint about it out of the test output.
@@ -189,14 +189,14 @@ func TestAuthSettings(t *testing.T) {
 		name    string
 		check   func(r *http.Request) bool
 		httpCfg func(t *testing.T, caFile string) *config.HTTPClientConfig
-		kind    providers.Kind // empty: success
+		kind    providers.ErrorKind // empty: success
 	}{
 		{"CA file", anyone, func(t *testing.T, ca string) *config.HTTPClientConfig {
 			return &config.HTTPClientConfig{TLSConfig: config.TLSConfig{CAFile: ca}}
 		}, ""},
 		{"unknown CA", anyone, func(t *testing.T, ca string) *config.HTTPClientConfig {
 			return nil
-		}, providers.KindUnavailable},
+		}, providers.Unavailable},
 		{"insecure skip verify", anyone, func(t *testing.T, ca string) *config.HTTPClientConfig {
 			return &config.HTTPClientConfig{TLSConfig: config.TLSConfig{InsecureSkipVerify: true}}
 		}, ""},
@@ -211,7 +211,7 @@ func TestAuthSettings(t *testing.T) {
 				BasicAuth: &config.BasicAuth{Username: "grafana", PasswordFile: writeFile(t, "pw", "guess")},
 				TLSConfig: config.TLSConfig{CAFile: ca},
 			}
-		}, providers.KindAuth},
+		}, providers.AuthRefused},
 		{"bearer token file", bearer("tok3n"), func(t *testing.T, ca string) *config.HTTPClientConfig {
 			return &config.HTTPClientConfig{
 				Authorization: &config.Authorization{Type: "Bearer", CredentialsFile: writeFile(t, "token", "tok3n\n")},
@@ -226,10 +226,10 @@ func TestAuthSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.Labels(context.Background(), fixtureStart, fixtureEnd)
+			got, err := c.QueryRange(context.Background(), aRange)
 			if tc.kind == "" {
-				if err != nil || len(got) != 5 {
-					t.Fatalf("Labels = %q, %v; want 5 labels", got, err)
+				if err != nil || got == nil {
+					t.Fatalf("QueryRange = %v, %v; want an empty matrix", got, err)
 				}
 				return
 			}
@@ -255,8 +255,8 @@ func TestNewFromOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Labels(context.Background(), fixtureStart, fixtureEnd); err != nil {
-		t.Fatalf("Labels: %v (the tenant must be sent exactly once)", err)
+	if _, err := c.QueryRange(context.Background(), aRange); err != nil {
+		t.Fatalf("QueryRange: %v (the tenant must be sent exactly once)", err)
 	}
 	if _, err := NewFromOptions(providers.ClientOptions{URL: srv.URL, Username: "u", BearerTokenFile: "/t"}); err == nil {
 		t.Errorf("conflicting auth options accepted")
@@ -279,20 +279,12 @@ func TestCallerErrorsSendNothing(t *testing.T) {
 			_, err := c.QueryRange(ctx, providers.RangeQuery{Expr: "x", End: fixtureEnd, Step: 60})
 			return err
 		},
-		"Instant before 1970": func() error {
-			_, err := c.Instant(ctx, "x", fixtureStart.AddDate(-100, 0, 0))
+		"QueryRange before 1970": func() error {
+			_, err := c.QueryRange(ctx, providers.RangeQuery{Expr: "x", Start: fixtureStart.AddDate(-100, 0, 0), End: fixtureEnd, Step: 60})
 			return err
 		},
 		"Streams without expression": func() error {
 			_, err := c.Streams(ctx, StreamsQuery{})
-			return err
-		},
-		"LabelValues without name": func() error {
-			_, err := c.LabelValues(ctx, "", fixtureStart, fixtureEnd)
-			return err
-		},
-		"Series without selector": func() error {
-			_, err := c.Series(ctx, nil, fixtureStart, fixtureEnd)
 			return err
 		},
 	}

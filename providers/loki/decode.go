@@ -2,7 +2,6 @@ package loki
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -14,7 +13,6 @@ import (
 // Loki's result types.
 const (
 	resultMatrix  = "matrix"
-	resultVector  = "vector"
 	resultStreams = "streams"
 )
 
@@ -98,29 +96,6 @@ func decodeMatrix(raw json.RawMessage) (model.Matrix, error) {
 		m = append(m, ss)
 	}
 	return m, nil
-}
-
-// decodeVector decodes a "vector" result.
-func decodeVector(raw json.RawMessage) (model.Vector, error) {
-	var samples []struct {
-		Metric labelMap     `json:"metric"`
-		Value  *samplePoint `json:"value"`
-	}
-	if err := json.Unmarshal(raw, &samples); err != nil {
-		return nil, fmt.Errorf("vector: %w", err)
-	}
-	v := make(model.Vector, 0, len(samples))
-	for _, s := range samples {
-		if s.Value == nil {
-			return nil, errors.New("vector sample without a value")
-		}
-		v = append(v, &model.Sample{
-			Metric:    model.Metric(s.Metric.labelSet()),
-			Value:     s.Value.Value,
-			Timestamp: s.Value.Timestamp,
-		})
-	}
-	return v, nil
 }
 
 // streamEntry is one ["<ns>", "line"] entry, or with the categorize-labels

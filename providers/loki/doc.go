@@ -2,10 +2,8 @@
 //
 // It speaks the JSON API directly and never imports Loki's Go module. A
 // Client answers LogQL metric queries as a model.Matrix (QueryRange, through
-// /loki/api/v1/query_range), log queries as log entries (QueryLogs, paging
-// through /loki/api/v1/query_range), instant queries as a model.Vector
-// (Instant, through /loki/api/v1/query), and the label endpoints (Labels,
-// LabelValues, Series).
+// /loki/api/v1/query_range) and log queries as log entries (QueryLogs, paging
+// through /loki/api/v1/query_range, one page per Streams call).
 //
 // # Pointing it at a real Loki
 //
@@ -13,7 +11,7 @@
 // "/loki/api/v1": "http://loki.monitoring.svc:3100" for a single binary, the
 // query frontend or gateway in a distributed install, or a URL with a path
 // prefix ("https://gateway.example.com/logs") when a proxy serves Loki under
-// one. A wrong URL shows up as a KindUnavailable error that says so.
+// one. A wrong URL shows up as a providers.Unavailable error that says so.
 //
 // Config.Tenant is sent as X-Scope-OrgID on every request. A Loki with
 // auth_enabled: true answers 401 "no org id" without it. A Loki with

@@ -17,26 +17,26 @@ const maxMsg = 2048
 // statusError turns a non-200 answer into a *providers.Error. Loki writes its
 // errors as plain text; the text is kept, trimmed, as Msg.
 //
-//   - 400: Loki rejected the query (syntax, limits, a pipeline error): KindBadQuery.
-//   - 401, 403: credentials or tenant refused: KindAuth.
-//   - 404: no such endpoint, which means the configured URL is wrong: KindUnavailable.
-//   - anything else (5xx, 429, proxies' 3xx and 4xx): KindUnavailable.
+//   - 400: Loki rejected the query (syntax, limits, a pipeline error): providers.BadQuery.
+//   - 401, 403: credentials or tenant refused: providers.AuthRefused.
+//   - 404: no such endpoint, which means the configured URL is wrong: providers.Unavailable.
+//   - anything else (5xx, 429, proxies' 3xx and 4xx): providers.Unavailable.
 func statusError(status int, path string, body []byte) error {
 	msg := backendMessage(body)
 	e := &providers.Error{Backend: Type, Status: status, Msg: msg}
 	switch {
 	case status == http.StatusBadRequest:
-		e.Kind = providers.KindBadQuery
+		e.Kind = providers.BadQuery
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		e.Kind = providers.KindAuth
+		e.Kind = providers.AuthRefused
 	case status == http.StatusNotFound:
-		e.Kind = providers.KindUnavailable
+		e.Kind = providers.Unavailable
 		e.Msg = fmt.Sprintf("%s not found: check the Loki URL (it must point at Loki's HTTP API, without %s)", path, apiPrefix)
 		if msg != "" {
 			e.Msg += "; Loki said: " + msg
 		}
 	default:
-		e.Kind = providers.KindUnavailable
+		e.Kind = providers.Unavailable
 	}
 	if e.Msg == "" {
 		e.Msg = http.StatusText(status)
@@ -72,16 +72,16 @@ func transportError(ctx context.Context, err error) error {
 	var netErr net.Error
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		e.Kind = providers.KindTimeout
+		e.Kind = providers.Timeout
 		e.Msg = "no answer from Loki before the query deadline"
 	case errors.Is(ctx.Err(), context.Canceled):
-		e.Kind = providers.KindCanceled
+		e.Kind = providers.Canceled
 		e.Msg = "query canceled"
 	case errors.As(err, &netErr) && netErr.Timeout():
-		e.Kind = providers.KindTimeout
+		e.Kind = providers.Timeout
 		e.Msg = "HTTP client timeout talking to Loki"
 	default:
-		e.Kind = providers.KindUnavailable
+		e.Kind = providers.Unavailable
 		e.Msg = "cannot reach Loki: " + err.Error()
 	}
 	return e

@@ -18,7 +18,6 @@ import (
 const (
 	viaQueryRange = "QueryRange"
 	viaStreams    = "Streams"
-	viaSeries     = "Series"
 	// viaRaw sends the recorded path and parameters as they are, for
 	// requests the typed methods cannot express (a misspelled path, a start
 	// of "yesterday", a limit on /query).
@@ -29,7 +28,7 @@ const (
 type errorCase struct {
 	name string
 	via  string
-	kind providers.Kind
+	kind providers.ErrorKind
 }
 
 // fixtureName implements named.
@@ -37,18 +36,18 @@ func (c errorCase) fixtureName() string { return c.name }
 
 // errorCases lists every recorded failure with the kind it must map to.
 var errorCases = []errorCase{
-	{"error_parse_unbalanced_braces", viaQueryRange, providers.KindBadQuery},
-	{"error_pipeline_unwrap_non_numeric", viaQueryRange, providers.KindBadQuery},
-	{"error_too_many_points", viaQueryRange, providers.KindBadQuery},
-	{"error_query_too_long", viaQueryRange, providers.KindBadQuery},
-	{"error_end_before_start", viaQueryRange, providers.KindBadQuery},
-	{"error_step_zero", viaQueryRange, providers.KindBadQuery},
-	{"error_limit_above_max_entries", viaStreams, providers.KindBadQuery},
-	{"error_series_end_before_start", viaSeries, providers.KindBadQuery},
-	{"error_instant_log_query", viaRaw, providers.KindBadQuery},
-	{"error_bad_time_format", viaRaw, providers.KindBadQuery},
-	{"error_unknown_path", viaRaw, providers.KindUnavailable},
-	{"auth_missing_org_id", viaQueryRange, providers.KindAuth},
+	{"error_parse_unbalanced_braces", viaQueryRange, providers.BadQuery},
+	{"error_pipeline_unwrap_non_numeric", viaQueryRange, providers.BadQuery},
+	{"error_too_many_points", viaQueryRange, providers.BadQuery},
+	{"error_query_too_long", viaQueryRange, providers.BadQuery},
+	{"error_end_before_start", viaQueryRange, providers.BadQuery},
+	{"error_step_zero", viaQueryRange, providers.BadQuery},
+	{"error_limit_above_max_entries", viaStreams, providers.BadQuery},
+	{"error_series_end_before_start", viaRaw, providers.BadQuery},
+	{"error_instant_log_query", viaRaw, providers.BadQuery},
+	{"error_bad_time_format", viaRaw, providers.BadQuery},
+	{"error_unknown_path", viaRaw, providers.Unavailable},
+	{"auth_missing_org_id", viaQueryRange, providers.AuthRefused},
 }
 
 func TestErrorFixtures(t *testing.T) {
@@ -71,7 +70,7 @@ func TestErrorFixtures(t *testing.T) {
 			}
 			// Loki's own words are kept, only trimmed.
 			lokiMsg := strings.TrimSpace(f.Response.Body)
-			if tc.kind == providers.KindUnavailable {
+			if tc.kind == providers.Unavailable {
 				if !strings.Contains(pe.Msg, lokiMsg) || !strings.Contains(pe.Msg, "check the Loki URL") {
 					t.Errorf("message %q should keep %q and say the URL is wrong", pe.Msg, lokiMsg)
 				}
@@ -101,13 +100,6 @@ func callRecorded(t *testing.T, c *Client, f fixture, via string) error {
 		r, err := c.Streams(ctx, streamsQueryFrom(t, f))
 		if err != nil && (r.Streams != nil || r.EncodingFlags != nil) {
 			t.Errorf("Streams returned %v with the error", r)
-		}
-		return err
-	case viaSeries:
-		s, err := c.Series(ctx, []string{f.Request.Query["match[]"]},
-			mustTime(t, f.Request.Query["start"]), mustTime(t, f.Request.Query["end"]))
-		if err != nil && s != nil {
-			t.Errorf("Series returned %v with the error", s)
 		}
 		return err
 	case viaRaw:
@@ -163,41 +155,37 @@ func TestBackendFailures(t *testing.T) {
 		name    string
 		answer  answer
 		call    func(c *Client) error
-		kind    providers.Kind
+		kind    providers.ErrorKind
 		msgPart string
 	}{
 		{"500 text", answer{500, textPlain, "rpc error: code = Internal desc = boom\n"}, queryRange,
-			providers.KindUnavailable, "rpc error: code = Internal desc = boom"},
+			providers.Unavailable, "rpc error: code = Internal desc = boom"},
 		{"502 html from a proxy", answer{502, "text/html", "<html><body>Bad Gateway</body></html>"}, queryRange,
-			providers.KindUnavailable, "Bad Gateway"},
+			providers.Unavailable, "Bad Gateway"},
 		{"503 empty body", answer{503, textPlain, ""}, queryRange,
-			providers.KindUnavailable, "Service Unavailable"},
+			providers.Unavailable, "Service Unavailable"},
 		{"504 from the frontend", answer{504, textPlain, "context deadline exceeded"}, queryRange,
-			providers.KindUnavailable, "context deadline exceeded"},
+			providers.Unavailable, "context deadline exceeded"},
 		{"429 rate limited", answer{429, textPlain, "too many outstanding requests"}, queryRange,
-			providers.KindUnavailable, "too many outstanding requests"},
+			providers.Unavailable, "too many outstanding requests"},
 		{"403 forbidden", answer{403, textPlain, "forbidden"}, queryRange,
-			providers.KindAuth, "forbidden"},
+			providers.AuthRefused, "forbidden"},
 		{"405 from a proxy", answer{405, textPlain, "method not allowed"}, queryRange,
-			providers.KindUnavailable, "method not allowed"},
+			providers.Unavailable, "method not allowed"},
 		{"200 html login page", answer{200, "text/html", "<html>please log in</html>"}, queryRange,
-			providers.KindUnavailable, "not Loki JSON"},
+			providers.Unavailable, "not Loki JSON"},
 		{"200 cut-off json", answer{200, appJSON, matrixOK[:40]}, queryRange,
-			providers.KindUnavailable, "not Loki JSON"},
+			providers.Unavailable, "not Loki JSON"},
 		{"200 status error", answer{200, appJSON, `{"status":"error","errorType":"internal","error":"boom"}`}, queryRange,
-			providers.KindUnavailable, "boom"},
+			providers.Unavailable, "boom"},
 		{"200 without data", answer{200, appJSON, `{"status":"success"}`}, queryRange,
-			providers.KindUnavailable, "no data"},
+			providers.Unavailable, "no data"},
 		{"200 bad sample value", answer{200, appJSON, strings.Replace(matrixOK, `"1"]`, `"one"]`, 1)}, queryRange,
-			providers.KindUnavailable, "undecodable"},
+			providers.Unavailable, "undecodable"},
 		{"streams for a metric query", answer{200, appJSON, `{"status":"success","data":{"resultType":"streams","result":[]}}`}, queryRange,
-			providers.KindBadQuery, "log query"},
+			providers.BadQuery, "log query"},
 		{"matrix for a log query", answer{200, appJSON, matrixOK}, queryLogs,
-			providers.KindBadQuery, "metric query"},
-		{"matrix for an instant query", answer{200, appJSON, matrixOK}, instant,
-			providers.KindBadQuery, `"matrix"`},
-		{"labels not a list", answer{200, appJSON, `{"status":"success","data":{"a":1}}`}, labels,
-			providers.KindUnavailable, "undecodable"},
+			providers.BadQuery, "metric query"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,43 +202,6 @@ func TestBackendFailures(t *testing.T) {
 			}
 		})
 	}
-}
-
-// Calls used by TestBackendFailures; each fails the test if it gets a result
-// together with an error.
-func queryRange(c *Client) error {
-	m, err := c.QueryRange(context.Background(), aRange)
-	if err != nil && m != nil {
-		return errors.New("result returned with an error")
-	}
-	return err
-}
-
-// queryLogs runs a small log query.
-func queryLogs(c *Client) error {
-	r, err := c.QueryLogs(context.Background(), providers.LogQuery{Expr: `{namespace="shop"}`, Start: fixtureStart, End: fixtureEnd, Limit: 10})
-	if err != nil && (r.Entries != nil || r.Truncated) {
-		return errors.New("result returned with an error")
-	}
-	return err
-}
-
-// instant runs an instant query at END.
-func instant(c *Client) error {
-	v, err := c.Instant(context.Background(), `count_over_time({namespace="shop"}[1m])`, fixtureEnd)
-	if err != nil && v != nil {
-		return errors.New("result returned with an error")
-	}
-	return err
-}
-
-// labels asks for the label names.
-func labels(c *Client) error {
-	l, err := c.Labels(context.Background(), fixtureStart, fixtureEnd)
-	if err != nil && l != nil {
-		return errors.New("result returned with an error")
-	}
-	return err
 }
 
 // blockingServer never answers until the request is abandoned; arrived gets
@@ -274,7 +225,7 @@ func TestContextEnds(t *testing.T) {
 		name   string
 		ctx    func(arrived chan struct{}) (context.Context, context.CancelFunc)
 		client func(srv *httptest.Server) *http.Client
-		kind   providers.Kind
+		kind   providers.ErrorKind
 		is     error
 		msg    string
 	}{
@@ -283,7 +234,7 @@ func TestContextEnds(t *testing.T) {
 			ctx: func(chan struct{}) (context.Context, context.CancelFunc) {
 				return context.WithTimeout(context.Background(), 50*time.Millisecond)
 			},
-			kind: providers.KindTimeout,
+			kind: providers.Timeout,
 			is:   context.DeadlineExceeded,
 			msg:  "before the query deadline",
 		},
@@ -300,7 +251,7 @@ func TestContextEnds(t *testing.T) {
 				}()
 				return ctx, cancel
 			},
-			kind: providers.KindCanceled,
+			kind: providers.Canceled,
 			is:   context.Canceled,
 			msg:  "canceled",
 		},
@@ -314,7 +265,7 @@ func TestContextEnds(t *testing.T) {
 				hc.Timeout = 50 * time.Millisecond
 				return hc
 			},
-			kind: providers.KindTimeout,
+			kind: providers.Timeout,
 			msg:  "HTTP client timeout",
 		},
 	}
@@ -358,7 +309,7 @@ func TestUnreachable(t *testing.T) {
 	}
 	_, err = c.QueryRange(context.Background(), aRange)
 	var pe *providers.Error
-	if !errors.As(err, &pe) || pe.Kind != providers.KindUnavailable {
+	if !errors.As(err, &pe) || pe.Kind != providers.Unavailable {
 		t.Fatalf("error %v, want kind unavailable", err)
 	}
 	if !strings.Contains(pe.Msg, "cannot reach Loki") {

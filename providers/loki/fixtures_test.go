@@ -283,8 +283,8 @@ func pushLines(t testing.TB, pod, stream string) []pushEntry {
 func TestEveryFixtureCaseIsCovered(t *testing.T) {
 	covered := map[string]bool{}
 	for _, names := range [][]string{
-		names(matrixCases), names(vectorCases), names(streamsCases),
-		names(logsCases), names(metadataCases), names(errorCases),
+		names(matrixCases), names(streamsCases), names(logsCases),
+		names(errorCases), names(foreignCases),
 	} {
 		for _, n := range names {
 			covered[n] = true

@@ -304,7 +304,7 @@ func TestQueryLogsFailingPage(t *testing.T) {
 	}
 	got, err := c.QueryLogs(context.Background(), providers.LogQuery{Expr: expr, Start: fixtureStart, End: fixtureEnd, Limit: 5000})
 	var pe *providers.Error
-	if !errors.As(err, &pe) || pe.Kind != providers.KindUnavailable || pe.Status != 500 {
+	if !errors.As(err, &pe) || pe.Kind != providers.Unavailable || pe.Status != 500 {
 		t.Fatalf("error %v, want unavailable with HTTP 500", err)
 	}
 	if got.Entries != nil || got.Truncated {
@@ -327,7 +327,7 @@ func TestQueryLogsBadPages(t *testing.T) {
 			c := serve(t, answer{200, appJSON, tc.body})
 			_, err := c.QueryLogs(context.Background(), providers.LogQuery{Expr: `{a="b"}`, Start: fixtureStart, End: fixtureEnd, Limit: 1})
 			var pe *providers.Error
-			if !errors.As(err, &pe) || pe.Kind != providers.KindUnavailable {
+			if !errors.As(err, &pe) || pe.Kind != providers.Unavailable {
 				t.Fatalf("error %v, want unavailable", err)
 			}
 		})

@@ -64,33 +64,6 @@ func (c *Client) QueryRange(ctx context.Context, q providers.RangeQuery) (model.
 	return m, nil
 }
 
-// Instant evaluates a LogQL metric query at one instant through
-// /loki/api/v1/query. Log queries are refused by Loki (KindBadQuery). The
-// samples are sorted by their labels; an empty vector is not an error.
-func (c *Client) Instant(ctx context.Context, expr string, t time.Time) (model.Vector, error) {
-	if expr == "" {
-		return nil, errEmptyExpr
-	}
-	ts, err := formatTime("query", t)
-	if err != nil {
-		return nil, err
-	}
-	params := url.Values{}
-	params.Set("query", expr)
-	params.Set("time", ts)
-
-	data, err := c.query(ctx, "/query", params, nil, resultVector)
-	if err != nil {
-		return nil, err
-	}
-	v, err := decodeVector(data.Result)
-	if err != nil {
-		return nil, decodeError(err)
-	}
-	sort.Slice(v, func(i, j int) bool { return v[i].Metric.Before(v[j].Metric) })
-	return v, nil
-}
-
 // query sends a query request and checks the result type.
 func (c *Client) query(ctx context.Context, path string, params url.Values, extra http.Header, want string) (queryData, error) {
 	raw, err := c.get(ctx, path, params, extra)
@@ -110,19 +83,24 @@ func (c *Client) query(ctx context.Context, path string, params url.Values, extr
 	return data, nil
 }
 
-// wrongResultType explains an answer of the wrong shape: a log query where a
-// metric query was expected, or the other way round. The query is at fault.
+// wrongResultType explains an answer of the wrong shape. A log query where a
+// metric query was expected, or the other way round, is the query's fault:
+// Loki picks "streams" or "matrix" from the query. Any other result type
+// (a "vector" from /query, a missing one) means that something other than
+// Loki's query_range answered.
 func wrongResultType(got, want string) error {
-	hint := ""
+	kind, hint := providers.Unavailable, ""
 	switch {
-	case got == resultStreams:
+	case got == resultStreams && want == resultMatrix:
+		kind = providers.BadQuery
 		hint = ": this is a log query; wrap it in a range aggregation such as count_over_time(...[1m]) to get numbers"
-	case want == resultStreams:
+	case got == resultMatrix && want == resultStreams:
+		kind = providers.BadQuery
 		hint = ": this is a metric query; a log query is a stream selector with an optional pipeline"
 	}
 	return &providers.Error{
 		Backend: Type,
-		Kind:    providers.KindBadQuery,
+		Kind:    kind,
 		Msg:     fmt.Sprintf("Loki answered with a %q result where a %q was expected%s", got, want, hint),
 	}
 }

@@ -244,69 +244,6 @@ func sum(s *model.SampleStream) float64 {
 	return total
 }
 
-// vectorCase replays one recorded instant query through Instant.
-type vectorCase struct {
-	name  string
-	check func(t *testing.T, v model.Vector)
-}
-
-// fixtureName implements named.
-func (c vectorCase) fixtureName() string { return c.name }
-
-// vectorCases cover the instant endpoint.
-var vectorCases = []vectorCase{
-	{"query_instant_vector_by_pod", func(t *testing.T, v model.Vector) {
-		want := map[string]float64{canaryPod: 808, podA: 733, podB: 687, podC: 720}
-		if len(v) != len(want) {
-			t.Fatalf("%d samples, want %d", len(v), len(want))
-		}
-		for _, s := range v {
-			if w := want[string(s.Metric["pod"])]; float64(s.Value) != w {
-				t.Errorf("%s: %v, want %v", s.Metric, s.Value, w)
-			}
-			if s.Timestamp != model.TimeFromUnix(1795636020) {
-				t.Errorf("%s: timestamp %d, want END", s.Metric, s.Timestamp)
-			}
-		}
-	}},
-	{"query_instant_vector_no_labels", func(t *testing.T, v model.Vector) {
-		if len(v) != 1 {
-			t.Fatalf("%d samples, want 1", len(v))
-		}
-		if len(v[0].Metric) != 0 {
-			t.Errorf("metric %s, want {}", v[0].Metric)
-		}
-		// The timestamp 1795636020.5 is fractional.
-		if v[0].Timestamp != model.Time(1795636020500) {
-			t.Errorf("timestamp %d ms, want 1795636020500", v[0].Timestamp)
-		}
-		// 56 error lines in all (9+10+5+32) minus the canary's two start-up
-		// notices at START+0.41s, outside the window (START+0.5s, END+0.5s].
-		if v[0].Value != 54 {
-			t.Errorf("value %v, want 54", v[0].Value)
-		}
-	}},
-}
-
-func TestInstantFixtures(t *testing.T) {
-	for _, tc := range vectorCases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := loadFixture(t, tc.name)
-			srv := newReplay(t, f)
-			v, err := clientFor(t, f, srv).Instant(context.Background(), f.Request.Query["query"], mustTime(t, f.Request.Query["time"]))
-			if err != nil {
-				t.Fatalf("Instant: %v", err)
-			}
-			for i := 1; i < len(v); i++ {
-				if v[i].Metric.Before(v[i-1].Metric) {
-					t.Errorf("samples not sorted by labels")
-				}
-			}
-			tc.check(t, v)
-		})
-	}
-}
-
 func TestSamplePointDecoding(t *testing.T) {
 	tests := []struct {
 		in      string

@@ -63,7 +63,7 @@ func (c *Client) get(ctx context.Context, path string, params url.Values, extra 
 		}
 		return nil, &providers.Error{
 			Backend: Type,
-			Kind:    providers.KindUnavailable,
+			Kind:    providers.Unavailable,
 			Status:  resp.StatusCode,
 			Msg: fmt.Sprintf("answer to %s is not Loki JSON (Content-Type %q): %v",
 				u.Path, resp.Header.Get("Content-Type"), err),
@@ -75,7 +75,7 @@ func (c *Client) get(ctx context.Context, path string, params url.Values, extra 
 		if env.Error != "" {
 			msg += ": " + env.Error
 		}
-		return nil, &providers.Error{Backend: Type, Kind: providers.KindUnavailable, Status: resp.StatusCode, Msg: msg}
+		return nil, &providers.Error{Backend: Type, Kind: providers.Unavailable, Status: resp.StatusCode, Msg: msg}
 	}
 	// Data may be missing or null; each caller decides whether that is an
 	// empty answer or a broken one.
@@ -86,7 +86,7 @@ func (c *Client) get(ctx context.Context, path string, params url.Values, extra 
 func decodeError(err error) error {
 	return &providers.Error{
 		Backend: Type,
-		Kind:    providers.KindUnavailable,
+		Kind:    providers.Unavailable,
 		Msg:     "undecodable answer: " + err.Error(),
 		Err:     err,
 	}

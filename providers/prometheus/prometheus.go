@@ -57,7 +57,7 @@ func (c *Client) QueryRange(ctx context.Context, q providers.RangeQuery) (model.
 	}
 	m, ok := val.(model.Matrix)
 	if !ok {
-		return nil, &providers.Error{Backend: Type, Kind: providers.KindBadQuery,
+		return nil, &providers.Error{Backend: Type, Kind: providers.BadQuery,
 			Msg: fmt.Sprintf("the query returned a %s, not a range vector", val.Type())}
 	}
 	return m, nil
@@ -65,14 +65,14 @@ func (c *Client) QueryRange(ctx context.Context, q providers.RangeQuery) (model.
 
 // classify maps client_golang's errors to our kinds.
 func classify(ctx context.Context, err error) error {
-	e := &providers.Error{Backend: Type, Kind: providers.KindUnavailable, Err: err}
+	e := &providers.Error{Backend: Type, Kind: providers.Unavailable, Err: err}
 	var apiErr *v1.Error
 	var netErr net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
-		e.Kind = providers.KindTimeout
+		e.Kind = providers.Timeout
 	case errors.Is(err, context.Canceled) || ctx.Err() == context.Canceled:
-		e.Kind = providers.KindCanceled
+		e.Kind = providers.Canceled
 	case errors.As(err, &apiErr):
 		typ, msg := apiErr.Type, apiErr.Msg
 		if typ == v1.ErrServer || typ == v1.ErrClient {
@@ -90,20 +90,20 @@ func classify(ctx context.Context, err error) error {
 		e.Msg = strings.TrimSpace(msg)
 		switch typ {
 		case v1.ErrBadData, v1.ErrExec:
-			e.Kind = providers.KindBadQuery
+			e.Kind = providers.BadQuery
 		case v1.ErrTimeout:
-			e.Kind = providers.KindTimeout
+			e.Kind = providers.Timeout
 		case v1.ErrCanceled:
-			e.Kind = providers.KindCanceled
+			e.Kind = providers.Canceled
 		case v1.ErrClient:
 			// 4xx without a Prometheus error body: a wrong URL or auth.
-			e.Kind = providers.KindUnavailable
+			e.Kind = providers.Unavailable
 			if strings.Contains(msg, "401") || strings.Contains(msg, "403") {
-				e.Kind = providers.KindAuth
+				e.Kind = providers.AuthRefused
 			}
 		}
 	case errors.As(err, &netErr) && netErr.Timeout():
-		e.Kind = providers.KindTimeout
+		e.Kind = providers.Timeout
 	}
 	return e
 }

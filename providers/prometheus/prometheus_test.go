@@ -44,20 +44,20 @@ func TestQueryRangeErrors(t *testing.T) {
 		status int
 		body   string
 		// kind is the expected error kind; "" means success.
-		kind providers.Kind
+		kind providers.ErrorKind
 		msg  string
 	}{
 		{"matrix", 200, matrixBody, "", ""},
-		{"vector instead of matrix", 200, vectorBody, providers.KindBadQuery, "not a range vector"},
-		{"syntax error", 400, badDataBody, providers.KindBadQuery, "parse error"},
-		{"too many samples", 422, execBody, providers.KindBadQuery, "too many samples"},
-		{"query timeout", 503, timeoutBody, providers.KindTimeout, "timed out"},
-		{"not ready", 503, unavailBody, providers.KindUnavailable, "TSDB not ready"},
-		{"internal", 500, internalBody, providers.KindUnavailable, "something broke"},
-		{"proxy 502 without JSON", 502, "<html>Bad Gateway</html>", providers.KindUnavailable, ""},
-		{"unauthorized", 401, "Unauthorized\n", providers.KindAuth, ""},
-		{"forbidden", 403, "no access to tenant\n", providers.KindAuth, ""},
-		{"not JSON", 200, "hello", providers.KindUnavailable, ""},
+		{"vector instead of matrix", 200, vectorBody, providers.BadQuery, "not a range vector"},
+		{"syntax error", 400, badDataBody, providers.BadQuery, "parse error"},
+		{"too many samples", 422, execBody, providers.BadQuery, "too many samples"},
+		{"query timeout", 503, timeoutBody, providers.Timeout, "timed out"},
+		{"not ready", 503, unavailBody, providers.Unavailable, "TSDB not ready"},
+		{"internal", 500, internalBody, providers.Unavailable, "something broke"},
+		{"proxy 502 without JSON", 502, "<html>Bad Gateway</html>", providers.Unavailable, ""},
+		{"unauthorized", 401, "Unauthorized\n", providers.AuthRefused, ""},
+		{"forbidden", 403, "no access to tenant\n", providers.AuthRefused, ""},
+		{"not JSON", 200, "hello", providers.Unavailable, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestQueryRangeUnreachable(t *testing.T) {
 	}
 	_, err = cl.QueryRange(context.Background(), query())
 	var pe *providers.Error
-	if !errors.As(err, &pe) || pe.Kind != providers.KindUnavailable {
+	if !errors.As(err, &pe) || pe.Kind != providers.Unavailable {
 		t.Errorf("refused connection: %v, want unavailable", err)
 	}
 
@@ -173,13 +173,13 @@ func TestQueryRangeUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err = cl.QueryRange(ctx, query())
-	if !errors.As(err, &pe) || pe.Kind != providers.KindTimeout {
+	if !errors.As(err, &pe) || pe.Kind != providers.Timeout {
 		t.Errorf("slow Prometheus: %v, want timeout", err)
 	}
 	ctx, cancel2 := context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel2() }()
 	_, err = cl.QueryRange(ctx, query())
-	if !errors.As(err, &pe) || pe.Kind != providers.KindCanceled {
+	if !errors.As(err, &pe) || pe.Kind != providers.Canceled {
 		t.Errorf("caller gone: %v, want canceled", err)
 	}
 }
