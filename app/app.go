@@ -40,7 +40,7 @@ type Options struct {
 	Listening chan<- string
 
 	// Backends and Store replace the ones built from the options (demo).
-	Backends map[rules.Source]providers.MetricQuerier
+	Backends map[providers.Type]providers.MetricQuerier
 	Store    *rules.Store
 	// Now replaces the clock (demo).
 	Now func() time.Time
@@ -143,7 +143,7 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*verdict
 
 // reloadRules loads the rules into store and warns about metrics whose
 // backend is not configured.
-func reloadRules(store *rules.Store, backends map[rules.Source]providers.MetricQuerier, log *zap.Logger) error {
+func reloadRules(store *rules.Store, backends map[providers.Type]providers.MetricQuerier, log *zap.Logger) error {
 	if err := store.Reload(); err != nil {
 		log.Error("rules reload failed; keeping the previous rules", zap.Error(err))
 		return err
@@ -156,21 +156,21 @@ func reloadRules(store *rules.Store, backends map[rules.Source]providers.MetricQ
 }
 
 // buildBackends makes a client for every backend with a URL.
-func buildBackends(o Options) (map[rules.Source]providers.MetricQuerier, error) {
-	b := map[rules.Source]providers.MetricQuerier{}
+func buildBackends(o Options) (map[providers.Type]providers.MetricQuerier, error) {
+	b := map[providers.Type]providers.MetricQuerier{}
 	if o.Prometheus.URL != "" {
 		c, err := promprovider.New(o.Prometheus)
 		if err != nil {
 			return nil, err
 		}
-		b[rules.SourcePrometheus] = c
+		b[providers.TypePrometheus] = c
 	}
 	if o.Loki.URL != "" {
 		c, err := loki.NewFromOptions(o.Loki)
 		if err != nil {
 			return nil, err
 		}
-		b[rules.SourceLoki] = c
+		b[providers.TypeLoki] = c
 	}
 	if len(b) == 0 {
 		return nil, errors.New("no backend configured: set --prometheus.url (and --loki.url for log rules)")
@@ -180,8 +180,8 @@ func buildBackends(o Options) (map[rules.Source]providers.MetricQuerier, error) 
 
 // logQueriers are the backends that can also fetch log lines (Loki), for
 // signatures metrics.
-func logQueriers(backends map[rules.Source]providers.MetricQuerier) map[rules.Source]providers.LogQuerier {
-	logs := map[rules.Source]providers.LogQuerier{}
+func logQueriers(backends map[providers.Type]providers.MetricQuerier) map[providers.Type]providers.LogQuerier {
+	logs := map[providers.Type]providers.LogQuerier{}
 	for src, b := range backends {
 		if lq, ok := b.(providers.LogQuerier); ok {
 			logs[src] = lq
@@ -191,7 +191,7 @@ func logQueriers(backends map[rules.Source]providers.MetricQuerier) map[rules.So
 }
 
 // checkSources reports rule sets whose metrics need a backend we lack.
-func checkSources(sets map[string]*rules.RuleSet, b map[rules.Source]providers.MetricQuerier) error {
+func checkSources(sets map[string]*rules.RuleSet, b map[providers.Type]providers.MetricQuerier) error {
 	var errs []error
 	for _, name := range rules.Names(sets) {
 		for _, m := range sets[name].Metrics {

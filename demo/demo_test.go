@@ -18,7 +18,6 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/providers"
-	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -91,7 +90,7 @@ func serve(t *testing.T, rec *demo.Recording) string {
 		done <- app.Run(ctx, app.Options{
 			ListenAddress: "127.0.0.1:0",
 			Store:         demo.Store(prometheus.NewRegistry()),
-			Backends:      map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: rec},
+			Backends:      map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: rec},
 			Now:           func() time.Time { return rec.End },
 			QueryTimeout:  8 * time.Second,
 			Listening:     listening,

@@ -37,7 +37,7 @@ func (e Environment) apply(rs *RuleSet) {
 		rs.SuspectLevel = *e.SuspectLevel
 	}
 	if e.Warmup != nil {
-		rs.Warmup = *e.Warmup
+		rs.Warmup = e.Warmup
 	}
 	if e.Lookback != nil {
 		rs.Lookback = *e.Lookback
@@ -61,7 +61,7 @@ func (e Environment) apply(rs *RuleSet) {
 			m.Critical = *o.Critical
 		}
 		if o.Weight != nil {
-			m.Weight = o.Weight
+			m.Weight = *o.Weight
 		}
 	}
 }

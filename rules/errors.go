@@ -90,7 +90,8 @@ func friendlyYAML(msg string) string {
 }
 
 // position finds the node at path (mapping keys as strings, sequence indexes
-// as ints) and returns the line and column of the deepest node reached.
+// as ints) and returns the line and column of the deepest node reached: the
+// key of a mapping entry, the item of a sequence.
 func position(root *yaml.Node, path ...any) (line, col int) {
 	n := root
 	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
@@ -101,30 +102,52 @@ func position(root *yaml.Node, path ...any) (line, col int) {
 	}
 	line, col = n.Line, n.Column
 	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			if n.Kind != yaml.MappingNode {
-				return line, col
-			}
-			found := false
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == k {
-					line, col = n.Content[i].Line, n.Content[i].Column
-					n = n.Content[i+1]
-					found = true
-					break
-				}
-			}
-			if !found {
-				return line, col
-			}
-		case int:
-			if n.Kind != yaml.SequenceNode || k >= len(n.Content) {
-				return line, col
-			}
-			n = n.Content[k]
-			line, col = n.Line, n.Column
+		key, next := step(n, p)
+		if next == nil {
+			return line, col
 		}
+		line, col = key.Line, key.Column
+		n = next
 	}
 	return line, col
+}
+
+// lookup returns the node at path and whether the whole path exists.
+func lookup(root *yaml.Node, path ...any) (*yaml.Node, bool) {
+	n := root
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, p := range path {
+		if n == nil {
+			return nil, false
+		}
+		_, n = step(n, p)
+	}
+	return n, n != nil
+}
+
+// step follows one element of a path from n: it returns the node that
+// names it (a mapping key, or the sequence item itself) and its value, nil
+// if n has no such element.
+func step(n *yaml.Node, p any) (key, value *yaml.Node) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch k := p.(type) {
+	case string:
+		if n.Kind != yaml.MappingNode {
+			return nil, nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				return n.Content[i], n.Content[i+1]
+			}
+		}
+	case int:
+		if n.Kind == yaml.SequenceNode && k >= 0 && k < len(n.Content) {
+			return n.Content[k], n.Content[k]
+		}
+	}
+	return nil, nil
 }

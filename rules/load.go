@@ -36,18 +36,22 @@ func Load(content []byte, file, env string) (*RuleSet, error) {
 		line, _ := position(&extra)
 		return nil, Errors{&Error{File: file, Line: line, Msg: "a rule file holds one rule set: found a second YAML document"}}
 	}
-	rs.File = file
 	v := validator{file: file, root: &root}
-	v.ruleSet(&rs)
+	d := rs.WithDefaults()
+	v.ruleSet(&rs, d)
 	if len(v.errs) > 0 {
 		sort.SliceStable(v.errs, func(i, j int) bool { return v.errs[i].(*Error).Line < v.errs[j].(*Error).Line })
 		return nil, v.errs
 	}
-	if e, ok := rs.Environments[env]; ok && env != "" {
-		e.apply(&rs)
-		rs.Environment = env
+	for i := range d.Metrics {
+		d.Metrics[i].queries = v.templates[i]
 	}
-	return &rs, nil
+	d.File = file
+	if e, ok := d.Environments[env]; ok && env != "" {
+		e.apply(d)
+		d.Environment = env
+	}
+	return d, nil
 }
 
 // LoadFile reads and parses one rule file.

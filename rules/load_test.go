@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
 func TestLoadBadFiles(t *testing.T) {
@@ -40,6 +43,12 @@ func TestLoadBadFiles(t *testing.T) {
 			`bad-numbers.bad.yaml:8:5: metric "a": tolerance must not be negative`,
 			`bad-numbers.bad.yaml:9:5: metric "a": weight must be positive`,
 			`bad-numbers.bad.yaml:10:5: metric "a": min 5 is above max 1`,
+		}},
+		{file: "explicit-zero.bad.yaml", want: []string{
+			"explicit-zero.bad.yaml:3:1: alpha must be in (0, 0.2], got 0",
+			"explicit-zero.bad.yaml:4:1: step must be at least 1s",
+			"explicit-zero.bad.yaml:5:1: looks must be positive",
+			`explicit-zero.bad.yaml:9:5: metric "a": weight must be positive`,
 		}},
 		{file: "env-unknown-metric.bad.yaml", want: []string{`env-unknown-metric.bad.yaml:9:7: environment live overrides metric "b"`}},
 		{file: "two-documents.bad.yaml", want: []string{"two-documents.bad.yaml:7: a rule file holds one rule set"}},
@@ -109,12 +118,12 @@ func TestLoadDefaults(t *testing.T) {
 		{"lookback", rs.Lookback.String(), "30m"},
 		{"warmup", rs.Warmup.String(), "2m"},
 		{"alpha", rs.Alpha, DefaultAlpha},
-		{"source", m.Source, SourcePrometheus},
-		{"kind", m.Kind, KindValue},
-		{"direction", m.Direction, Increase},
+		{"source", m.Source, providers.TypePrometheus},
+		{"kind", m.Kind, analysis.KindValue},
+		{"direction", m.Direction, analysis.Increase},
 		{"tolerance", *m.Tolerance, DefaultTolerance},
-		{"weight", *m.Weight, DefaultWeight},
-		{"noData", m.NoData, NoDataInconclusive},
+		{"weight", m.Weight, DefaultWeight},
+		{"noData", m.NoData, analysis.NoDataInconclusive},
 		{"critical", m.Critical, false},
 		{"roles", len(m.Roles()), 1},
 		{"looks", rs.Looks, DefaultLooks},

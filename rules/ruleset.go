@@ -6,23 +6,31 @@
 package rules
 
 import (
-	"time"
-
 	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
-// RuleSet is one rule file after defaults, validation and the environment's
-// overrides are applied.
+// RuleSet is one rule file. A field left at its zero value (nil for the
+// pointer fields) is unset: WithDefaults gives the rule set with every unset
+// field at its default, and Load returns rule sets in that form, validated
+// and with the environment's overrides applied. Pointers are used only where
+// zero is a setting of its own (a warm-up of 0s, a first look at age 0).
 type RuleSet struct {
-	Name        string         `yaml:"name"`
-	Description string         `yaml:"description,omitempty"`
-	Judge       JudgeName      `yaml:"judge,omitempty"`
-	Pods        PodMatching    `yaml:"pods,omitempty"`
-	Thresholds  Thresholds     `yaml:"thresholds"`
-	Lookback    model.Duration `yaml:"lookback,omitempty"`
-	Step        model.Duration `yaml:"step,omitempty"`
-	Warmup      model.Duration `yaml:"warmup,omitempty"`
-	// Alpha is the false-alarm rate allowed for a whole analysis run.
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description,omitempty"`
+	Judge       JudgeName   `yaml:"judge,omitempty"`
+	Pods        PodMatching `yaml:"pods,omitempty"`
+	Thresholds  Thresholds  `yaml:"thresholds"`
+	// Lookback is the window of one judgement (default DefaultLookback).
+	Lookback model.Duration `yaml:"lookback,omitempty"`
+	// Step is the query step (default DefaultStep).
+	Step model.Duration `yaml:"step,omitempty"`
+	// Warmup is cut from the canary's first sample (nil: DefaultWarmup).
+	Warmup *model.Duration `yaml:"warmup,omitempty"`
+	// Alpha is the false-alarm rate allowed for a whole analysis run
+	// (default DefaultAlpha).
 	Alpha float64 `yaml:"alpha,omitempty"`
 	// SuspectLevel, when positive, keeps a metric from passing while its
 	// data point at a regression beyond its tolerance that the run's
@@ -32,14 +40,16 @@ type RuleSet struct {
 	// only.
 	SuspectLevel float64 `yaml:"suspectLevel,omitempty"`
 	// Looks is how many times one analysis run asks (the AnalysisTemplate's
-	// count): the judge splits Alpha over them. LookInterval (the
-	// template's interval) only serves to report which look a request is.
+	// count, default DefaultLooks): the judge splits Alpha over them.
+	// LookInterval (the template's interval, default DefaultInterval) only
+	// serves to report which look a request is.
 	Looks        int            `yaml:"looks,omitempty"`
 	LookInterval model.Duration `yaml:"lookInterval,omitempty"`
 	// LookDelay is the canary's age at the first look (the template's
-	// initialDelay, when the analysis starts with the canary): with
-	// LookInterval it tells the judge which look a request is.
-	LookDelay    model.Duration         `yaml:"lookDelay,omitempty"`
+	// initialDelay, when the analysis starts with the canary; nil:
+	// DefaultLookDelay): with LookInterval it tells the judge which look a
+	// request is.
+	LookDelay    *model.Duration        `yaml:"lookDelay,omitempty"`
 	Environments map[string]Environment `yaml:"environments,omitempty"`
 	Metrics      []Metric               `yaml:"metrics"`
 
@@ -47,6 +57,10 @@ type RuleSet struct {
 	File string `yaml:"-"`
 	// Environment is the environment whose overrides were applied, if any.
 	Environment string `yaml:"-"`
+	// Warnings are what loading found questionable but not wrong (a counter
+	// function over a range no longer than the step), each with its
+	// file:line.
+	Warnings []error `yaml:"-"`
 }
 
 // JudgeName selects the statistical judge of a rule set.
@@ -87,46 +101,21 @@ type Thresholds struct {
 	Marginal float64 `yaml:"marginal"`
 }
 
-// Source names a backend.
-type Source string
-
-// Sources.
-const (
-	SourcePrometheus Source = "prometheus"
-	SourceLoki       Source = "loki"
-)
-
-// Kind says what a metric's queries return and how it is judged.
-type Kind string
-
-// Metric kinds.
-const (
-	// KindValue: one query, a value per pod and step (latency, CPU, memory).
-	KindValue Kind = "value"
-	// KindRatio: numerator and denominator queries giving counts per pod and
-	// step (errors out of requests). A pod with a denominator but no
-	// numerator series had zero events.
-	KindRatio Kind = "ratio"
-	// KindRate: events per pod and step (restarts, error log lines), judged
-	// per second of pod lifetime. An optional exposure query says when a pod
-	// was alive, so that steps without events count as zero.
-	KindRate Kind = "rate"
-	// KindSignatures: a LogQL log query (source loki) whose lines are
-	// fetched for each side, reduced to signatures and compared: the canary
-	// fails on signatures the stable pods never, or significantly more
-	// rarely, log. An optional exposure query (a LogQL metric query by pod,
-	// e.g. requests served) normalises the counts; without it they are
-	// compared per pod.
-	KindSignatures Kind = "signatures"
-)
-
-// Metric is one judged metric.
+// Metric is one judged metric. As in RuleSet, a field at its zero value is
+// unset; the judge's knobs (PodSpread and below) keep their zero, which
+// analysis.Metric reads as the judge's own default.
 type Metric struct {
 	Name        string `yaml:"name"`
 	Description string `yaml:"description,omitempty"`
-	Source      Source `yaml:"source,omitempty"`
-	Kind        Kind   `yaml:"kind,omitempty"`
-	// Query is the query of value and rate metrics.
+	// Source is the backend (default prometheus; loki for signatures).
+	Source providers.Type `yaml:"source,omitempty"`
+	// Kind says what the queries return and how the metric is judged
+	// (default value): value, ratio, rate (events per second of pod life,
+	// with an optional exposure query saying when a pod was alive) or
+	// signatures (a LogQL log query whose lines are reduced to signatures;
+	// an optional exposure query normalises the counts).
+	Kind analysis.Kind `yaml:"kind,omitempty"`
+	// Query is the query of value, rate and signatures metrics.
 	Query string `yaml:"query,omitempty"`
 	// Numerator and Denominator are the queries of ratio metrics.
 	Numerator   string `yaml:"numerator,omitempty"`
@@ -143,114 +132,65 @@ type Metric struct {
 	// load model over this longer window (the query and the load query
 	// reach back this far), while the canary is still judged over the
 	// rule set's lookback; unset fits on the lookback alone.
-	ModelLookback *model.Duration `yaml:"modelLookback,omitempty"`
+	ModelLookback model.Duration `yaml:"modelLookback,omitempty"`
 	// Signatures holds the knobs of signatures metrics.
-	Signatures *SignatureOptions `yaml:"signatures,omitempty"`
+	Signatures SignatureOptions `yaml:"signatures,omitempty"`
 	// Unit is shown in reasons ("s", "bytes", "%").
-	Unit      string    `yaml:"unit,omitempty"`
-	Direction Direction `yaml:"direction,omitempty"`
+	Unit string `yaml:"unit,omitempty"`
+	// Direction says which change is bad (default increase).
+	Direction analysis.Direction `yaml:"direction,omitempty"`
 	// Tolerance is the relative change below which a difference is never a
-	// failure (0.2 = 20%).
+	// failure (0.2 = 20%; nil: DefaultTolerance).
 	Tolerance *float64 `yaml:"tolerance,omitempty"`
-	// Max and Min are absolute bounds on the canary's value.
+	// Max and Min are absolute bounds on the canary's value (nil: none).
 	Max      *float64 `yaml:"max,omitempty"`
 	Min      *float64 `yaml:"min,omitempty"`
 	Critical bool     `yaml:"critical,omitempty"`
-	Weight   *float64 `yaml:"weight,omitempty"`
+	// Weight weighs the metric in the score and in the false-alarm budget
+	// (default DefaultWeight).
+	Weight float64 `yaml:"weight,omitempty"`
 	// BoundWeight is the part of Weight given to the absolute bounds (max,
 	// min), the rest to the relative tests; unset splits the weight
 	// equally between all the metric's tests.
-	BoundWeight *float64     `yaml:"boundWeight,omitempty"`
-	Group       string       `yaml:"group,omitempty"`
-	NoData      NoDataPolicy `yaml:"noData,omitempty"`
+	BoundWeight float64 `yaml:"boundWeight,omitempty"`
+	Group       string  `yaml:"group,omitempty"`
+	// NoData says what no data means (default inconclusive).
+	NoData analysis.NoDataPolicy `yaml:"noData,omitempty"`
 
 	// The judge's per-metric knobs; see analysis.Metric and docs/judge.md.
 
 	// PodSpread is the typical relative difference between two healthy
 	// pods (0.06 = 6%).
-	PodSpread *float64 `yaml:"podSpread,omitempty"`
+	PodSpread float64 `yaml:"podSpread,omitempty"`
 	// Trend also compares the canary's slope with the stable pods' (leaks);
 	// TrendTolerance is the extra growth per hour that is never a failure.
-	Trend          bool     `yaml:"trend,omitempty"`
-	TrendTolerance *float64 `yaml:"trendTolerance,omitempty"`
+	Trend          bool    `yaml:"trend,omitempty"`
+	TrendTolerance float64 `yaml:"trendTolerance,omitempty"`
 	// DetectableChange is the change the data must be able to reveal
 	// before a Pass counts (negative: no such check).
-	DetectableChange *float64 `yaml:"detectableChange,omitempty"`
-	// Warmup replaces the rule set's warm-up for this metric.
+	DetectableChange float64 `yaml:"detectableChange,omitempty"`
+	// Warmup replaces the rule set's warm-up for this metric (nil: the
+	// rule set's).
 	Warmup *model.Duration `yaml:"warmup,omitempty"`
 	// Kayenta's effect-size gates and critical effect sizes.
-	EffectMeasure    EffectMeasure `yaml:"effectMeasure,omitempty"`
-	AllowedIncrease  *float64      `yaml:"allowedIncrease,omitempty"`
-	AllowedDecrease  *float64      `yaml:"allowedDecrease,omitempty"`
-	CriticalIncrease *float64      `yaml:"criticalIncrease,omitempty"`
-	CriticalDecrease *float64      `yaml:"criticalDecrease,omitempty"`
+	EffectMeasure    analysis.EffectMeasure `yaml:"effectMeasure,omitempty"`
+	AllowedIncrease  float64                `yaml:"allowedIncrease,omitempty"`
+	AllowedDecrease  float64                `yaml:"allowedDecrease,omitempty"`
+	CriticalIncrease float64                `yaml:"criticalIncrease,omitempty"`
+	CriticalDecrease float64                `yaml:"criticalDecrease,omitempty"`
 	// Outliers keeps or removes per-step outliers (Tukey's fences at
 	// OutlierFactor interquartile ranges).
-	Outliers      OutlierPolicy `yaml:"outliers,omitempty"`
-	OutlierFactor *float64      `yaml:"outlierFactor,omitempty"`
+	Outliers      analysis.OutlierPolicy `yaml:"outliers,omitempty"`
+	OutlierFactor float64                `yaml:"outlierFactor,omitempty"`
 
-	// queries are the parsed templates, keyed by role.
+	// queries are the parsed templates, keyed by role, filled by Load; a
+	// metric built in code parses its templates when they are asked for.
 	queries map[Role]*Template
 }
 
-// EffectMeasure names an effect size: meanRatio or cles.
-type EffectMeasure string
-
-// OutlierPolicy is keep or remove.
-type OutlierPolicy string
-
-// Direction says which change is bad.
-type Direction string
-
-// Directions.
-const (
-	Increase Direction = "increase"
-	Decrease Direction = "decrease"
-	Either   Direction = "either"
-)
-
-// NoDataPolicy says what a metric without data means.
-type NoDataPolicy string
-
-// No-data policies.
-const (
-	NoDataFail         NoDataPolicy = "fail"
-	NoDataInconclusive NoDataPolicy = "inconclusive"
-	NoDataIgnore       NoDataPolicy = "ignore"
-)
-
-// Role names one of a metric's queries.
-type Role string
-
-// Query roles.
-const (
-	RoleQuery       Role = "query"
-	RoleNumerator   Role = "numerator"
-	RoleDenominator Role = "denominator"
-	RoleExposure    Role = "exposure"
-	// RoleLoad is the load query of a value metric judged against load.
-	RoleLoad Role = "load"
-	// RoleLogs is the log query of a signatures metric (its "query"). It
-	// is not among Roles: it is run for log lines, not for series.
-	RoleLogs Role = "logs"
-)
-
-// Query returns the parsed template for a role, or nil.
-func (m *Metric) Template(r Role) *Template { return m.queries[r] }
-
-// Roles lists the roles this metric has queries for, in a fixed order.
-func (m *Metric) Roles() []Role {
-	var out []Role
-	for _, r := range []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure, RoleLoad} {
-		if m.queries[r] != nil {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// SignatureOptions are the knobs of a signatures metric. Zero values take
-// the defaults below.
+// SignatureOptions are the knobs of a signatures metric. LineLimit's
+// default is DefaultLineLimit; the others are the signature judge's own
+// (analysis.SignatureConfig), which reads zero as its default.
 type SignatureOptions struct {
 	// LineLimit caps the log lines fetched for each side (the canary's pods,
 	// the stable pods) over the window, oldest first. When a side has more,
@@ -272,33 +212,9 @@ type SignatureOptions struct {
 	DetectableCount int `yaml:"detectableCount,omitempty"`
 }
 
-// Defaults and limits of signatures metrics.
+// Limits of signatures metrics' options.
 const (
-	DefaultLineLimit       = 5000
-	MaxLineLimit           = 50000
-	DefaultMinCount        = 3
-	DefaultMaxFindings     = 10
-	MaxMaxFindings         = 100
-	DefaultExampleLength   = 300
-	MaxExampleLength       = 2000
-	DefaultSimilarity      = 0.5
-	DefaultDetectableCount = 20
-)
-
-// LogTemplate returns the log query of a signatures metric, or nil.
-func (m *Metric) LogTemplate() *Template { return m.queries[RoleLogs] }
-
-// Defaults applied to fields a rule file leaves out.
-const (
-	DefaultLookback  = 30 * time.Minute
-	DefaultStep      = time.Minute
-	DefaultWarmup    = 2 * time.Minute
-	DefaultAlpha     = 0.01
-	DefaultLooks     = 5
-	DefaultInterval  = 2 * time.Minute
-	DefaultLookDelay = 4 * time.Minute
-	DefaultTolerance = 0.1
-	DefaultWeight    = 1.0
-	DefaultPodLabel  = "pod"
-	DefaultHashLabel = "rollouts_pod_template_hash"
+	MaxLineLimit     = 50000
+	MaxMaxFindings   = 100
+	MaxExampleLength = 2000
 )

@@ -2,6 +2,9 @@ package rules
 
 import (
 	"strings"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
 // Sentinels rendered into a signatures metric's queries at load time to see
@@ -11,42 +14,37 @@ const (
 	probeStable = "__stable_pods__"
 )
 
-// signatures checks a signatures metric and fills in its defaults, and
-// rejects signatures options on other kinds. It runs after the metric's
-// queries are parsed and its direction defaulted.
-func (v *validator) signatures(i int, m *Metric) {
+// signatures checks a signatures metric (m, with its defaults; raw as
+// decoded) and rejects signatures options on other kinds. It runs after the
+// metric's queries are parsed.
+func (v *validator) signatures(i int, raw, m *Metric) {
 	at := func(key ...any) []any { return append([]any{"metrics", i}, key...) }
-	if m.Kind != KindSignatures {
-		if m.Signatures != nil {
+	if m.Kind != analysis.KindSignatures {
+		if m.Signatures != (SignatureOptions{}) {
 			v.errorf(at("signatures"), "metric %q: signatures options need kind signatures", m.Name)
 		}
 		return
 	}
-	if q := m.queries[RoleQuery]; q != nil {
-		delete(m.queries, RoleQuery)
-		m.queries[RoleLogs] = q
+	if q := v.templates[i][RoleLogs]; q != nil {
 		if msg := checkLogQuery(q); msg != "" {
 			v.errorf(at("query"), "metric %q: %s", m.Name, msg)
 		}
 	}
-	if q := m.queries[RoleExposure]; q != nil {
+	if q := v.templates[i][RoleExposure]; q != nil {
 		if out, err := q.Render(exampleParams); err == nil && isLogQuery(out) {
 			v.errorf(at("exposure"), "metric %q: exposure must be a LogQL metric query by pod (e.g. sum by (pod) (count_over_time(...[{{.Step}}]))), not a log query", m.Name)
 		}
 	}
-	if m.Source != SourceLoki {
+	if m.Source != providers.TypeLoki {
 		v.errorf(at("source"), "metric %q: kind signatures reads log lines and needs source loki", m.Name)
 	}
-	if m.Direction != Increase {
+	if m.Direction != analysis.Increase {
 		v.errorf(at("direction"), "metric %q: kind signatures only judges increases (new or more frequent signatures)", m.Name)
 	}
 	if m.Max != nil || m.Min != nil {
 		v.errorf(at("max"), "metric %q: kind signatures has no value to bound: leave out max and min", m.Name)
 	}
-	if m.Signatures == nil {
-		m.Signatures = &SignatureOptions{}
-	}
-	o := m.Signatures
+	o := raw.Signatures
 	check := func(key string, bad bool, format string, args ...any) {
 		if bad {
 			v.errorf(at("signatures", key), "metric %q: signatures."+key+" "+format, append([]any{m.Name}, args...)...)
@@ -59,24 +57,6 @@ func (v *validator) signatures(i int, m *Metric) {
 	check("exampleLength", o.ExampleLength > 0 && o.ExampleLength < 20, "must be in 20..%d, got %d", MaxExampleLength, o.ExampleLength)
 	check("similarity", o.Similarity < 0 || o.Similarity > 1, "must be in (0, 1], got %g", o.Similarity)
 	check("detectableCount", o.DetectableCount < -1, "must be positive, or -1 to turn the check off, got %d", o.DetectableCount)
-	if o.LineLimit == 0 {
-		o.LineLimit = DefaultLineLimit
-	}
-	if o.MinCount == 0 {
-		o.MinCount = DefaultMinCount
-	}
-	if o.MaxFindings == 0 {
-		o.MaxFindings = DefaultMaxFindings
-	}
-	if o.ExampleLength == 0 {
-		o.ExampleLength = DefaultExampleLength
-	}
-	if o.Similarity == 0 {
-		o.Similarity = DefaultSimilarity
-	}
-	if o.DetectableCount == 0 {
-		o.DetectableCount = DefaultDetectableCount
-	}
 }
 
 // checkLogQuery says what is wrong with a signatures metric's log query, ""

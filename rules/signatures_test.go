@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
 func TestLoadSignaturesBadFiles(t *testing.T) {
@@ -73,14 +76,13 @@ func TestLoadSignaturesDefaults(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"source defaults to loki", def.Source, SourceLoki},
-		{"direction", def.Direction, Increase},
+		{"source defaults to loki", def.Source, providers.TypeLoki},
+		{"direction", def.Direction, analysis.Increase},
 		{"lineLimit", def.Signatures.LineLimit, DefaultLineLimit},
-		{"minCount", def.Signatures.MinCount, DefaultMinCount},
-		{"maxFindings", def.Signatures.MaxFindings, DefaultMaxFindings},
-		{"exampleLength", def.Signatures.ExampleLength, DefaultExampleLength},
-		{"similarity", def.Signatures.Similarity, DefaultSimilarity},
-		{"detectableCount", def.Signatures.DetectableCount, DefaultDetectableCount},
+		// The signature judge's own knobs stay unset: it reads zero as its
+		// default.
+		{"minCount", def.Signatures.MinCount, 0},
+		{"similarity", def.Signatures.Similarity, 0.0},
 		{"series roles: the exposure only", len(def.Roles()), 1},
 		{"tuned lineLimit", tuned.Signatures.LineLimit, 20000},
 		{"tuned minCount", tuned.Signatures.MinCount, 5},

@@ -39,6 +39,8 @@ var exampleParams = Params{
 type Template struct {
 	text string
 	tmpl *template.Template
+	// err is why text does not parse (a metric built in code).
+	err error
 }
 
 // ParseTemplate parses a query template and renders it once with example
@@ -60,6 +62,9 @@ func (t *Template) Text() string { return t.text }
 
 // Render fills the template in.
 func (t *Template) Render(p Params) (string, error) {
+	if t.err != nil {
+		return "", fmt.Errorf("parsing query template: %w", t.err)
+	}
 	var b strings.Builder
 	if err := t.tmpl.Execute(&b, p); err != nil {
 		return "", fmt.Errorf("rendering query template: %w", err)

@@ -45,9 +45,9 @@ func (s *Service) task(rs *rules.RuleSet, q *query, w window) func(context.Conte
 	return func(ctx context.Context) error {
 		m := &rs.Metrics[q.metric]
 		start := w.start
-		if m.ModelLookback != nil && w.end.Add(-time.Duration(*m.ModelLookback)).Before(start) {
+		if m.ModelLookback != 0 && w.end.Add(-time.Duration(m.ModelLookback)).Before(start) {
 			// The load model's longer window (assemble splits it off).
-			start = w.end.Add(-time.Duration(*m.ModelLookback))
+			start = w.end.Add(-time.Duration(m.ModelLookback))
 		}
 		res, err := s.Backends[m.Source].QueryRange(ctx, providers.RangeQuery{Expr: q.expr, Start: start, End: w.end, Step: w.step})
 		if err != nil {

@@ -40,7 +40,7 @@ func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([
 	)
 	for i := range rs.Metrics {
 		m := &rs.Metrics[i]
-		if m.Kind != rules.KindSignatures {
+		if m.Kind != analysis.KindSignatures {
 			continue
 		}
 		if s.Logs[m.Source] == nil {
@@ -91,7 +91,7 @@ func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([
 func judgeSignatures(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, logs []*logFetch, inputs []MetricInput, pods *podsSeen, w window, st analysis.Settings) error {
 	exposure := map[int]*query{}
 	for _, q := range qs {
-		if q.role == rules.RoleExposure && rs.Metrics[q.metric].Kind == rules.KindSignatures {
+		if q.role == rules.RoleExposure && rs.Metrics[q.metric].Kind == analysis.KindSignatures {
 			exposure[q.metric] = q
 		}
 	}

@@ -135,8 +135,8 @@ func logsExposure(perStep float64) model.Matrix {
 func logsService(rs *rules.RuleSet, f *logsFake) *Service {
 	return &Service{
 		Rules:    oneRuleSet{rs},
-		Backends: map[rules.Source]providers.MetricQuerier{rules.SourceLoki: f},
-		Logs:     map[rules.Source]providers.LogQuerier{rules.SourceLoki: f},
+		Backends: map[providers.Type]providers.MetricQuerier{providers.TypeLoki: f},
+		Logs:     map[providers.Type]providers.LogQuerier{providers.TypeLoki: f},
 		Now:      func() time.Time { return logsNow },
 	}
 }

@@ -3,7 +3,6 @@ package verdict
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
@@ -23,9 +22,9 @@ type RuleSource interface {
 // Service judges canaries.
 type Service struct {
 	Rules    RuleSource
-	Backends map[rules.Source]providers.MetricQuerier
+	Backends map[providers.Type]providers.MetricQuerier
 	// Logs fetch the log lines of signatures metrics (verdict/logs.go).
-	Logs map[rules.Source]providers.LogQuerier
+	Logs map[providers.Type]providers.LogQuerier
 	// Now is the clock; nil means time.Now. The demo fixes it to the end of
 	// its recorded data.
 	Now    func() time.Time
@@ -54,6 +53,7 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 	if !ok {
 		return nil, &InputError{Field: "ruleSet", Msg: fmt.Sprintf("no rule set named %q", req.RuleSet), NotFound: true}
 	}
+	rs = rs.WithDefaults() // a rule set built in code may leave fields unset
 	w, err := s.window(rs, req)
 	if err != nil {
 		return nil, err
@@ -70,10 +70,7 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	settings := analysis.Settings{
-		Alpha: rs.Alpha, SuspectLevel: rs.SuspectLevel, Warmup: time.Duration(rs.Warmup), Step: w.step,
-		Looks: rs.Looks, Interval: time.Duration(rs.LookInterval), FirstLook: time.Duration(rs.LookDelay), End: w.end,
-	}
+	settings := rs.Settings(w.end)
 	if err := judgeSignatures(rs, pm, qs, logs, inputs, &pods, w, settings); err != nil {
 		return nil, err
 	}
@@ -114,8 +111,8 @@ func (s *Service) window(rs *rules.RuleSet, req Request) (window, error) {
 	if lookback < step {
 		return window{}, &InputError{Field: "lookback", Msg: fmt.Sprintf("lookback %s is shorter than the rule set's step %s", lookback, step)}
 	}
-	if n := lookback / step; n > 11000 {
-		return window{}, &InputError{Field: "lookback", Msg: fmt.Sprintf("lookback %s at step %s is %d points; at most 11000", lookback, step, n)}
+	if n := lookback / step; n > rules.MaxPoints {
+		return window{}, &InputError{Field: "lookback", Msg: fmt.Sprintf("lookback %s at step %s is %d points; at most %d", lookback, step, n, rules.MaxPoints)}
 	}
 	now := s.now()
 	end := req.End
@@ -175,15 +172,15 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 				stablePods[pod] = true
 			}
 		}
-		in := MetricInput{Metric: analysisMetric(m), Queries: queries}
+		in := MetricInput{Metric: m.Analysis(), Queries: queries}
 		switch m.Kind {
-		case rules.KindValue:
+		case analysis.KindValue:
 			in.Data.Canary = toSeries(bySide[rules.RoleQuery].canary)
 			in.Data.Stable = toSeries(bySide[rules.RoleQuery].stable)
 			if m.Load != "" {
 				ld := bySide[rules.RoleLoad]
 				in.Data.CanaryLoad, in.Data.StableLoad = toSeries(ld.canary), toSeries(ld.stable)
-				if m.ModelLookback != nil {
+				if m.ModelLookback != 0 {
 					// Samples before the judged window serve the stable
 					// pods' load model only.
 					in.Data = splitHistory(in.Data, w.start)
@@ -195,11 +192,11 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 					in.Metric.Load = false
 				}
 			}
-		case rules.KindRatio:
+		case analysis.KindRatio:
 			num, den := bySide[rules.RoleNumerator], bySide[rules.RoleDenominator]
 			in.Data.CanaryCounts = toRatio(num.canary, den.canary)
 			in.Data.StableCounts = toRatio(num.stable, den.stable)
-		case rules.KindRate:
+		case analysis.KindRate:
 			ev, ex := bySide[rules.RoleQuery], bySide[rules.RoleExposure]
 			_, haveExposure := byMetric[i][rules.RoleExposure]
 			in.Data.CanaryCounts = toRate(ev.canary, ex.canary, haveExposure, w.step)
@@ -221,43 +218,4 @@ func keys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// analysisMetric is the judge's view of a rule-file metric.
-func analysisMetric(m *rules.Metric) analysis.Metric {
-	am := analysis.Metric{
-		Name:          m.Name,
-		Kind:          analysis.Kind(m.Kind),
-		Direction:     analysis.Direction(m.Direction),
-		Tolerance:     *m.Tolerance,
-		Critical:      m.Critical,
-		Weight:        *m.Weight,
-		Group:         m.Group,
-		NoData:        analysis.NoDataPolicy(m.NoData),
-		Max:           math.NaN(),
-		Min:           math.NaN(),
-		Trend:         m.Trend,
-		EffectMeasure: analysis.EffectMeasure(m.EffectMeasure),
-		Outliers:      analysis.OutlierPolicy(m.Outliers),
-		Load:          m.Load != "",
-	}
-	for _, f := range []struct {
-		from *float64
-		to   *float64
-	}{
-		{m.Max, &am.Max}, {m.Min, &am.Min}, {m.PodSpread, &am.PodSpread},
-		{m.TrendTolerance, &am.TrendTolerance}, {m.DetectableChange, &am.DetectableChange},
-		{m.AllowedIncrease, &am.AllowedIncrease}, {m.AllowedDecrease, &am.AllowedDecrease},
-		{m.CriticalIncrease, &am.CriticalIncrease}, {m.CriticalDecrease, &am.CriticalDecrease},
-		{m.OutlierFactor, &am.OutlierFactor}, {m.BoundWeight, &am.BoundWeight},
-	} {
-		if f.from != nil {
-			*f.to = *f.from
-		}
-	}
-	if m.Warmup != nil {
-		w := time.Duration(*m.Warmup)
-		am.Warmup = &w
-	}
-	return am
 }

@@ -67,7 +67,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 
 	t.Run("window ends at now rounded down to the step", func(t *testing.T) {
 		b := &fakeBackend{answer: empty}
-		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[rules.Source]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 		resp, err := s.Judge(context.Background(), Request{Target: target, RuleSet: "test"})
 		if err != nil {
 			t.Fatal(err)
@@ -86,7 +86,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 	})
 	t.Run("explicit end and lookback", func(t *testing.T) {
 		b := &fakeBackend{answer: empty}
-		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[rules.Source]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 		end := time.Date(2026, 11, 25, 13, 0, 30, 0, time.UTC)
 		if _, err := s.Judge(context.Background(), Request{Target: target, RuleSet: "test", End: end, Lookback: 10 * time.Minute}); err != nil {
 			t.Fatal(err)
@@ -127,7 +127,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 	for _, c := range errCases {
 		t.Run(c.name, func(t *testing.T) {
 			b := &fakeBackend{answer: c.answer}
-			s := &Service{Rules: oneRuleSet{testRuleSet(t, c.source)}, Backends: map[rules.Source]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+			s := &Service{Rules: oneRuleSet{testRuleSet(t, c.source)}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 			resp, err := s.Judge(context.Background(), c.req)
 			if err == nil || !c.check(err) {
 				t.Errorf("got %v, %v", resp, err)
@@ -137,7 +137,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 
 	t.Run("an expired context is a timeout, never a verdict", func(t *testing.T) {
 		b := &fakeBackend{answer: empty}
-		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[rules.Source]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 		defer cancel()
 		resp, err := s.Judge(ctx, Request{Target: target, RuleSet: "test"})

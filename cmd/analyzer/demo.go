@@ -42,7 +42,7 @@ func demoCmd(args []string) int {
 		return 1
 	}
 	o.Logger = log
-	o.Backends = map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: rec}
+	o.Backends = map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: rec}
 	o.Store = demo.Store(prometheus.NewRegistry())
 	o.Now = func() time.Time { return rec.End }
 	o.QueryTimeout = 8 * time.Second

@@ -77,7 +77,7 @@ func run(out string) error {
 	end := healthy.End.Truncate(time.Minute)
 	svc := &verdict.Service{
 		Rules:    demo.Store(prometheus.NewRegistry()),
-		Backends: map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: rec},
+		Backends: map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: rec},
 		Now:      func() time.Time { return end },
 	}
 	if err := svc.Rules.(*rules.Store).Reload(); err != nil {

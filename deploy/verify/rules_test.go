@@ -149,9 +149,9 @@ func TestRuleSetsSplitAlphaOverTheTemplatesLooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, rs := range sets {
-			if rs.Looks != m.Count.IntValue() || time.Duration(rs.LookInterval) != interval || time.Duration(rs.LookDelay) != delay {
+			if rs.Looks != m.Count.IntValue() || time.Duration(rs.LookInterval) != interval || time.Duration(*rs.LookDelay) != delay {
 				t.Errorf("rule set %s: looks %d every %v from %v; template %s: count %d every %v from %v", name, rs.Looks,
-					time.Duration(rs.LookInterval), time.Duration(rs.LookDelay), tmplName, m.Count.IntValue(), interval, delay)
+					time.Duration(rs.LookInterval), time.Duration(*rs.LookDelay), tmplName, m.Count.IntValue(), interval, delay)
 			}
 		}
 	}

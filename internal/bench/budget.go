@@ -28,25 +28,23 @@ type Budget struct {
 	Window map[string]time.Duration
 }
 
-// BudgetOf returns the budget of a rule set (validated, so every weight is
-// set).
+// BudgetOf returns the budget of a rule set (unset fields at their
+// defaults).
 func BudgetOf(rs *rules.RuleSet) Budget {
+	rs = rs.WithDefaults()
 	b := Budget{Share: map[string]float64{}, Window: map[string]time.Duration{}}
 	var total float64
 	for _, m := range rs.Metrics {
-		if m.Weight != nil && *m.Weight > 0 {
-			total += *m.Weight
+		if m.Weight > 0 {
+			total += m.Weight
 		}
 	}
 	step := time.Duration(rs.Step)
-	if step <= 0 {
-		step = rules.DefaultStep
-	}
 	for _, m := range rs.Metrics {
-		if m.Weight != nil && *m.Weight > 0 && total > 0 {
-			b.Share[m.Name] = *m.Weight / total
+		if m.Weight > 0 && total > 0 {
+			b.Share[m.Name] = m.Weight / total
 		}
-		warmup := time.Duration(rs.Warmup)
+		warmup := time.Duration(*rs.Warmup)
 		if m.Warmup != nil {
 			warmup = time.Duration(*m.Warmup)
 		}

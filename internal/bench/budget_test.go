@@ -17,10 +17,9 @@ import (
 
 func TestBudgetOf(t *testing.T) {
 	t.Parallel()
-	w := func(x float64) *float64 { return &x }
 	rs := &rules.RuleSet{Metrics: []rules.Metric{
-		{Name: "error-ratio", Weight: w(4.5)}, {Name: "latency", Weight: w(2.5)}, {Name: "cpu", Weight: w(1)},
-		{Name: "restarts", Weight: w(2)},
+		{Name: "error-ratio", Weight: 4.5}, {Name: "latency", Weight: 2.5}, {Name: "cpu", Weight: 1},
+		{Name: "restarts", Weight: 2},
 	}}
 	b := BudgetOf(rs)
 	for metric, want := range map[string]float64{"error-ratio": 0.45, "latency": 0.25, "cpu": 0.1, "restarts": 0.2} {
@@ -42,7 +41,8 @@ func TestBudgetOf(t *testing.T) {
 	// Windows: DetectBy less one step and the warm-up (rule set's or the
 	// metric's own).
 	rs.Step = model.Duration(time.Minute)
-	rs.Warmup = model.Duration(3 * time.Minute)
+	three := model.Duration(3 * time.Minute)
+	rs.Warmup = &three
 	one := model.Duration(time.Minute)
 	rs.Metrics[0].Warmup = &one
 	b = BudgetOf(rs)

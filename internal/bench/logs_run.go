@@ -163,8 +163,8 @@ func runLogBatch(ctx context.Context, cfg LogConfig, sets map[string]*rules.Rule
 	if err != nil {
 		return nil, err
 	}
-	backends := map[rules.Source]providers.MetricQuerier{
-		rules.SourcePrometheus: promClient, rules.SourceLoki: lokiClient,
+	backends := map[providers.Type]providers.MetricQuerier{
+		providers.TypePrometheus: promClient, providers.TypeLoki: lokiClient,
 	}
 	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, time.Minute)
 }

@@ -209,14 +209,14 @@ func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, d
 	if err != nil {
 		return nil, err
 	}
-	backends := map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: client}
+	backends := map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: client}
 	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, 30*time.Second)
 }
 
 // judgeTruths runs the service with the backends and both rule sets, and
 // judges every truth with both judges at every look, parallel requests at
 // a time.
-func judgeTruths(ctx context.Context, backends map[rules.Source]providers.MetricQuerier, sets map[string]*rules.RuleSet,
+func judgeTruths(ctx context.Context, backends map[providers.Type]providers.MetricQuerier, sets map[string]*rules.RuleSet,
 	truths []scenario.Truth, parallel int, limits Limits, queryTimeout time.Duration) ([]Result, error) {
 	base, stop, err := startService(backends, sets, queryTimeout)
 	if err != nil {
@@ -258,7 +258,7 @@ func judgeTruths(ctx context.Context, backends map[rules.Source]providers.Metric
 
 // startService runs the service with the rule sets and backends on a
 // loopback port.
-func startService(backends map[rules.Source]providers.MetricQuerier, sets map[string]*rules.RuleSet, queryTimeout time.Duration) (string, func(), error) {
+func startService(backends map[providers.Type]providers.MetricQuerier, sets map[string]*rules.RuleSet, queryTimeout time.Duration) (string, func(), error) {
 	byName := map[string]*rules.RuleSet{}
 	for _, rs := range sets {
 		byName[rs.Name] = rs
