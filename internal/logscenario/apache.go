@@ -34,6 +34,8 @@ type Config struct {
 	ProbeInterval time.Duration
 	// Container is the container label (default httpd).
 	Container string
+	// Profile is the site's mix of user requests (default ProfileShop).
+	Profile Profile
 	// CanaryRequestRate is the canary's user requests per second (default
 	// RequestRate); StableRequestRates, when set, gives each stable pod its
 	// own (one per stable pod). Variation moves them over time.
@@ -77,6 +79,11 @@ type Regression struct {
 	// Slowdown multiplies the duration of pages, assets and API calls (0 or
 	// 1: unchanged).
 	Slowdown float64
+	// DynamicSlowdown multiplies the duration of the dynamic requests
+	// alone, pages and API calls (0 or 1: unchanged): what a release of
+	// the application's code changes, while Apache serves static files as
+	// fast as before.
+	DynamicSlowdown float64
 }
 
 // Regressed is the canary of the recorded fixture: a new AH01630 signature,
@@ -147,6 +154,9 @@ func (c *Config) defaults() {
 	if c.Canary.Slowdown == 0 {
 		c.Canary.Slowdown = 1
 	}
+	if c.Canary.DynamicSlowdown == 0 {
+		c.Canary.DynamicSlowdown = 1
+	}
 	if c.APIErrorChance == 0 {
 		c.APIErrorChance = apiFailChance
 	}
@@ -164,6 +174,10 @@ func Generate(cfg Config) (Logs, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x61706163686521))
 	if len(cfg.StableRequestRates) != 0 && len(cfg.StableRequestRates) != cfg.StablePods {
 		return Logs{}, fmt.Errorf("logscenario: %d stable request rates for %d stable pods", len(cfg.StableRequestRates), cfg.StablePods)
+	}
+	table, ok := profiles[cfg.Profile]
+	if !ok {
+		return Logs{}, fmt.Errorf("logscenario: unknown profile %q", cfg.Profile)
 	}
 	tr := Truth{
 		Requests: map[string]int{}, NewErrors: map[string]int{}, NotFound: map[string]int{}, ServerErrors: map[string]int{},
@@ -183,7 +197,7 @@ func Generate(cfg Config) (Logs, error) {
 	}
 	for i, pod := range pods {
 		p := &podGen{
-			cfg: &cfg, tr: &tr, pod: pod, canary: i == 0, idx: i, model: m,
+			cfg: &cfg, tr: &tr, pod: pod, canary: i == 0, idx: i, model: m, requests: table,
 			rng:  rand.New(rand.NewPCG(cfg.Seed+uint64(i)+1, rng.Uint64())),
 			pids: []int{8, 9, 10},
 			rate: cfg.RequestRate,
@@ -242,6 +256,8 @@ type podGen struct {
 	idx   int
 	rate  float64
 	model *variation
+	// requests is the profile's table of user requests.
+	requests []request
 }
 
 var (
@@ -267,7 +283,30 @@ type request struct {
 	referer bool
 }
 
-var requests = []request{
+// Profile names a site's mix of user requests.
+type Profile string
+
+// The profiles.
+const (
+	// ProfileShop is the recorded fixture's mix: pages, hashed assets
+	// and API calls, a quarter of the requests API calls of 9-14 ms, most
+	// of the rest 0.5-1.5 ms.
+	ProfileShop Profile = ""
+	// ProfileStaticHeavy is a frontend of two kinds of requests: half are
+	// static files Apache serves in 0.3-0.6 ms (hashed assets, product
+	// images, some answered 304), the other half pages and API calls the
+	// application renders in 18-30 ms. A per-minute median of all requests
+	// falls into one group or the other by chance.
+	ProfileStaticHeavy Profile = "static-heavy"
+)
+
+// profiles are the request tables of the profiles.
+var profiles = map[Profile][]request{
+	ProfileShop:        shopRequests,
+	ProfileStaticHeavy: staticHeavyRequests,
+}
+
+var shopRequests = []request{
 	{weight: 20, path: "/", size: 4211, kind: "page", median: 1200},
 	{weight: 6, path: "/products", size: 9877, kind: "page", median: 1500},
 	{weight: 14, path: "/assets/app.3b7f.js", size: 48211, kind: "asset", median: 900, cached: 0.3, referer: true},
@@ -280,6 +319,25 @@ var requests = []request{
 	{weight: 0.4, path: "/wp-login.php", size: 196, kind: "noise"},
 	{weight: 0.1, path: "/cgi-bin/.%2e/.%2e/.%2e/.%2e/bin/sh", size: 226, kind: "traversal"},
 }
+
+var staticHeavyRequests = []request{
+	{weight: 14, path: "/assets/app.3b7f.js", size: 48211, kind: "asset", median: 500, cached: 0.3, referer: true},
+	{weight: 12, path: "/assets/styles.8b2e.css", size: 23871, kind: "asset", median: 400, cached: 0.3, referer: true},
+	{weight: 8, path: "/assets/logo.4c1d.svg", size: 3127, kind: "asset", median: 300, cached: 0.4, referer: true},
+	{weight: 12, path: "/img/product-%d.webp", size: 38120, kind: "asset", median: 600, cached: 0.2, referer: true},
+	{weight: 2, path: "/static/manual.pdf", size: 80211, kind: "static", median: 2500, referer: true},
+	{weight: 14, path: "/", size: 4211, kind: "page", median: 18000},
+	{weight: 10, path: "/products", size: 9877, kind: "page", median: 25000},
+	{weight: 14, path: "/api/products?page=%d", size: 1822, kind: "api", median: 30000, referer: true},
+	{weight: 12, path: "/api/cart", size: 311, kind: "api", median: 20000, referer: true},
+	{weight: 1.2, path: "/favicon.ico", size: 196, kind: "noise"},
+	{weight: 0.4, path: "/wp-login.php", size: 196, kind: "noise"},
+	{weight: 0.1, path: "/cgi-bin/.%2e/.%2e/.%2e/.%2e/bin/sh", size: 226, kind: "traversal"},
+}
+
+// dynamic reports whether the application renders the request (a page or
+// an API call), rather than Apache serving a file.
+func (r request) dynamic() bool { return r.kind == "page" || r.kind == "api" }
 
 // Base chances per request.
 const (
@@ -304,7 +362,7 @@ func (p *podGen) lines() []providers.LogEntry {
 	}
 	// User requests.
 	total := 0.0
-	for _, r := range requests {
+	for _, r := range p.requests {
 		total += r.weight
 	}
 	from := p.start
@@ -388,7 +446,7 @@ func (p *podGen) errorFactor(t time.Time) float64 {
 
 func (p *podGen) userRequest(t time.Time, total float64) {
 	cfg := p.cfg
-	reg := Regression{ServerErrorFactor: 1, Slowdown: 1}
+	reg := Regression{ServerErrorFactor: 1, Slowdown: 1, DynamicSlowdown: 1}
 	if p.canary {
 		reg = cfg.Canary
 	}
@@ -403,14 +461,14 @@ func (p *podGen) userRequest(t time.Time, total float64) {
 	}
 	x := p.rng.Float64() * total
 	var r request
-	for _, r = range requests {
+	for _, r = range p.requests {
 		if x < r.weight {
 			break
 		}
 		x -= r.weight
 	}
 	path := r.path
-	if r.kind == "api" && r.path[len(r.path)-2:] == "%d" {
+	if strings.Contains(r.path, "%d") {
 		path = fmt.Sprintf(r.path, 1+p.rng.IntN(12))
 	}
 	referer := "-"
@@ -418,6 +476,9 @@ func (p *podGen) userRequest(t time.Time, total float64) {
 		referer = "https://shop.example.com/"
 	}
 	median := r.median * reg.Slowdown
+	if r.dynamic() {
+		median *= reg.DynamicSlowdown
+	}
 	switch r.kind {
 	case "noise":
 		p.tr.NotFound[p.pod]++

@@ -22,6 +22,12 @@
 // fixture (internal/lokitest). Durations are log-normal (σ 0.35) around a
 // median per kind of request. RequestMix gives the chances per request.
 //
+// The Profile picks the mix of user requests: ProfileShop, the default, is
+// the recorded fixture's (pages, hashed assets, a quarter API calls);
+// ProfileStaticHeavy has half static files served in under a millisecond
+// and half pages and API calls of 18-30 ms, so that the median of a minute's
+// requests falls into either group.
+//
 // Two known error signatures can be switched on: RareErrorRate makes every
 // pod's backend reset a share of API calls (a 502 with AH01102 and AH00898),
 // and PodErrorRate makes the first stable pod alone log AH00485 (scoreboard
@@ -30,7 +36,7 @@
 // A Regression makes the canary worse: a new error signature (by default
 // AH01630, client denied by server configuration, each paired with a 403),
 // a burst of 404s for a renamed asset, more 500s on the API, and slower
-// answers. Everything is drawn from seeded generators: the same Config gives
+// answers (every kind but noise, or the dynamic requests alone). Everything is drawn from seeded generators: the same Config gives
 // the same lines.
 //
 // # Variation between pods and over time
@@ -41,7 +47,7 @@
 // t the time:
 //
 //	rate        λ_i(t) = r_i · (1 + A·cos(2π(h(t) − P)/24)) · (1 + S(t))
-//	duration    d = m_kind · Slowdown · o_i · e^(g_k + a_i,k) · W(age) · (1 + D(t) for API calls) · Y
+//	duration    d = m_kind · Slowdown · (DynamicSlowdown for pages and API calls) · o_i · e^(g_k + a_i,k) · W(age) · (1 + D(t) for API calls) · Y
 //	5xx chances 500: APIErrorChance · f_i · B(t) · ServerErrorFactor,  503: 0.002 · f_i · B(t),
 //	            backend reset: RareErrorRate · f_i · B(t),  with B(t) = 1 + 2·D(t)
 //

@@ -14,10 +14,10 @@ type Mix struct {
 	NotFound float64
 }
 
-// RequestMix returns the generator's request mix.
+// RequestMix returns the generator's request mix of ProfileShop.
 func RequestMix() Mix {
 	var total, api, notFound float64
-	for _, r := range requests {
+	for _, r := range shopRequests {
 		total += r.weight
 		switch r.kind {
 		case "api":

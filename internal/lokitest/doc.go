@@ -20,10 +20,13 @@
 // Log queries: a stream selector {l="v", l!="v", l=~"re", l!~"re"} and a
 // pipeline of line filters (|= "s", != "s", |~ "re", !~ "re"), the parsers
 // | pattern `...` and | regexp `...`, label filters (| l = "v", != "v",
-// =~ "re", !~ "re", and numeric | l > 5, >=, <, <=, =, ==, !=), and
-// | unwrap l. Strings are double-quoted with Go escapes, or back-quoted.
-// Results honour start (inclusive), end (exclusive), limit (over all
-// streams) and direction, as Loki does.
+// =~ "re", !~ "re", and numeric | l > 5, >=, <, <=, =, ==, !=),
+// | label_format dst=src, dst="{{ template }}" (Go's text/template over the
+// labels with its built-in functions such as eq and printf; Loki's own
+// template functions are refused) and | unwrap l. Strings are double-quoted
+// with Go escapes, or back-quoted. Results honour start (inclusive), end
+// (exclusive), limit (over all streams) and direction, as Loki does; start
+// may equal end.
 //
 // Metric queries: the range aggregations count_over_time, rate,
 // bytes_over_time, sum_over_time, avg_over_time, min_over_time,
@@ -48,7 +51,21 @@
 // k8s_job_name) and detected_level="unknown" for every line, which is what
 // Loki 3.7 attached to the recorded Apache lines; levels are not detected.
 //
+// # What a query costs
+//
+// Every answer carries stats.summary as Loki's does, with the fields the
+// emulator counts: totalLinesProcessed (every line of the selected streams
+// in the range the query reads, once per range aggregation),
+// totalBytesProcessed, totalPostFilterLines, totalEntriesReturned and
+// totalStructuredMetadataBytesProcessed. Request.Cost holds the same counts
+// for each request the server answered, with the lines that went through
+// each parser and label_format stage, and Cost.Seconds turns them into the
+// seconds of one core a real Loki would have spent (the cost model, with
+// its measured per-line costs).
+//
 // The emulator is checked against every recorded answer of the fixture (the
 // tests in this package): on the pushed data, each recorded matrix and
-// stream result is reproduced.
+// stream result is reproduced, and so are the recorded stats.summary counts.
+// label_format has no recorded answer; its tests check it against the
+// recording's own table of status codes.
 package lokitest

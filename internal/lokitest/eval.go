@@ -31,9 +31,10 @@ func (q *logQuery) selects(ls model.LabelSet) bool {
 	return true
 }
 
-// process runs a line through the pipeline. ok is false when the line is
+// process runs a line through the pipeline, counting in c the lines that
+// reach each parser and label_format stage. ok is false when the line is
 // filtered out (or, for a metric query, skipped by unwrap).
-func (q *logQuery) process(stream model.LabelSet, line string) (processed, bool) {
+func (q *logQuery) process(stream model.LabelSet, line string, c *Cost) (processed, bool) {
 	ls := stream.Clone()
 	ls["detected_level"] = "unknown"
 	set := func(name, v string) {
@@ -62,10 +63,15 @@ func (q *logQuery) process(stream model.LabelSet, line string) (processed, bool)
 				return processed{}, false
 			}
 		case "pattern":
+			c.PatternLines++
 			for name, v := range matchPattern(s.pattern, line) {
 				set(name, v)
 			}
+		case "format":
+			c.FormatLines++
+			formatLabels(ls, s.formats)
 		case "regexp":
+			c.RegexpLines++
 			if m := s.re.FindStringSubmatch(line); m != nil {
 				for i, name := range s.re.SubexpNames() {
 					if name != "" {
@@ -121,6 +127,33 @@ func (q *logQuery) process(stream model.LabelSet, line string) (processed, bool)
 		}
 	}
 	return processed{labels: ls, value: value}, true
+}
+
+// formatLabels applies a label_format stage: every template sees the labels
+// as they were before the stage. A template that fails sets __error__, as
+// Loki's TemplateFormatErr does; an empty result drops the label.
+func formatLabels(ls model.LabelSet, fs []labelFormat) {
+	data := make(map[string]string, len(ls))
+	for k, v := range ls {
+		data[string(k)] = string(v)
+	}
+	var b strings.Builder
+	for _, f := range fs {
+		if f.tmpl == nil {
+			ls[f.dst] = model.LabelValue(data[string(f.src)])
+			if f.src != f.dst {
+				delete(ls, f.src)
+			}
+			continue
+		}
+		b.Reset()
+		if err := f.tmpl.Execute(&b, data); err != nil {
+			ls["__error__"] = "TemplateFormatErr"
+			ls["__error_details__"] = model.LabelValue(err.Error())
+			continue
+		}
+		ls[f.dst] = model.LabelValue(b.String())
+	}
 }
 
 func compare(op string, a, b float64) bool {
@@ -190,18 +223,23 @@ type logEntry struct {
 }
 
 // runLogQuery returns the entries of [start, end) that pass q, at most limit
-// of them, the oldest (forward) or the newest (backward) first.
-func runLogQuery(s *Store, q *logQuery, start, end int64, limit int, forward bool) []logEntry {
-	var out []logEntry
+// of them, the oldest (forward) or the newest (backward) first, and what
+// the query cost. Every line of the selected streams in [start, end) is
+// read, whatever the limit (the recorded log query with limit 5 read 2948
+// lines).
+func runLogQuery(s *Store, q *logQuery, start, end int64, limit int, forward bool) ([]logEntry, Cost) {
+	var (
+		out []logEntry
+		c   Cost
+	)
 	for _, st := range s.Streams() {
 		if !q.selects(st.Labels) {
 			continue
 		}
-		for _, e := range st.Entries {
-			if e.T < start || e.T >= end {
-				continue
-			}
-			if p, ok := q.process(st.Labels, e.Line); ok {
+		for _, e := range st.between(start-1, end-1) {
+			c.read(e.Line)
+			if p, ok := q.process(st.Labels, e.Line, &c); ok {
+				c.PostFilterLines++
 				out = append(out, logEntry{t: e.T, line: e.Line, labels: dropEmpty(p.labels)})
 			}
 		}
@@ -215,7 +253,8 @@ func runLogQuery(s *Store, q *logQuery, start, end int64, limit int, forward boo
 	if len(out) > limit {
 		out = out[:limit]
 	}
-	return out
+	c.EntriesReturned = int64(len(out))
+	return out, c
 }
 
 func dropEmpty(ls model.LabelSet) model.LabelSet {
@@ -233,10 +272,12 @@ type series struct {
 	points map[int64]float64
 }
 
-// evaluator evaluates a metric expression at the steps of a range query.
+// evaluator evaluates a metric expression at the steps of a range query
+// and adds up what it cost.
 type evaluator struct {
 	store *Store
 	steps []int64 // Unix ms
+	cost  Cost
 }
 
 func (ev *evaluator) eval(e expr) ([]*series, error) {
@@ -271,12 +312,16 @@ func (ev *evaluator) rangeAgg(a rangeAgg) ([]*series, error) {
 		samples []sampleAt
 	}
 	groups := map[model.Fingerprint]*group{}
+	rng := a.rng.Nanoseconds()
+	// The lines any step's window (t − range, t] holds: Loki reads them all.
+	from, through := ev.steps[0]*1e6-rng, ev.steps[len(ev.steps)-1]*1e6
 	for _, st := range ev.store.Streams() {
 		if !a.query.selects(st.Labels) {
 			continue
 		}
-		for _, e := range st.Entries {
-			p, ok := a.query.process(st.Labels, e.Line)
+		for _, e := range st.between(from, through) {
+			ev.cost.read(e.Line)
+			p, ok := a.query.process(st.Labels, e.Line, &ev.cost)
 			if !ok {
 				continue
 			}
@@ -309,10 +354,10 @@ func (ev *evaluator) rangeAgg(a rangeAgg) ([]*series, error) {
 				groups[fp] = g
 			}
 			g.samples = append(g.samples, sampleAt{t: e.T, v: v})
+			ev.cost.PostFilterLines++
 		}
 	}
 	var out []*series
-	rng := a.rng.Nanoseconds()
 	for _, g := range groups {
 		sort.SliceStable(g.samples, func(i, j int) bool { return g.samples[i].t < g.samples[j].t })
 		s := &series{labels: g.labels, points: map[int64]float64{}}

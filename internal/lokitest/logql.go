@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"text/template"
 	"time"
 	"unicode"
 
@@ -45,7 +46,7 @@ func (m matcher) matches(v string) bool {
 
 // stage is one pipeline stage.
 type stage struct {
-	kind string // line, pattern, regexp, label, number, unwrap
+	kind string // line, pattern, regexp, label, number, unwrap, format
 	// line filter: op |= != |~ !~ and its text or expression.
 	op   string
 	text string
@@ -55,6 +56,16 @@ type stage struct {
 	// label filters and unwrap.
 	label model.LabelName
 	num   float64
+	// label_format's assignments.
+	formats []labelFormat
+}
+
+// labelFormat is one assignment of a label_format stage: dst takes the
+// value of the label src (a rename: src is dropped), or of the template.
+type labelFormat struct {
+	dst  model.LabelName
+	src  model.LabelName
+	tmpl *template.Template
 }
 
 // patternNode is a literal or a capture of a pattern expression.
@@ -103,7 +114,7 @@ var (
 	unwrapOps         = map[string]bool{"sum_over_time": true, "avg_over_time": true, "min_over_time": true, "max_over_time": true, "quantile_over_time": true}
 	vectorOps         = map[string]bool{"sum": true, "count": true, "min": true, "max": true, "avg": true}
 	unsupportedStages = map[string]bool{
-		"json": true, "logfmt": true, "unpack": true, "line_format": true, "label_format": true,
+		"json": true, "logfmt": true, "unpack": true, "line_format": true,
 		"drop": true, "keep": true, "decolorize": true,
 	}
 )
@@ -512,6 +523,8 @@ func (p *parser) stage() (stage, error) {
 			return stage{}, &parseError{"unwrap conversion functions are not supported"}
 		}
 		return stage{kind: "unwrap", label: model.LabelName(l.text)}, nil
+	case t.text == "label_format":
+		return p.labelFormat()
 	case unsupportedStages[t.text]:
 		return stage{}, &parseError{fmt.Sprintf("the %s stage is not supported", t.text)}
 	}
@@ -545,6 +558,47 @@ func (p *parser) stage() (stage, error) {
 		return stage{}, &parseError{"combined label filters are not supported"}
 	}
 	return st, nil
+}
+
+// labelFormat parses the assignments of a label_format stage:
+// dst=src renames a label, dst="template" sets it from a Go text/template
+// over the labels (with Go's built-in functions only; Loki's own template
+// functions are refused). Assignments are separated by commas, and a label
+// may be assigned once per stage, as in Loki.
+func (p *parser) labelFormat() (stage, error) {
+	st := stage{kind: "format"}
+	seen := map[model.LabelName]bool{}
+	for {
+		dst, err := p.expect("ident", "")
+		if err != nil {
+			return stage{}, err
+		}
+		if _, err := p.expect("op", "="); err != nil {
+			return stage{}, err
+		}
+		f := labelFormat{dst: model.LabelName(dst.text)}
+		if seen[f.dst] {
+			return stage{}, &parseError{fmt.Sprintf("label_format assigns %s twice", f.dst)}
+		}
+		seen[f.dst] = true
+		switch v := p.next(); v.kind {
+		case "ident":
+			f.src = model.LabelName(v.text)
+		case "string":
+			t, err := template.New(dst.text).Option("missingkey=zero").Parse(v.text)
+			if err != nil {
+				return stage{}, &parseError{fmt.Sprintf("label_format template of %s: %v", dst.text, err)}
+			}
+			f.tmpl = t
+		default:
+			return stage{}, &parseError{fmt.Sprintf("label_format %s= needs a label or a template at %d", dst.text, v.pos)}
+		}
+		st.formats = append(st.formats, f)
+		if !p.is("op", ",") {
+			return st, nil
+		}
+		p.next()
+	}
 }
 
 // parsePattern splits a pattern expression into literals and captures.

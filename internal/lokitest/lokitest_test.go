@@ -86,7 +86,42 @@ func TestEmulatorReproducesRecordedAnswers(t *testing.T) {
 			}
 			_, ignoreLabels := errorPrefix[name]
 			compareData(t, []byte(c.Response.Body), body, ignoreLabels)
+			compareStats(t, []byte(c.Response.Body), body)
 		})
+	}
+}
+
+// costFields are the stats.summary fields the emulator's cost model
+// computes.
+var costFields = []string{"totalLinesProcessed", "totalBytesProcessed", "totalPostFilterLines", "totalEntriesReturned", "totalStructuredMetadataBytesProcessed"}
+
+// compareStats checks that the emulator's stats.summary counts what Loki's
+// did: the lines and bytes read, the lines past the pipeline and the
+// entries returned.
+func compareStats(t *testing.T, recorded, got []byte) {
+	t.Helper()
+	type stats struct {
+		Data struct {
+			Stats struct {
+				Summary map[string]json.Number `json:"summary"`
+			} `json:"stats"`
+		} `json:"data"`
+	}
+	var want, have stats
+	if err := json.Unmarshal(recorded, &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(got, &have); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range costFields {
+		w, ok := want.Data.Stats.Summary[f]
+		if !ok {
+			t.Fatalf("the recording has no stats.summary.%s", f)
+		}
+		if h := have.Data.Stats.Summary[f]; h != w {
+			t.Errorf("stats.summary.%s = %q, recorded %q", f, h, w)
+		}
 	}
 }
 

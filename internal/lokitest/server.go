@@ -35,6 +35,9 @@ type Request struct {
 	Start, End time.Time
 	Step       time.Duration
 	Tenant     string
+	// Cost is what the emulator did to answer the request (zero for a
+	// replayed, refused or faulted one).
+	Cost Cost
 }
 
 // Server is an httptest server that speaks Loki's query_range API (see the
@@ -101,6 +104,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// setCost records the cost of the request at index i of s.requests.
+func (s *Server) setCost(i int, c Cost) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests[i].Cost = c
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	params := r.URL.Query()
 	req := Request{Path: r.URL.Path, Query: params.Get("query"), Params: params, Tenant: r.Header.Get("X-Scope-OrgID")}
@@ -111,6 +121,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	req.Step = step
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
+	idx := len(s.requests) - 1
 	s.mu.Unlock()
 
 	if s.Fault != nil {
@@ -152,7 +163,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case errStep != nil:
 		text(w, http.StatusBadRequest, fmt.Sprintf("invalid step: %v", errStep))
 		return
-	case !end.After(start):
+	case end.Before(start):
+		// Loki's words; start == end is accepted (one point for a metric
+		// query, nothing for a log query: testdata/README.md).
 		text(w, http.StatusBadRequest, "end timestamp must not be before or equal to start time")
 		return
 	case end.Sub(start) > maxQueryLength:
@@ -171,26 +184,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		text(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	var cost Cost
 	if logQ != nil {
-		s.serveLogs(w, store, logQ, req)
-		return
+		cost = serveLogs(w, store, logQ, req)
+	} else {
+		cost = serveMetric(w, store, metric, req)
 	}
-	s.serveMetric(w, store, metric, req)
+	s.setCost(idx, cost)
 }
 
-func (s *Server) serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req Request) {
+// serveLogs answers a log query and returns what it cost.
+func serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req Request) Cost {
 	limit := 100
 	if v := req.Params.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			text(w, http.StatusBadRequest, fmt.Sprintf("invalid limit %q", v))
-			return
+			return Cost{}
 		}
 		limit = n
 	}
 	if limit > maxEntries {
 		text(w, http.StatusBadRequest, fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > %d)", limit, maxEntries))
-		return
+		return Cost{}
 	}
 	forward := false
 	switch d := strings.ToLower(req.Params.Get("direction")); d {
@@ -199,9 +215,9 @@ func (s *Server) serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req
 	case "", "backward":
 	default:
 		text(w, http.StatusBadRequest, fmt.Sprintf("invalid direction %q", d))
-		return
+		return Cost{}
 	}
-	entries := runLogQuery(store, q, req.Start.UnixNano(), req.End.UnixNano(), limit, forward)
+	entries, cost := runLogQuery(store, q, req.Start.UnixNano(), req.End.UnixNano(), limit, forward)
 	type stream struct {
 		Stream model.LabelSet `json:"stream"`
 		Values [][2]string    `json:"values"`
@@ -222,25 +238,27 @@ func (s *Server) serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req
 	result := make([]*stream, len(order))
 	copy(result, order)
 	writeJSON(w, map[string]any{"status": "success", "data": map[string]any{
-		"resultType": "streams", "result": result, "stats": map[string]any{},
+		"resultType": "streams", "result": result, "stats": map[string]any{"summary": cost.summary()},
 	}})
+	return cost
 }
 
-func (s *Server) serveMetric(w http.ResponseWriter, store *Store, e expr, req Request) {
+// serveMetric answers a metric query and returns what it cost.
+func serveMetric(w http.ResponseWriter, store *Store, e expr, req Request) Cost {
 	if req.Step <= 0 {
 		text(w, http.StatusBadRequest, "zero or negative query resolution step widths are not accepted. Try a positive integer")
-		return
+		return Cost{}
 	}
 	stepMs := req.Step.Milliseconds()
 	if stepMs <= 0 {
 		text(w, http.StatusBadRequest, "lokitest: steps below 1ms are not supported")
-		return
+		return Cost{}
 	}
 	first := floorTo(req.Start.UnixMilli(), stepMs)
 	last := -floorTo(-req.End.UnixMilli(), stepMs)
 	if (last-first)/stepMs+1 > maxPoints {
 		text(w, http.StatusBadRequest, "exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter")
-		return
+		return Cost{}
 	}
 	ev := &evaluator{store: store}
 	for t := first; t <= last; t += stepMs {
@@ -249,7 +267,7 @@ func (s *Server) serveMetric(w http.ResponseWriter, store *Store, e expr, req Re
 	out, err := ev.eval(e)
 	if err != nil {
 		text(w, http.StatusBadRequest, err.Error())
-		return
+		return ev.cost
 	}
 	type sample [2]any
 	type matrixSeries struct {
@@ -273,9 +291,11 @@ func (s *Server) serveMetric(w http.ResponseWriter, store *Store, e expr, req Re
 		}
 		result = append(result, ms)
 	}
+	ev.cost.EntriesReturned = int64(len(result))
 	writeJSON(w, map[string]any{"status": "success", "data": map[string]any{
-		"resultType": "matrix", "result": result, "stats": map[string]any{},
+		"resultType": "matrix", "result": result, "stats": map[string]any{"summary": ev.cost.summary()},
 	}})
+	return ev.cost
 }
 
 func floorTo(v, step int64) int64 {

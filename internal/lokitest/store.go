@@ -116,6 +116,13 @@ func (s *Store) Add(pushed model.LabelSet, e Entry) {
 	st.Entries[i] = e
 }
 
+// between returns the stream's entries with from < T <= through.
+func (st *Stream) between(from, through int64) []Entry {
+	lo := sort.Search(len(st.Entries), func(i int) bool { return st.Entries[i].T > from })
+	hi := sort.Search(len(st.Entries), func(i int) bool { return st.Entries[i].T > through })
+	return st.Entries[lo:hi]
+}
+
 // Streams returns the stored streams, sorted by their labels.
 func (s *Store) Streams() []*Stream {
 	out := make([]*Stream, 0, len(s.streams))

@@ -1,0 +1,248 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
+	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
+	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/providers/loki"
+	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
+	"github.com/canary-analyzer/canary-analyzer/rules"
+)
+
+// The production-scale log scenario (issue 14): a frontend of 5 stable pods
+// and a canary, each serving ScaleRequestRate user requests per second, so
+// that 30 minutes of its access log hold about 270,000 lines.
+const (
+	ScaleStablePods   = 5
+	ScaleRequestRate  = 25.0
+	scaleNamespace    = "scale"
+	scaleCanaryHash   = "5f6b7c8d9e"
+	scaleStableHash   = "7c9d5b6f4d"
+	scaleDataBefore   = 21 * time.Minute
+	scaleLastCanaryAt = 30 * time.Minute
+)
+
+// ScaleCanaryStart is when the scale scenario's canary starts. Its data
+// run from 21 minutes before (so that a look at canary age 10 minutes has a
+// full 30-minute window) to canary age 30 minutes.
+var ScaleCanaryStart = time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)
+
+// ScaleAges are the canary ages the scale benchmark judges at: the shipped
+// AnalysisTemplate's last look, where the canary covers a third of the
+// window, and a canary as old as the window.
+var ScaleAges = []time.Duration{10 * time.Minute, 30 * time.Minute}
+
+// ScaleScenario returns the production-scale scenario with the canary's
+// regression reg: ProfileStaticHeavy traffic (half static files, half pages
+// and API calls) and the kind of variation between pods and over time the
+// log families draw, fixed (no traffic spike or slow backend).
+func ScaleScenario(seed uint64, reg logscenario.Regression) logscenario.Config {
+	return logscenario.Config{
+		Namespace:         scaleNamespace,
+		Rollout:           "web",
+		CanaryHash:        scaleCanaryHash,
+		StableHash:        scaleStableHash,
+		StablePods:        ScaleStablePods,
+		Start:             ScaleCanaryStart.Add(-scaleDataBefore),
+		CanaryStart:       ScaleCanaryStart,
+		End:               ScaleCanaryStart.Add(scaleLastCanaryAt),
+		RequestRate:       ScaleRequestRate,
+		CanaryRequestRate: ScaleRequestRate,
+		Profile:           logscenario.ProfileStaticHeavy,
+		Variation: logscenario.Variation{
+			LatencySigma: 0.065, ErrorSigma: 0.15,
+			SharedPhi: 0.97, SharedSigma: 0.04, PodPhi: 0.8, PodSigma: 0.05,
+			DailyAmplitude: 0.4, DailyPeakHour: 16,
+			TailProb: 0.01, WarmupFactor: 2, WarmupTau: 40 * time.Second, ReadyDelay: 10 * time.Second,
+		},
+		Canary: reg,
+		Seed:   seed,
+	}
+}
+
+// ScaleService is a scenario ready to judge: its lines in a Loki stand-in
+// that counts what each query costs (no results cache in front: every
+// query of every judgement reaches it), its pods' container metrics in a
+// real Prometheus, and the service with the rule sets given.
+type ScaleService struct {
+	Loki   *lokitest.Server
+	Config logscenario.Config
+	Truth  logscenario.Truth
+	url    string
+	close  []func()
+}
+
+// StartScale generates cfg's lines and container metrics in dir and starts
+// the backends and the service with ruleFiles (rule set name: file; the
+// name replaces the file's own, so that two versions of one rule set can be
+// compared). Close stops everything.
+func StartScale(ctx context.Context, dir string, cfg logscenario.Config, ruleFiles map[string]string) (*ScaleService, error) {
+	s := &ScaleService{Config: cfg}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+	logs, err := logscenario.Generate(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.Truth = logs.Truth
+	store := &lokitest.Store{}
+	store.AddEntries(logs.Entries)
+	pods := logs.ResourcePods(cfg.Namespace, cfg.CanaryStart)
+	for i := range pods {
+		pods[i].CPUPerRequest = LogCPUPerRequest
+		pods[i].Seed = cfg.Seed
+	}
+	logs.Entries = nil
+	om := filepath.Join(dir, "resources.om")
+	if err := writeResourceFile(om, pods, cfg.Start, cfg.End); err != nil {
+		return nil, err
+	}
+	prom, err := promtest.StartProcess(ctx, promtest.Options{Dir: filepath.Join(dir, "prometheus"), DataFile: om})
+	if err != nil {
+		return nil, err
+	}
+	s.close = append(s.close, func() { _ = prom.Close() })
+	_ = os.Remove(om)
+	lk, err := lokitest.Start(store)
+	if err != nil {
+		return nil, err
+	}
+	lk.Replay = nil
+	s.Loki = lk
+	s.close = append(s.close, lk.Close)
+
+	promClient, err := promprovider.New(providers.ClientOptions{URL: prom.URL})
+	if err != nil {
+		return nil, err
+	}
+	lokiClient, err := loki.NewFromOptions(providers.ClientOptions{URL: lk.URL})
+	if err != nil {
+		return nil, err
+	}
+	sets := map[string]*rules.RuleSet{}
+	for name, file := range ruleFiles {
+		rs, err := rules.LoadFile(file, "")
+		if err != nil {
+			return nil, err
+		}
+		rs.Name = name
+		sets[name] = rs
+	}
+	backends := map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: promClient, rules.SourceLoki: lokiClient}
+	base, stop, err := startService(backends, sets, time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	s.url = base
+	s.close = append(s.close, stop)
+	ok = true
+	return s, nil
+}
+
+// writeResourceFile writes the pods' container metrics as OpenMetrics.
+func writeResourceFile(path string, pods []logscenario.ResourcePod, start, end time.Time) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = logscenario.WriteResources(bw, pods, start, end, 1)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close stops the service and the backends.
+func (s *ScaleService) Close() {
+	for i := len(s.close) - 1; i >= 0; i-- {
+		s.close[i]()
+	}
+	s.close = nil
+}
+
+// ScaleJudgement is one judgement of a scale scenario and what it made Loki
+// do.
+type ScaleJudgement struct {
+	Verdict string
+	Metrics []MetricOutcome
+	// Queries is the number of requests Loki received, Cost what they
+	// cost in lokitest's cost model, Wall the judgement's time.
+	Queries int
+	Cost    lokitest.Cost
+	Wall    time.Duration
+}
+
+// Judge asks the service for a verdict of the rule set at canary age age
+// (GET, as Argo asks) and counts the Loki requests it caused. Judgements
+// must not overlap.
+func (s *ScaleService) Judge(ctx context.Context, ruleSet string, age time.Duration) (ScaleJudgement, error) {
+	q := url.Values{
+		"namespace": {s.Config.Namespace}, "rollout": {s.Config.Rollout},
+		"canaryHash": {s.Config.CanaryHash}, "stableHash": {s.Config.StableHash},
+		"ruleSet": {ruleSet}, "end": {s.Config.CanaryStart.Add(age).UTC().Format(time.RFC3339)},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/api/v1/judge?"+q.Encode(), nil)
+	if err != nil {
+		return ScaleJudgement{}, err
+	}
+	before := len(s.Loki.Requests())
+	began := time.Now()
+	res, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	if err != nil {
+		return ScaleJudgement{}, err
+	}
+	var body verdictBody
+	err = json.NewDecoder(res.Body).Decode(&body)
+	res.Body.Close()
+	j := ScaleJudgement{Wall: time.Since(began)}
+	if err != nil {
+		return j, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return j, fmt.Errorf("%s at canary age %v: HTTP %d: %s", ruleSet, age, res.StatusCode, body.Error)
+	}
+	j.Verdict, j.Metrics = body.Verdict, body.Metrics
+	for _, r := range s.Loki.Requests()[before:] {
+		j.Queries++
+		j.Cost = j.Cost.Add(r.Cost)
+	}
+	return j, nil
+}
+
+// AccessLines counts the access-log lines in the judged window of a look
+// at canary age age, (end − lookback, end]: what one scan of the window's
+// access log reads.
+func (s *ScaleService) AccessLines(age, lookback time.Duration) int64 {
+	end := s.Config.CanaryStart.Add(age).UnixNano()
+	var n int64
+	for _, st := range s.Loki.Store.Streams() {
+		if st.Labels["stream"] != "access" {
+			continue
+		}
+		for _, e := range st.Entries {
+			if e.T > end-lookback.Nanoseconds() && e.T <= end {
+				n++
+			}
+		}
+	}
+	return n
+}

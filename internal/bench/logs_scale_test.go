@@ -1,0 +1,74 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
+	"github.com/canary-analyzer/canary-analyzer/rules"
+)
+
+// scaleRuleSets are the rule sets the scale benchmark compares: the shipped
+// apache-frontend and its version from before the rework of issue 14.
+var scaleRuleSets = map[string]string{
+	"before":  "testdata/apache-frontend-before.yaml",
+	"shipped": "../../deploy/base/rules/apache-frontend.yaml",
+}
+
+// BenchmarkLogJudgementAtScale judges a healthy canary of the
+// production-scale scenario (ScaleScenario: 6 pods at 25 requests per
+// second, about 270,000 access lines in 30 minutes) with each rule set at
+// each of ScaleAges, against the Loki stand-in without a results cache, and
+// reports per judgement:
+//
+//   - lines/op: the log lines Loki read (stats.summary.totalLinesProcessed);
+//   - scans/op: the same in scans of the window's access log;
+//   - queries/op: the requests Loki received;
+//   - loki-cpu-s/op: what those cost a Loki in lokitest's cost model;
+//   - ns/op: the judgement's wall time here (the stand-in on this machine).
+//
+// Run it with
+//
+//	go test -run '^$' -bench LogJudgementAtScale -benchtime 3x ./internal/bench
+func BenchmarkLogJudgementAtScale(b *testing.B) {
+	s, err := StartScale(context.Background(), b.TempDir(), ScaleScenario(1, logscenario.Regression{}), scaleRuleSets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	lookback := rules.DefaultLookback
+	for _, name := range []string{"before", "shipped"} {
+		for _, age := range ScaleAges {
+			scan := s.AccessLines(age, lookback)
+			b.Run(fmt.Sprintf("%s/canary-%v", name, age), func(b *testing.B) {
+				var total, last ScaleJudgement
+				for b.Loop() {
+					j, err := s.Judge(b.Context(), name, age)
+					if err != nil {
+						b.Fatal(err)
+					}
+					total.Queries += j.Queries
+					total.Cost = total.Cost.Add(j.Cost)
+					last = j
+				}
+				b.Logf("%s at canary age %v: %s; %s", name, age, last.Verdict, classifications(last.Metrics))
+				n := float64(b.N)
+				b.ReportMetric(float64(total.Cost.LinesRead)/n, "lines/op")
+				b.ReportMetric(float64(total.Cost.LinesRead)/n/float64(scan), "scans/op")
+				b.ReportMetric(float64(total.Queries)/n, "queries/op")
+				b.ReportMetric(total.Cost.Seconds()/n, "loki-cpu-s/op")
+			})
+		}
+	}
+}
+
+// classifications lists each metric's classification.
+func classifications(ms []MetricOutcome) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.Name + " " + m.Classification
+	}
+	return strings.Join(parts, ", ")
+}
