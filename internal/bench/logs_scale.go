@@ -143,7 +143,7 @@ func StartScale(ctx context.Context, dir string, cfg logscenario.Config, ruleFil
 		rs.Name = name
 		sets[name] = rs
 	}
-	backends := map[rules.Source]providers.MetricQuerier{rules.SourcePrometheus: promClient, rules.SourceLoki: lokiClient}
+	backends := map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: promClient, providers.TypeLoki: lokiClient}
 	base, stop, err := startService(backends, sets, time.Minute)
 	if err != nil {
 		return nil, err
