@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -116,19 +115,7 @@ func generateLogBatch(instances []logInstance, w LogWindow, omPath string) (*lok
 		}
 		truths = append(truths, LogTruth(in.family, c, logs))
 	}
-	f, err := os.Create(omPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = logscenario.WriteResources(bw, pods, w.Start, w.End, 1)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := writeResourceFile(omPath, pods, w.Start, w.End); err != nil {
 		return nil, nil, err
 	}
 	return store, truths, nil
@@ -155,18 +142,25 @@ func runLogBatch(ctx context.Context, cfg LogConfig, sets map[string]*rules.Rule
 	cache := newResultsCache(lk.URL)
 	defer cache.Close()
 
-	promClient, err := promprovider.New(providers.ClientOptions{URL: prom.URL})
+	backends, err := logBackends(prom.URL, cache.URL)
 	if err != nil {
 		return nil, err
-	}
-	lokiClient, err := loki.NewFromOptions(providers.ClientOptions{URL: cache.URL})
-	if err != nil {
-		return nil, err
-	}
-	backends := map[providers.Type]providers.MetricQuerier{
-		providers.TypePrometheus: promClient, providers.TypeLoki: lokiClient,
 	}
 	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, time.Minute)
+}
+
+// logBackends returns the clients of the Prometheus and the Loki at the
+// given URLs.
+func logBackends(promURL, lokiURL string) (map[providers.Type]providers.MetricQuerier, error) {
+	promClient, err := promprovider.New(providers.ClientOptions{URL: promURL})
+	if err != nil {
+		return nil, err
+	}
+	lokiClient, err := loki.NewFromOptions(providers.ClientOptions{URL: lokiURL})
+	if err != nil {
+		return nil, err
+	}
+	return map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: promClient, providers.TypeLoki: lokiClient}, nil
 }
 
 // Regressions a log instance can have, beside scenario's signals.

@@ -14,9 +14,6 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
-	"github.com/canary-analyzer/canary-analyzer/providers"
-	"github.com/canary-analyzer/canary-analyzer/providers/loki"
-	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -126,11 +123,7 @@ func StartScale(ctx context.Context, dir string, cfg logscenario.Config, ruleFil
 	s.Loki = lk
 	s.close = append(s.close, lk.Close)
 
-	promClient, err := promprovider.New(providers.ClientOptions{URL: prom.URL})
-	if err != nil {
-		return nil, err
-	}
-	lokiClient, err := loki.NewFromOptions(providers.ClientOptions{URL: lk.URL})
+	backends, err := logBackends(prom.URL, lk.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +136,6 @@ func StartScale(ctx context.Context, dir string, cfg logscenario.Config, ruleFil
 		rs.Name = name
 		sets[name] = rs
 	}
-	backends := map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: promClient, providers.TypeLoki: lokiClient}
 	base, stop, err := startService(backends, sets, time.Minute)
 	if err != nil {
 		return nil, err

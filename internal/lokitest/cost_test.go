@@ -19,6 +19,18 @@ const accessRegexp = "`" + `^\S+ \S+ \S+ \[[^\]]+\] "(?:[^"\\]|\\.)*" (?P<status
 // other statuses by their first digit (2xx, 3xx, 4xx, 5xx).
 const statusClass = "label_format class=`{{ if eq .status \"404\" }}404{{ else }}{{ printf \"%.1sxx\" .status }}{{ end }}`"
 
+// shopServer serves the recording's data without replaying its answers.
+func shopServer(t *testing.T) *Server {
+	t.Helper()
+	shop, err := ShopStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(t, shop)
+	srv.Replay = nil
+	return srv
+}
+
 // queryRange sends a metric query over the recording's window and returns
 // its series by their labels (each series' points summed) and its cost as
 // the server recorded it.
@@ -69,11 +81,7 @@ func queryRange(t *testing.T, srv *Server, q string, start, end int64, step stri
 // every pod.
 func TestStatusClassesFromOneScan(t *testing.T) {
 	t.Parallel()
-	shop, err := ShopStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := NewServer(t, shop)
+	srv := shopServer(t)
 	end := FixtureEnd.Unix()
 	q := `sum by (pod, class) (count_over_time({namespace="shop", stream="access"} | regexp ` + accessRegexp + ` | ` + statusClass + ` [30m]))`
 	got, cost := queryRange(t, srv, q, end, end, "60")
@@ -107,12 +115,7 @@ func TestStatusClassesFromOneScan(t *testing.T) {
 
 func TestLabelFormat(t *testing.T) {
 	t.Parallel()
-	shop, err := ShopStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := NewServer(t, shop)
-	srv.Replay = nil
+	srv := shopServer(t)
 	start, end := FixtureStart.Unix(), FixtureEnd.Unix()
 	for _, c := range []struct {
 		name, query string
@@ -160,12 +163,7 @@ func TestLabelFormat(t *testing.T) {
 // front of a parser saves parsing but not reading.
 func TestCostModel(t *testing.T) {
 	t.Parallel()
-	shop, err := ShopStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := NewServer(t, shop)
-	srv.Replay = nil
+	srv := shopServer(t)
 	start, end := FixtureStart.Unix(), FixtureEnd.Unix()
 	const sel = `{namespace="shop", stream="access"}`
 	notFound := func(filter string) string {
@@ -200,7 +198,7 @@ func TestCostModel(t *testing.T) {
 	mid := start + 900
 	_, half := queryRange(t, srv, `count_over_time(`+sel+` [1m])`, mid, end, "60")
 	var want int64
-	for _, st := range shop.Streams() {
+	for _, st := range srv.Store.Streams() {
 		if st.Labels["stream"] == "access" {
 			want += int64(len(st.between((mid-60)*1e9, end*1e9)))
 		}
