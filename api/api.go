@@ -5,6 +5,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -12,13 +14,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // Judger answers a judgement request.
 type Judger interface {
-	Judge(ctx context.Context, req verdict.Request) (*verdict.Response, error)
+	Judge(ctx context.Context, req request.Request) (*verdict.Response, error)
 }
 
 // RuleLister lists the loaded rule sets (nil before the first load).
@@ -63,32 +66,42 @@ type result struct {
 type handler func(c *gin.Context) result
 
 // wrap writes a handler's result as JSON: the data with its status, or the
-// error body with the status statusFor chooses.
+// error body with the status statusFor chooses. The body is encoded before
+// any status is sent, so that an answer that cannot be encoded becomes a 500
+// error, never a 200 with an empty body.
 func (a *API) wrap(h handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		r := h(c)
-		if r.err != nil {
-			ae := classify(r.err)
-			status := statusFor(ae.typ)
-			a.metrics.errors.WithLabelValues(string(ae.typ)).Inc()
-			log := a.o.Logger.Warn
-			if status >= 500 {
-				log = a.o.Logger.Error
-			}
-			log("request failed", zap.String("path", c.FullPath()), zap.Int("status", status),
-				zap.String("errorType", string(ae.typ)), zap.String("field", ae.field), zap.Error(r.err))
-			c.JSON(status, errorBody{Status: "error", ErrorType: ae.typ, Error: r.err.Error(), Field: ae.field})
-			return
-		}
-		c.JSON(r.status, r.data)
+		status, body := a.render(c, h(c))
+		c.Data(status, "application/json; charset=utf-8", body)
 	}
+}
+
+func (a *API) render(c *gin.Context, r result) (int, []byte) {
+	if r.err == nil {
+		b, err := json.Marshal(r.data)
+		if err == nil {
+			return r.status, b
+		}
+		r.err = fmt.Errorf("encoding the answer: %w", err)
+	}
+	ae := classify(r.err)
+	status := statusFor(ae.typ)
+	a.metrics.errors.WithLabelValues(string(ae.typ)).Inc()
+	log := a.o.Logger.Warn
+	if status >= 500 {
+		log = a.o.Logger.Error
+	}
+	log("request failed", zap.String("path", c.FullPath()), zap.Int("status", status),
+		zap.String("errorType", string(ae.typ)), zap.String("field", ae.field), zap.Error(r.err))
+	b, _ := json.Marshal(errorBody{Status: "error", ErrorType: ae.typ, Error: r.err.Error(), Field: ae.field}) // strings: always encodes
+	return status, b
 }
 
 // Register adds the routes to r.
 func (a *API) Register(r *gin.Engine) {
 	r.HandleMethodNotAllowed = true
-	r.GET("/api/v1/judge", a.wrap(a.judgeGet))
-	r.POST("/api/v1/judge", a.wrap(a.judgePost))
+	r.GET(request.Path, a.wrap(a.judgeGet))
+	r.POST(request.Path, a.wrap(a.judgePost))
 	r.GET("/api/v1/rulesets", a.wrap(a.ruleSets))
 	r.POST("/-/reload", a.wrap(a.reload))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -105,29 +118,25 @@ func (a *API) Register(r *gin.Engine) {
 }
 
 func (a *API) judgeGet(c *gin.Context) result {
-	p, err := paramsFromQuery(c.Request)
+	req, err := requestFromQuery(c.Request)
 	if err != nil {
 		return result{err: err}
 	}
-	return a.judge(c, p)
+	return a.judge(c, req)
 }
 
 func (a *API) judgePost(c *gin.Context) result {
 	if len(c.Request.URL.RawQuery) > 0 {
 		return result{err: badData("query", errBodyAndQuery)}
 	}
-	p, err := paramsFromBody(c.Request)
+	req, err := requestFromBody(c.Request)
 	if err != nil {
 		return result{err: err}
 	}
-	return a.judge(c, p)
+	return a.judge(c, req)
 }
 
-func (a *API) judge(c *gin.Context, p Params) result {
-	req, err := p.Request()
-	if err != nil {
-		return result{err: err}
-	}
+func (a *API) judge(c *gin.Context, req request.Request) result {
 	ctx := c.Request.Context()
 	if a.o.Timeout > 0 {
 		var cancel context.CancelFunc

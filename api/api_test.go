@@ -15,18 +15,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // fakeJudger records the request and answers with resp or err.
 type fakeJudger struct {
-	got  verdict.Request
+	got  request.Request
 	resp *verdict.Response
 	err  error
 }
 
-func (f *fakeJudger) Judge(_ context.Context, req verdict.Request) (*verdict.Response, error) {
+func (f *fakeJudger) Judge(_ context.Context, req request.Request) (*verdict.Response, error) {
 	f.got = req
 	return f.resp, f.err
 }
@@ -55,6 +56,7 @@ func TestJudgeRequests(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, method, query, body string
+		contentType               string // "" application/json, "-" none
 		status                    int
 		errorType, field          string
 	}{
@@ -76,23 +78,49 @@ func TestJudgeRequests(t *testing.T) {
 		{name: "unknown parameter", method: "GET", query: validQuery + "&canary=x", status: 400, errorType: "bad_data", field: "canary"},
 		{name: "repeated parameter", method: "GET", query: validQuery + "&namespace=other", status: 400, errorType: "bad_data", field: "namespace"},
 		{name: "POST malformed", method: "POST", body: `{"namespace":`, status: 400, errorType: "bad_data", field: "body"},
-		{name: "POST unknown key", method: "POST", body: `{"namespace":"shop","canary":"x"}`, status: 400, errorType: "bad_data", field: "body"},
-		{name: "POST empty", method: "POST", body: ``, status: 400, errorType: "bad_data", field: "body"},
-		{name: "POST null", method: "POST", body: `null`, status: 400, errorType: "bad_data", field: "namespace"},
+		{name: "POST unknown key", method: "POST", body: `{"namespace":"shop","canary":"x"}`, status: 400, errorType: "bad_data", field: "canary"},
+		{name: "POST empty", method: "POST", contentType: "application/json", body: ``, status: 400, errorType: "bad_data", field: "body"},
+		{name: "POST null", method: "POST", body: `null`, status: 400, errorType: "bad_data", field: "body"},
 		{name: "POST array", method: "POST", body: `[]`, status: 400, errorType: "bad_data", field: "body"},
 		{name: "POST two values", method: "POST", body: `{"namespace":"shop"} {}`, status: 400, errorType: "bad_data", field: "body"},
 		{name: "POST with query", method: "POST", query: validQuery, body: `{}`, status: 400, errorType: "bad_data", field: "query"},
 		{name: "POST too large", method: "POST", body: `{"namespace":"` + strings.Repeat("a", maxBodyBytes) + `"}`, status: 400, errorType: "bad_data", field: "body"},
 		{name: "PUT", method: "PUT", query: validQuery, status: 405, errorType: "bad_data"},
+		// Issue 12, section 4: malformed input is an error, never a default.
+		{name: "semicolon in a pair", method: "GET", query: validQuery + "&end=2026-11-25T14:05:00Z;x", status: 400, errorType: "bad_data", field: "end"},
+		{name: "semicolon as separator", method: "GET", query: validQuery + ";end=2026-11-25T14:05:00Z", status: 400, errorType: "bad_data", field: "ruleSet"},
+		{name: "bad percent escape", method: "GET", query: validQuery + "&end=%zz", status: 400, errorType: "bad_data", field: "end"},
+		{name: "bad percent escape in a key", method: "GET", query: validQuery + "&e%zznd=1", status: 400, errorType: "bad_data", field: "query"},
+		{name: "end at year 1", method: "GET", query: validQuery + "&end=0001-01-01T00:00:00Z", status: 400, errorType: "bad_data", field: "end"},
+		{name: "end at year 0", method: "GET", query: validQuery + "&end=0000-01-01T00:00:00Z", status: 400, errorType: "bad_data", field: "end"},
+		{name: "end of 23 digits", method: "GET", query: validQuery + "&end=12345678901234567890123", status: 400, errorType: "bad_data", field: "end"},
+		{name: "end before 2000", method: "GET", query: validQuery + "&end=1999-12-31T23:59:59Z", status: 400, errorType: "bad_data", field: "end"},
+		{name: "hash with a dash", method: "GET", query: "namespace=shop&canaryHash=5f6b-7c8d&stableHash=7c9d5b6f4d&ruleSet=r", status: 400, errorType: "bad_data", field: "canaryHash"},
+		{name: "POST without Content-Type", method: "POST", contentType: "-", body: `{"namespace":"shop","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"}`, status: 400, errorType: "bad_data", field: "Content-Type"},
+		{name: "POST as text/plain", method: "POST", contentType: "text/plain", body: `{"namespace":"shop","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"}`, status: 400, errorType: "bad_data", field: "Content-Type"},
+		{name: "POST with a charset", method: "POST", contentType: "application/json; charset=utf-8", body: `{"namespace":"shop","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"}`, status: 200},
+		{name: "POST duplicate key", method: "POST", body: `{"namespace":"shop","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service","namespace":"other"}`, status: 400, errorType: "bad_data", field: "namespace"},
+		{name: "POST case-variant key", method: "POST", body: `{"Namespace":"shop","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"}`, status: 400, errorType: "bad_data", field: "Namespace"},
+		{name: "POST end at year 1", method: "POST", body: `{"namespace":"shop","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service","end":"0001-01-01T00:00:00Z"}`, status: 400, errorType: "bad_data", field: "end"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newTestServer(t, &fakeJudger{resp: okResponse}, fakeRules{}, nil)
-			res := do(t, c.method, srv.URL+"/api/v1/judge?"+c.query, c.body)
+			res := doWith(t, c.method, srv.URL+"/api/v1/judge?"+c.query, c.contentType, c.body)
 			checkResponse(t, res, c.status, c.errorType, c.field)
 		})
 	}
+}
+
+// TestUnencodableAnswer: a response that cannot be encoded as JSON is a 500
+// JSON error, never a 200 with an empty body (issue 12, section 4).
+func TestUnencodableAnswer(t *testing.T) {
+	t.Parallel()
+	resp := *okResponse
+	resp.Window.End = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) // time.Time's JSON stops at year 9999
+	srv := newTestServer(t, &fakeJudger{resp: &resp}, fakeRules{}, nil)
+	checkResponse(t, do(t, "GET", srv.URL+"/api/v1/judge?"+validQuery, ""), 500, "internal", "")
 }
 
 // TestJudgeRequestValues checks what reaches the judge.
@@ -102,8 +130,8 @@ func TestJudgeRequestValues(t *testing.T) {
 	srv := newTestServer(t, j, fakeRules{}, nil)
 	res := do(t, "GET", srv.URL+"/api/v1/judge?"+validQuery+"&rollout=web&lookback=1h30m&end=2026-11-25T14:05:00%2B01:00", "")
 	checkResponse(t, res, 200, "", "")
-	want := verdict.Request{
-		Target:   rules.Target{Namespace: "shop", Rollout: "web", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"},
+	want := request.Request{
+		Target:   request.Target{Namespace: "shop", Rollout: "web", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"},
 		RuleSet:  "http-service",
 		Lookback: 90 * time.Minute,
 		End:      time.Date(2026, 11, 25, 13, 5, 0, 0, time.UTC),
@@ -208,6 +236,13 @@ func TestOtherEndpoints(t *testing.T) {
 
 func do(t *testing.T, method, url, body string) *http.Response {
 	t.Helper()
+	return doWith(t, method, url, "", body)
+}
+
+// doWith sends body with the given Content-Type: "" is application/json
+// when there is a body, "-" sends none.
+func doWith(t *testing.T, method, url, contentType, body string) *http.Response {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -216,7 +251,11 @@ func do(t *testing.T, method, url, body string) *http.Response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != "" {
+	switch {
+	case contentType == "-":
+	case contentType != "":
+		req.Header.Set("Content-Type", contentType)
+	case body != "":
 		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := http.DefaultClient.Do(req)
@@ -258,29 +297,4 @@ func checkResponse(t *testing.T, res *http.Response, status int, errorType, fiel
 		}
 	}
 	return e
-}
-
-func TestParseTime(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		in   string
-		want time.Time
-		ok   bool
-	}{
-		{"2026-11-25T14:05:00Z", time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC), true},
-		{"1795634220", time.Unix(1795634220, 0), true},
-		{"1795634220.25", time.Unix(1795634220, 250_000_000), true},
-		{"1e9", time.Time{}, false},
-		{"NaN", time.Time{}, false},
-		{"-5", time.Time{}, false},
-		{"14:05", time.Time{}, false},
-	}
-	for _, c := range cases {
-		t.Run(c.in, func(t *testing.T) {
-			got, err := parseTime(c.in)
-			if (err == nil) != c.ok || (c.ok && !got.Equal(c.want)) {
-				t.Errorf("parseTime(%q) = %v, %v", c.in, got, err)
-			}
-		})
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
@@ -48,12 +49,15 @@ func badData(field string, err error) *apiError {
 // classify gives any error from the judgement path its type and field.
 func classify(err error) *apiError {
 	var ae *apiError
+	var re *request.Error
 	var in *verdict.InputError
 	var cfg *verdict.ConfigError
 	var pe *providers.Error
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &re):
+		return &apiError{typ: errBadData, field: re.Field, err: err}
 	case errors.As(err, &in):
 		t := errBadData
 		if in.NotFound {

@@ -115,7 +115,9 @@ func NewService(o Options) (*verdict.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := reloadRules(store, svc.Backends, log); err != nil {
+	// No warning about rule sets that need a backend without a URL: the
+	// one judgement asked for says so if it needs one.
+	if err := store.Reload(); err != nil {
 		return nil, fmt.Errorf("loading rules: %w", err)
 	}
 	return svc, nil

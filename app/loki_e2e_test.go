@@ -20,6 +20,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/providers/loki"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
@@ -519,7 +520,7 @@ func TestApacheFrontendCountsTheFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pm, err := rules.NewPodMatcher(rs.Pods, rules.Target{Namespace: "shop", Rollout: "web", CanaryHash: lokitest.FixtureCanaryHash, StableHash: lokitest.FixtureStableHash})
+	pm, err := rules.NewPodMatcher(rs.Pods, request.Target{Namespace: "shop", Rollout: "web", CanaryHash: lokitest.FixtureCanaryHash, StableHash: lokitest.FixtureStableHash})
 	if err != nil {
 		t.Fatal(err)
 	}

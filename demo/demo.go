@@ -16,14 +16,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
-	canaryanalyzer "github.com/canary-analyzer/canary-analyzer"
+	"github.com/canary-analyzer/canary-analyzer/deploy"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -32,10 +32,15 @@ const RuleSet = "http-service"
 
 // Case is one demo canary.
 type Case struct {
-	Name   string       `json:"name"`
-	Target rules.Target `json:"target"`
+	Name   string         `json:"name"`
+	Target request.Target `json:"target"`
 	// Expect is the verdict the recording was made to show.
 	Expect string `json:"expect"`
+}
+
+// Request is the judgement request of the case.
+func (c Case) Request() request.Request {
+	return request.Request{Target: c.Target, RuleSet: RuleSet}
 }
 
 // Recording is the demo data: the answer to each query over the whole
@@ -106,8 +111,7 @@ func (rec *Recording) QueryRange(_ context.Context, q providers.RangeQuery) (mod
 // was recorded with.
 func Store(reg prometheus.Registerer) *rules.Store {
 	return rules.NewStore(func() (map[string]*rules.RuleSet, error) {
-		file := path.Join(canaryanalyzer.ExampleRulesDir, RuleSet+".yaml")
-		b, err := canaryanalyzer.ExampleRules.ReadFile(file)
+		file, b, err := deploy.RuleFile(RuleSet)
 		if err != nil {
 			return nil, err
 		}

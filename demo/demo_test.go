@@ -7,7 +7,6 @@ import (
 	"flag"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -42,18 +42,17 @@ func TestDemo(t *testing.T) {
 	}
 	var calls []call
 	for _, c := range rec.Cases {
-		q := url.Values{"namespace": {c.Target.Namespace}, "rollout": {c.Target.Rollout},
-			"canaryHash": {c.Target.CanaryHash}, "stableHash": {c.Target.StableHash}, "ruleSet": {demo.RuleSet}}
-		calls = append(calls, call{name: "judge-" + c.Name, method: "GET", query: q.Encode(), status: 200})
-		body, _ := json.Marshal(map[string]string{"namespace": c.Target.Namespace, "rollout": c.Target.Rollout,
-			"canaryHash": c.Target.CanaryHash, "stableHash": c.Target.StableHash, "ruleSet": demo.RuleSet})
+		calls = append(calls, call{name: "judge-" + c.Name, method: "GET", query: c.Request().Query(), status: 200})
+		body, err := c.Request().MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
 		calls = append(calls, call{name: "judge-" + c.Name, method: "POST", body: string(body), status: 200})
 	}
 	healthy := rec.Cases[0].Target
 	calls = append(calls,
 		call{name: "error-missing-namespace", method: "GET", query: "canaryHash=a&stableHash=b&ruleSet=http-service", status: 400},
-		call{name: "error-unknown-rule-set", method: "GET", query: url.Values{"namespace": {healthy.Namespace},
-			"canaryHash": {healthy.CanaryHash}, "stableHash": {healthy.StableHash}, "ruleSet": {"nope"}}.Encode(), status: 404},
+		call{name: "error-unknown-rule-set", method: "GET", query: request.Request{Target: healthy, RuleSet: "nope"}.Query(), status: 404},
 		call{name: "error-malformed-body", method: "POST", body: `{"namespace":`, status: 400},
 	)
 	for _, c := range calls {
@@ -67,9 +66,7 @@ func TestDemo(t *testing.T) {
 	}
 	for _, c := range rec.Cases {
 		t.Run("verdict-"+c.Name, func(t *testing.T) {
-			q := url.Values{"namespace": {c.Target.Namespace}, "rollout": {c.Target.Rollout},
-				"canaryHash": {c.Target.CanaryHash}, "stableHash": {c.Target.StableHash}, "ruleSet": {demo.RuleSet}}
-			_, body := do(t, "GET", base, q.Encode(), "")
+			_, body := do(t, "GET", base, c.Request().Query(), "")
 			var resp struct{ Verdict string }
 			if err := json.Unmarshal(body, &resp); err != nil {
 				t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
 // Side says whether a series belongs to the canary or to the stable pods.
@@ -18,27 +20,17 @@ const (
 	Stable
 )
 
-// Target names the canary and the stable pods of one judgement. Every field
-// must already be a valid Kubernetes name (the API checks); the matchers
-// still quote what they use.
-type Target struct {
-	Namespace  string `json:"namespace"`
-	Rollout    string `json:"rollout,omitempty"`
-	CanaryHash string `json:"canaryHash"`
-	StableHash string `json:"stableHash"`
-}
-
 // PodMatcher renders the pod matchers for query templates and tells which
 // side a returned series belongs to.
 type PodMatcher struct {
 	pm     PodMatching
-	t      Target
+	t      request.Target
 	canary *regexp.Regexp // pod-name patterns, used when matching by name
 	stable *regexp.Regexp
 }
 
 // NewPodMatcher builds the matcher for one target.
-func NewPodMatcher(pm PodMatching, t Target) (*PodMatcher, error) {
+func NewPodMatcher(pm PodMatching, t request.Target) (*PodMatcher, error) {
 	if t.CanaryHash == "" || t.StableHash == "" {
 		return nil, fmt.Errorf("canary and stable pod-template hashes are required")
 	}

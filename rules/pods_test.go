@@ -7,15 +7,17 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
 func TestPodMatcherParams(t *testing.T) {
 	t.Parallel()
-	target := Target{Namespace: "shop", Rollout: "web.v2", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"}
+	target := request.Target{Namespace: "shop", Rollout: "web.v2", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"}
 	cases := []struct {
 		name                         string
 		pm                           PodMatching
-		target                       Target
+		target                       request.Target
 		pods, canaryPods, stablePods string
 	}{
 		{
@@ -29,7 +31,7 @@ func TestPodMatcherParams(t *testing.T) {
 		{
 			name:       "by name without rollout",
 			pm:         PodMatching{By: ByName, PodLabel: "kubernetes_pod_name"},
-			target:     Target{Namespace: "shop", CanaryHash: "abc", StableHash: "def"},
+			target:     request.Target{Namespace: "shop", CanaryHash: "abc", StableHash: "def"},
 			pods:       `kubernetes_pod_name=~".+-(?:abc|def)-[a-z0-9]+"`,
 			canaryPods: `kubernetes_pod_name=~".+-abc-[a-z0-9]+"`,
 			stablePods: `kubernetes_pod_name=~".+-def-[a-z0-9]+"`,
@@ -64,7 +66,7 @@ func TestPodMatcherParams(t *testing.T) {
 // matcher can never be broken out of even if validation were bypassed.
 func TestPodMatcherQuoting(t *testing.T) {
 	t.Parallel()
-	hostile := Target{Namespace: `x"} or vector(1) #`, Rollout: `a|b\`, CanaryHash: `c"`, StableHash: `.*`}
+	hostile := request.Target{Namespace: `x"} or vector(1) #`, Rollout: `a|b\`, CanaryHash: `c"`, StableHash: `.*`}
 	m, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, hostile)
 	if err != nil {
 		t.Fatal(err)
@@ -96,15 +98,15 @@ func TestPodMatcherQuoting(t *testing.T) {
 
 func TestPodMatcherClassify(t *testing.T) {
 	t.Parallel()
-	byName, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, Target{Rollout: "web", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"})
+	byName, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, request.Target{Rollout: "web", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	anyRollout, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, Target{CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"})
+	anyRollout, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, request.Target{CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	byLabel, err := NewPodMatcher(PodMatching{By: ByLabel, Label: "h", PodLabel: "pod"}, Target{CanaryHash: "c1", StableHash: "s1"})
+	byLabel, err := NewPodMatcher(PodMatching{By: ByLabel, Label: "h", PodLabel: "pod"}, request.Target{CanaryHash: "c1", StableHash: "s1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +136,7 @@ func TestPodMatcherClassify(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewPodMatcher(PodMatching{}, Target{CanaryHash: "a", StableHash: "a"}); err == nil {
+	if _, err := NewPodMatcher(PodMatching{}, request.Target{CanaryHash: "a", StableHash: "a"}); err == nil {
 		t.Error("equal hashes accepted")
 	}
 }

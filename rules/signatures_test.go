@@ -10,6 +10,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
 func TestLoadSignaturesBadFiles(t *testing.T) {
@@ -104,7 +105,7 @@ func TestLoadSignaturesDefaults(t *testing.T) {
 	if def.LogTemplate() == nil || def.Template(RoleQuery) != nil {
 		t.Fatal("the log query is not kept apart from the series queries")
 	}
-	pm, err := NewPodMatcher(rs.Pods, Target{Namespace: "shop", Rollout: "web", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"})
+	pm, err := NewPodMatcher(rs.Pods, request.Target{Namespace: "shop", Rollout: "web", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"})
 	if err != nil {
 		t.Fatal(err)
 	}

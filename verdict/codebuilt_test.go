@@ -12,6 +12,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -52,7 +53,7 @@ func TestRuleSetBuiltInCode(t *testing.T) {
 	}
 	b := &fakeBackend{answer: series}
 	s := &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: b}, Now: func() time.Time { return now }}
-	resp, err := s.Judge(context.Background(), Request{Target: target, RuleSet: "code"})
+	resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "code"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestRuleSetBuiltInCode(t *testing.T) {
 	t.Run("a query template that does not parse is a config error", func(t *testing.T) {
 		bad := &rules.RuleSet{Name: "bad", Thresholds: rules.Thresholds{Pass: 90}, Metrics: []rules.Metric{{Name: "x", Query: `up{ {{.Pods }`}}}
 		s := &Service{Rules: oneRuleSet{bad}, Backends: map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: b}, Now: func() time.Time { return now }}
-		_, err := s.Judge(context.Background(), Request{Target: target, RuleSet: "bad"})
+		_, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "bad"})
 		var ce *ConfigError
 		if !errors.As(err, &ce) {
 			t.Errorf("got %v, want a ConfigError", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -141,14 +142,14 @@ func logsService(rs *rules.RuleSet, f *logsFake) *Service {
 	}
 }
 
-var logsTarget = rules.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1", StableHash: "s1"}
+var logsTarget = request.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1", StableHash: "s1"}
 
 func TestSignaturesJudged(t *testing.T) {
 	t.Parallel()
 	for _, exposure := range []bool{false, true} {
 		t.Run(fmt.Sprintf("exposure %v", exposure), func(t *testing.T) {
 			f := &logsFake{lines: logsData(), exposure: logsExposure(20)}
-			resp, err := logsService(logsRuleSet(t, exposure), f).Judge(context.Background(), Request{Target: logsTarget, RuleSet: "logs"})
+			resp, err := logsService(logsRuleSet(t, exposure), f).Judge(context.Background(), request.Request{Target: logsTarget, RuleSet: "logs"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,7 +204,7 @@ func TestSignaturesStrayLinesLeftOut(t *testing.T) {
 		Labels: model.LabelSet{"namespace": "shop", "pod": "other-c1-qqqqq", "stream": "error"},
 	})
 	f := &logsFake{lines: lines}
-	resp, err := logsService(logsRuleSet(t, false), f).Judge(context.Background(), Request{Target: logsTarget, RuleSet: "logs"})
+	resp, err := logsService(logsRuleSet(t, false), f).Judge(context.Background(), request.Request{Target: logsTarget, RuleSet: "logs"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestSignaturesStrayLinesLeftOut(t *testing.T) {
 func TestSignaturesTruncatedIsReported(t *testing.T) {
 	t.Parallel()
 	f := &logsFake{lines: logsData(), truncate: true}
-	resp, err := logsService(logsRuleSet(t, false), f).Judge(context.Background(), Request{Target: logsTarget, RuleSet: "logs"})
+	resp, err := logsService(logsRuleSet(t, false), f).Judge(context.Background(), request.Request{Target: logsTarget, RuleSet: "logs"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +265,7 @@ func TestSignaturesErrors(t *testing.T) {
 			f := &logsFake{lines: logsData(), exposure: logsExposure(20)}
 			s := logsService(logsRuleSet(t, true), f)
 			c.setup(s, f)
-			resp, err := s.Judge(context.Background(), Request{Target: logsTarget, RuleSet: "logs"})
+			resp, err := s.Judge(context.Background(), request.Request{Target: logsTarget, RuleSet: "logs"})
 			if err == nil || !c.check(err) {
 				t.Errorf("got %v, %v", resp, err)
 			}

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
-	"github.com/canary-analyzer/canary-analyzer/rules"
+	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
 // MetricInput is one metric's data for the judge, with the queries that
@@ -32,7 +32,7 @@ type Response struct {
 	RuleSet     string                  `json:"ruleSet"`
 	Environment string                  `json:"environment,omitempty"`
 	Judge       string                  `json:"judge"`
-	Target      rules.Target            `json:"target"`
+	Target      request.Target          `json:"target"`
 	Window      Window                  `json:"window"`
 	Canary      Pods                    `json:"canary"`
 	Stable      Pods                    `json:"stable"`

@@ -11,6 +11,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -44,11 +45,14 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// Judge answers one request. It returns an *InputError for a request that
-// cannot be judged as asked, a *QueryError when a backend fails, and a
+// Judge answers one request. It returns a *request.Error for a request that
+// is not valid, an *InputError for one that cannot be judged as asked, a *QueryError when a backend fails, and a
 // *ConfigError for a server-side setup problem; a judgement that was made,
 // whatever its verdict, is a *Response.
-func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
+func (s *Service) Judge(ctx context.Context, req request.Request) (*Response, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
 	rs, ok := s.Rules.RuleSet(req.RuleSet)
 	if !ok {
 		return nil, &InputError{Field: "ruleSet", Msg: fmt.Sprintf("no rule set named %q", req.RuleSet), NotFound: true}
@@ -102,7 +106,7 @@ func (s *Service) Judge(ctx context.Context, req Request) (*Response, error) {
 // window works out the time range: it ends at the request's end (or now),
 // rounded down to a multiple of the step so that repeated looks and both
 // backends see the same grid, and reaches back by the lookback.
-func (s *Service) window(rs *rules.RuleSet, req Request) (window, error) {
+func (s *Service) window(rs *rules.RuleSet, req request.Request) (window, error) {
 	step := time.Duration(rs.Step)
 	lookback := time.Duration(rs.Lookback)
 	if req.Lookback != 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -58,7 +59,7 @@ metrics:
 	return rs
 }
 
-var target = rules.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1", StableHash: "s1"}
+var target = request.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1", StableHash: "s1"}
 
 func TestServiceWindowAndErrors(t *testing.T) {
 	t.Parallel()
@@ -68,7 +69,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 	t.Run("window ends at now rounded down to the step", func(t *testing.T) {
 		b := &fakeBackend{answer: empty}
 		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
-		resp, err := s.Judge(context.Background(), Request{Target: target, RuleSet: "test"})
+		resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +89,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 		b := &fakeBackend{answer: empty}
 		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 		end := time.Date(2026, 11, 25, 13, 0, 30, 0, time.UTC)
-		if _, err := s.Judge(context.Background(), Request{Target: target, RuleSet: "test", End: end, Lookback: 10 * time.Minute}); err != nil {
+		if _, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "test", End: end, Lookback: 10 * time.Minute}); err != nil {
 			t.Fatal(err)
 		}
 		if q := b.asked[0]; !q.End.Equal(end.Truncate(time.Minute)) || q.End.Sub(q.Start) != 10*time.Minute {
@@ -98,23 +99,23 @@ func TestServiceWindowAndErrors(t *testing.T) {
 
 	errCases := []struct {
 		name   string
-		req    Request
+		req    request.Request
 		source string
 		answer func(providers.RangeQuery) (model.Matrix, error)
 		check  func(error) bool
 	}{
-		{"unknown rule set", Request{Target: target, RuleSet: "nope"}, "prometheus", empty,
+		{"unknown rule set", request.Request{Target: target, RuleSet: "nope"}, "prometheus", empty,
 			func(err error) bool {
 				var e *InputError
 				return errors.As(err, &e) && e.NotFound && e.Field == "ruleSet"
 			}},
-		{"end in the future", Request{Target: target, RuleSet: "test", End: now.Add(time.Hour)}, "prometheus", empty,
+		{"end in the future", request.Request{Target: target, RuleSet: "test", End: now.Add(time.Hour)}, "prometheus", empty,
 			func(err error) bool { var e *InputError; return errors.As(err, &e) && e.Field == "end" }},
-		{"lookback shorter than step", Request{Target: target, RuleSet: "test", Lookback: time.Second}, "prometheus", empty,
+		{"lookback shorter than step", request.Request{Target: target, RuleSet: "test", Lookback: time.Second}, "prometheus", empty,
 			func(err error) bool { var e *InputError; return errors.As(err, &e) && e.Field == "lookback" }},
-		{"backend not configured", Request{Target: target, RuleSet: "test"}, "loki", empty,
+		{"backend not configured", request.Request{Target: target, RuleSet: "test"}, "loki", empty,
 			func(err error) bool { var e *ConfigError; return errors.As(err, &e) }},
-		{"backend failure names the metric", Request{Target: target, RuleSet: "test"}, "prometheus",
+		{"backend failure names the metric", request.Request{Target: target, RuleSet: "test"}, "prometheus",
 			func(providers.RangeQuery) (model.Matrix, error) {
 				return nil, &providers.Error{Kind: providers.Unavailable, Msg: "connection refused"}
 			},
@@ -140,7 +141,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 		defer cancel()
-		resp, err := s.Judge(ctx, Request{Target: target, RuleSet: "test"})
+		resp, err := s.Judge(ctx, request.Request{Target: target, RuleSet: "test"})
 		var p *providers.Error
 		if !errors.As(err, &p) || p.Kind != providers.Timeout {
 			t.Errorf("got %v, %v", resp, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -25,7 +26,7 @@ func stream(pod string, pts ...float64) *model.SampleStream {
 func testMatcher(t *testing.T) *rules.PodMatcher {
 	t.Helper()
 	pm, err := rules.NewPodMatcher(rules.PodMatching{By: rules.ByName, PodLabel: "pod"},
-		rules.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1", StableHash: "s1"})
+		request.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1", StableHash: "s1"})
 	if err != nil {
 		t.Fatal(err)
 	}

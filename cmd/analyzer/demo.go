@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/providers"
-	"github.com/canary-analyzer/canary-analyzer/rules"
 	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
@@ -64,8 +62,7 @@ func demoCmd(args []string) int {
 	fmt.Printf("canary-analyzer demo: recorded Prometheus data as of %s, served on %s (Ctrl-C to stop)\n\n",
 		rec.End.Format(time.RFC3339), base)
 	for _, c := range rec.Cases {
-		u := judgeURL(base, c.Target)
-		resp, err := fetchVerdict(u)
+		resp, err := fetchVerdict(c.Request().URL(base))
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
 			return 1
@@ -74,9 +71,10 @@ func demoCmd(args []string) int {
 		if len(resp.Summary.Failed) > 0 {
 			line += "  failed: " + strings.Join(resp.Summary.Failed, ", ")
 		}
-		fmt.Printf("%s canary (namespace %s): %s\n  %s\n  curl -s '%s'\n\n", c.Name, c.Target.Namespace, line, resp.Reason, u)
+		fmt.Printf("%s canary (namespace %s): %s\n  %s\n  %s\n\n", c.Name, c.Target.Namespace, line, resp.Reason, c.Request().Curl(base, false))
 	}
-	fmt.Println("Add &end=<RFC 3339 time> to judge an earlier moment, or POST the same fields as JSON.")
+	fmt.Printf("Add &end=<RFC 3339 time> to judge an earlier moment, or POST the same fields as JSON:\n  %s\n",
+		rec.Cases[0].Request().Curl(base, true))
 	if err := <-done; err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		return 1
@@ -91,16 +89,6 @@ func localAddr(addr string) string {
 		return "localhost:" + port
 	}
 	return addr
-}
-
-func judgeURL(base string, t rules.Target) string {
-	q := url.Values{}
-	q.Set("namespace", t.Namespace)
-	q.Set("rollout", t.Rollout)
-	q.Set("canaryHash", t.CanaryHash)
-	q.Set("stableHash", t.StableHash)
-	q.Set("ruleSet", demo.RuleSet)
-	return base + "/api/v1/judge?" + q.Encode()
 }
 
 func fetchVerdict(u string) (*verdict.Response, error) {

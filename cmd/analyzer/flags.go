@@ -82,12 +82,13 @@ func backendFlags(fs *flag.FlagSet, name string, o *providers.ClientOptions) {
 	fs.BoolVar(&o.InsecureSkipVerify, name+".insecure-skip-verify", false, "do not verify "+name+"'s TLS certificate")
 }
 
-// serviceFlags registers what serve and judge share.
-func serviceFlags(fs *flag.FlagSet, o *app.Options, level *string) {
+// serviceFlags registers what serve and judge share; logLevel is the
+// default of --log.level.
+func serviceFlags(fs *flag.FlagSet, o *app.Options, level *string, logLevel string) {
 	fs.StringVar(&o.RulesDir, "rules.dir", "/etc/canary-analyzer/rules", "directory of rule files (*.yaml)")
 	fs.StringVar(&o.Environment, "environment", "", "environment (alpha, beta, live) whose rule-set overrides apply")
 	fs.DurationVar(&o.QueryTimeout, "query.timeout", 8*time.Second, "time allowed for one judgement, below Argo's 10 s timeoutSeconds")
-	fs.StringVar(level, "log.level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(level, "log.level", logLevel, "log level: debug, info, warn, error")
 	backendFlags(fs, "prometheus", &o.Prometheus)
 	backendFlags(fs, "loki", &o.Loki)
 }

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"time"
 
-	"github.com/canary-analyzer/canary-analyzer/api"
 	"github.com/canary-analyzer/canary-analyzer/app"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
@@ -29,18 +28,12 @@ func judge(args []string) int {
 	fs := newFlagSet("judge")
 	var o app.Options
 	var level string
-	var p api.Params
+	var req request.Request
 	var server, output string
-	fs.StringVar(&p.Namespace, "namespace", "", "namespace of the canary (required)")
-	fs.StringVar(&p.CanaryHash, "canary-hash", "", "pod-template hash of the canary (required)")
-	fs.StringVar(&p.StableHash, "stable-hash", "", "pod-template hash of the stable pods (required)")
-	fs.StringVar(&p.RuleSet, "rule-set", "", "rule set to judge by (required)")
-	fs.StringVar(&p.Rollout, "rollout", "", "rollout name (narrows the pod match)")
-	fs.StringVar(&p.Lookback, "lookback", "", "window to look back over (default: the rule set's)")
-	fs.StringVar(&p.End, "end", "", "judge as of this time (RFC 3339 or Unix seconds; default now)")
+	req.AddFlags(fs)
 	fs.StringVar(&server, "server", "", "ask a running analyzer at this URL instead of querying the backends directly")
 	fs.StringVar(&output, "output", "text", "text or json")
-	serviceFlags(fs, &o, &level)
+	serviceFlags(fs, &o, &level, "warn")
 	if !parse(fs, args) {
 		return exitUsage
 	}
@@ -48,16 +41,21 @@ func judge(args []string) int {
 		fmt.Fprintln(os.Stderr, "--output must be text or json")
 		return exitUsage
 	}
-	if _, err := p.Request(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	if err := req.Validate(); err != nil {
+		var re *request.Error
+		if errors.As(err, &re) {
+			fmt.Fprintf(os.Stderr, "--%s: %v\n", request.FlagName(re.Field), err)
+		} else {
+			fmt.Fprintln(os.Stderr, err)
+		}
 		return exitUsage
 	}
 	var resp *verdict.Response
 	var err error
 	if server != "" {
-		resp, err = judgeRemote(server, p, o.QueryTimeout+2*time.Second)
+		resp, err = judgeRemote(server, req, o.QueryTimeout+2*time.Second)
 	} else {
-		resp, err = judgeLocal(o, level, p)
+		resp, err = judgeLocal(o, level, req)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
@@ -80,11 +78,10 @@ func judge(args []string) int {
 	}
 }
 
-func judgeLocal(o app.Options, level string, p api.Params) (*verdict.Response, error) {
-	req, err := p.Request()
-	if err != nil {
-		return nil, err
-	}
+// judgeLocal judges in this process, querying the backends directly. Its
+// logs go to stderr, at --log.level (warn by default, so that the table on
+// stdout stands alone).
+func judgeLocal(o app.Options, level string, req request.Request) (*verdict.Response, error) {
 	log, err := newLogger(level)
 	if err != nil {
 		return nil, err
@@ -99,22 +96,10 @@ func judgeLocal(o app.Options, level string, p api.Params) (*verdict.Response, e
 	return svc.Judge(ctx, req)
 }
 
-func judgeRemote(server string, p api.Params, timeout time.Duration) (*verdict.Response, error) {
-	q := url.Values{}
-	for k, v := range map[string]string{
-		"namespace": p.Namespace, "canaryHash": p.CanaryHash, "stableHash": p.StableHash,
-		"ruleSet": p.RuleSet, "rollout": p.Rollout, "lookback": p.Lookback, "end": p.End,
-	} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	u, err := url.JoinPath(server, "/api/v1/judge")
-	if err != nil {
-		return nil, err
-	}
+// judgeRemote asks a running service, with the GET request Argo sends.
+func judgeRemote(server string, req request.Request, timeout time.Duration) (*verdict.Response, error) {
 	c := &http.Client{Timeout: timeout}
-	res, err := c.Get(u + "?" + q.Encode())
+	res, err := c.Get(req.URL(server))
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,8 @@ func TestCommands(t *testing.T) {
 		{"serve with a bad flag", []string{"serve", "--no-such-flag"}, exitUsage},
 		{"judge without a namespace", []string{"judge", "--prometheus.url", "http://127.0.0.1:1", "--rule-set", "http-service"}, exitUsage},
 		{"judge with a bad output", []string{"judge", "--output", "xml"}, exitUsage},
+		{"judge with a dashed hash", []string{"judge", "--namespace", "shop", "--canary-hash", "a-b", "--stable-hash", "c", "--rule-set", "r"}, exitUsage},
+		{"judge with a bad end", []string{"judge", "--end", "0001-01-01T00:00:00Z"}, exitUsage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

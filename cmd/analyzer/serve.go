@@ -17,7 +17,7 @@ func serve(args []string) int {
 	var o app.Options
 	var level string
 	fs.StringVar(&o.ListenAddress, "listen-address", ":8080", "address to serve the API, probes and /metrics on")
-	serviceFlags(fs, &o, &level)
+	serviceFlags(fs, &o, &level, "info")
 	if !parse(fs, args) {
 		return 2
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
@@ -91,8 +92,8 @@ func run(out string) error {
 		{"healthy", verdict.Successful, healthy},
 		{"regressed", verdict.Failed, regressed},
 	} {
-		target := rules.Target{Namespace: c.truth.Namespace, Rollout: c.truth.Rollout, CanaryHash: c.truth.CanaryHash, StableHash: c.truth.StableHash}
-		resp, err := svc.Judge(ctx, verdict.Request{Target: target, RuleSet: demo.RuleSet, Lookback: recordWindow})
+		target := request.Target{Namespace: c.truth.Namespace, Rollout: c.truth.Rollout, CanaryHash: c.truth.CanaryHash, StableHash: c.truth.StableHash}
+		resp, err := svc.Judge(ctx, request.Request{Target: target, RuleSet: demo.RuleSet, Lookback: recordWindow})
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}

@@ -1,0 +1,20 @@
+// Package deploy gives the binary the files of deploy/ that it carries with
+// it: the shipped rule sets of deploy/base/rules, so that the demo judges
+// with exactly the rules a cluster gets.
+package deploy
+
+import (
+	"embed"
+	"path"
+)
+
+//go:embed base/rules/*.yaml
+var rules embed.FS
+
+// RuleFile returns the shipped rule file of the named rule set, and its
+// path in the repository (for error messages).
+func RuleFile(ruleSet string) (file string, data []byte, err error) {
+	name := path.Join("base", "rules", ruleSet+".yaml")
+	data, err = rules.ReadFile(name)
+	return path.Join("deploy", name), data, err
+}

@@ -1,0 +1,260 @@
+package request
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// valid is a request every test starts from.
+var valid = Request{
+	Target:  Target{Namespace: "shop", Rollout: "web", CanaryHash: "5f6b7c8d9e", StableHash: "7c9d5b6f4d"},
+	RuleSet: "http-service",
+}
+
+func with(change func(r *Request)) Request {
+	r := valid
+	change(&r)
+	return r
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		req   Request
+		field string // "" when valid
+	}{
+		{"valid", valid, ""},
+		{"without rollout", with(func(r *Request) { r.Rollout = "" }), ""},
+		{"dotted rollout", with(func(r *Request) { r.Rollout = "web.v2" }), ""},
+		{"lookback and end", with(func(r *Request) {
+			r.Lookback = time.Hour
+			r.End = time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+		}), ""},
+		{"missing namespace", with(func(r *Request) { r.Namespace = "" }), "namespace"},
+		{"missing canary hash", with(func(r *Request) { r.CanaryHash = "" }), "canaryHash"},
+		{"missing stable hash", with(func(r *Request) { r.StableHash = "" }), "stableHash"},
+		{"missing rule set", with(func(r *Request) { r.RuleSet = "" }), "ruleSet"},
+		{"namespace with a quote", with(func(r *Request) { r.Namespace = `shop"}` }), "namespace"},
+		{"namespace too long", with(func(r *Request) { r.Namespace = strings.Repeat("a", 64) }), "namespace"},
+		{"namespace ending in '-'", with(func(r *Request) { r.Namespace = "shop-" }), "namespace"},
+		{"rollout with '_'", with(func(r *Request) { r.Rollout = "web_1" }), "rollout"},
+		{"upper-case hash", with(func(r *Request) { r.CanaryHash = "ABC" }), "canaryHash"},
+		{"hash with '-'", with(func(r *Request) { r.CanaryHash = "5f6b-7c8d" }), "canaryHash"},
+		{"hash with a regular expression", with(func(r *Request) { r.StableHash = ".*" }), "stableHash"},
+		{"hash too long", with(func(r *Request) { r.StableHash = strings.Repeat("a", 64) }), "stableHash"},
+		{"same hashes", with(func(r *Request) { r.StableHash = r.CanaryHash }), "stableHash"},
+		{"rule set with '.'", with(func(r *Request) { r.RuleSet = "http.service" }), "ruleSet"},
+		{"negative lookback", with(func(r *Request) { r.Lookback = -time.Minute }), "lookback"},
+		{"end before 2000", with(func(r *Request) { r.End = MinEnd.Add(-time.Nanosecond) }), "end"},
+		{"end at 2000", with(func(r *Request) { r.End = MinEnd }), ""},
+		{"end at 2100", with(func(r *Request) { r.End = MaxEnd }), "end"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			err := c.req.Validate()
+			checkField(t, err, c.field)
+		})
+	}
+}
+
+// checkField checks that err is nil when field is empty, and otherwise an
+// *Error naming field.
+func checkField(t *testing.T, err error, field string) {
+	t.Helper()
+	if field == "" {
+		if err != nil {
+			t.Errorf("unexpected error: %v", err)
+		}
+		return
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("got %v, want an error in field %s", err, field)
+	}
+	if e.Field != field || e.Error() == "" {
+		t.Errorf("error %q in field %q, want field %q", e, e.Field, field)
+	}
+}
+
+const validQuery = "namespace=shop&rollout=web&canaryHash=5f6b7c8d9e&stableHash=7c9d5b6f4d&ruleSet=http-service"
+
+func TestParseQuery(t *testing.T) {
+	t.Parallel()
+	end := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+	cases := []struct {
+		name, query string
+		want        Request // checked when field is ""
+		field       string
+	}{
+		{"valid", validQuery, valid, ""},
+		{"lookback and end", validQuery + "&lookback=1h30m&end=2026-11-25T15:05:00%2B01:00",
+			with(func(r *Request) { r.Lookback = 90 * time.Minute; r.End = end }), ""},
+		{"Unix end", validQuery + "&end=1795634220.25",
+			with(func(r *Request) { r.End = time.Unix(1795634220, 250_000_000).UTC() }), ""},
+		{"empty pairs are skipped", "&" + validQuery + "&&", valid, ""},
+		{"an empty value leaves the field unset", validQuery + "&lookback=&end=", valid, ""},
+		{"'+' is a space", "namespace=shop+x&canaryHash=a&stableHash=b&ruleSet=r", Request{}, "namespace"},
+		{"semicolon in a value", validQuery + "&end=2026-11-25T14:05:00Z;x", Request{}, "end"},
+		{"semicolon as a separator", validQuery + ";end=2026-11-25T14:05:00Z", Request{}, "ruleSet"},
+		{"bad escape in a value", validQuery + "&end=%zz", Request{}, "end"},
+		{"truncated escape in a value", validQuery + "&end=%2", Request{}, "end"},
+		{"bad escape in a name", validQuery + "&e%zznd=1", Request{}, "query"},
+		{"unknown parameter", validQuery + "&canary=x", Request{}, "canary"},
+		{"case-variant parameter", validQuery + "&End=1", Request{}, "End"},
+		{"repeated parameter", validQuery + "&namespace=shop", Request{}, "namespace"},
+		{"repeated empty parameter", validQuery + "&lookback=&lookback=1h", Request{}, "lookback"},
+		{"missing rule set", "namespace=shop&canaryHash=a&stableHash=b", Request{}, "ruleSet"},
+		{"bad lookback", validQuery + "&lookback=ten", Request{}, "lookback"},
+		{"negative lookback", validQuery + "&lookback=-5m", Request{}, "lookback"},
+		{"zero lookback", validQuery + "&lookback=0s", Request{}, "lookback"},
+		{"bad end", validQuery + "&end=yesterday", Request{}, "end"},
+		{"end at Go's zero time", validQuery + "&end=0001-01-01T00:00:00Z", Request{}, "end"},
+		{"end at year 0", validQuery + "&end=0000-01-01T00:00:00Z", Request{}, "end"},
+		{"end of 23 digits", validQuery + "&end=12345678901234567890123", Request{}, "end"},
+		{"end at Unix 0", validQuery + "&end=0", Request{}, "end"},
+		{"end in exponent form", validQuery + "&end=1.7e9", Request{}, "end"},
+		{"end after 2100", validQuery + "&end=4102444800", Request{}, "end"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseQuery(c.query)
+			checkField(t, err, c.field)
+			if c.field == "" && !same(got, c.want) {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestParseJSON(t *testing.T) {
+	t.Parallel()
+	const body = `{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"`
+	cases := []struct {
+		name, body string
+		want       Request
+		field      string
+	}{
+		{"valid", body + `}`, valid, ""},
+		{"whitespace around", " \n" + body + "}\n ", valid, ""},
+		{"end", body + `,"end":"2026-11-25T14:05:00Z"}`, with(func(r *Request) { r.End = time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC) }), ""},
+		{"empty", "", Request{}, "body"},
+		{"only spaces", "  ", Request{}, "body"},
+		{"truncated", `{"namespace":`, Request{}, "body"},
+		{"null", `null`, Request{}, "body"},
+		{"array", `[]`, Request{}, "body"},
+		{"string", `"shop"`, Request{}, "body"},
+		{"two objects", body + `} {}`, Request{}, "body"},
+		{"trailing garbage", body + `}x`, Request{}, "body"},
+		{"unknown key", body + `,"canary":"x"}`, Request{}, "canary"},
+		{"case-variant key", `{"Namespace":"shop"}`, Request{}, "Namespace"},
+		{"case variant beside the key", body + `,"NAMESPACE":"other"}`, Request{}, "NAMESPACE"},
+		{"duplicate key", body + `,"namespace":"other"}`, Request{}, "namespace"},
+		{"number", body + `,"end":1795634220}`, Request{}, "end"},
+		{"null value", body + `,"rollout":null}`, Request{}, "rollout"},
+		{"object value", `{"namespace":{"a":"b"}}`, Request{}, "namespace"},
+		{"end at Go's zero time", body + `,"end":"0001-01-01T00:00:00Z"}`, Request{}, "end"},
+		{"missing hash", `{"namespace":"shop","canaryHash":"a","ruleSet":"r"}`, Request{}, "stableHash"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseJSON([]byte(c.body))
+			checkField(t, err, c.field)
+			if c.field == "" && !same(got, c.want) {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func same(a, b Request) bool {
+	return a.Target == b.Target && a.RuleSet == b.RuleSet && a.Lookback == b.Lookback && a.End.Equal(b.End)
+}
+
+func TestEncode(t *testing.T) {
+	t.Parallel()
+	full := with(func(r *Request) {
+		r.Lookback = 90 * time.Minute
+		r.End = time.Date(2026, 11, 25, 14, 5, 0, 500_000_000, time.UTC)
+	})
+	const base = "http://localhost:8080/"
+	cases := []struct {
+		name, got, want string
+	}{
+		{"query", full.Query(), validQuery + "&lookback=1h30m&end=2026-11-25T14%3A05%3A00.5Z"},
+		{"query without optional fields", with(func(r *Request) { r.Rollout = "" }).Query(),
+			"namespace=shop&canaryHash=5f6b7c8d9e&stableHash=7c9d5b6f4d&ruleSet=http-service"},
+		{"URL", valid.URL(base), "http://localhost:8080/api/v1/judge?" + validQuery},
+		{"JSON", string(must(full.MarshalJSON())),
+			`{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service","lookback":"1h30m","end":"2026-11-25T14:05:00.5Z"}`},
+		{"curl GET", valid.Curl(base, false), "curl -s 'http://localhost:8080/api/v1/judge?" + validQuery + "'"},
+		{"curl POST", valid.Curl(base, true), `curl -s 'http://localhost:8080/api/v1/judge' -H 'Content-Type: application/json' -d '{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"}'`},
+		{"shell quoting", shellQuote("it's"), `'it'\''s'`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.got != c.want {
+				t.Errorf("got  %s\nwant %s", c.got, c.want)
+			}
+		})
+	}
+	t.Run("round trips", func(t *testing.T) {
+		back, err := ParseQuery(full.Query())
+		if err != nil || !same(back, full) {
+			t.Errorf("query: %+v, %v", back, err)
+		}
+		back, err = ParseJSON(must(full.MarshalJSON()))
+		if err != nil || !same(back, full) {
+			t.Errorf("JSON: %+v, %v", back, err)
+		}
+	})
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func TestFlags(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		want Request
+		ok   bool
+	}{
+		{"all", []string{"--namespace", "shop", "--rollout", "web", "--canary-hash", "5f6b7c8d9e", "--stable-hash", "7c9d5b6f4d",
+			"--rule-set", "http-service", "--lookback", "1h", "--end", "1795634220"},
+			with(func(r *Request) { r.Lookback = time.Hour; r.End = time.Unix(1795634220, 0).UTC() }), true},
+		{"bad lookback", []string{"--lookback", "soon"}, Request{}, false},
+		{"bad end", []string{"--end", "0001-01-01T00:00:00Z"}, Request{}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var r Request
+			fs := flag.NewFlagSet("judge", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			r.AddFlags(fs)
+			err := fs.Parse(c.args)
+			if (err == nil) != c.ok {
+				t.Fatalf("parse: %v", err)
+			}
+			if c.ok && !same(r, c.want) {
+				t.Errorf("got %+v, want %+v", r, c.want)
+			}
+		})
+	}
+	if FlagName("canaryHash") != "canary-hash" || FlagName("nope") != "nope" {
+		t.Errorf("FlagName: %s %s", FlagName("canaryHash"), FlagName("nope"))
+	}
+}
