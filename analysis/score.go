@@ -6,21 +6,11 @@ import (
 	"strings"
 )
 
-// Verdict is the outcome of a whole analysis, in Argo Rollouts' terms.
-type Verdict string
-
-// Verdicts.
-const (
-	Successful   Verdict = "Successful"
-	Failed       Verdict = "Failed"
-	Inconclusive Verdict = "Inconclusive"
-)
-
 // Thresholds turn a 0-100 score into a verdict: Successful at or above
 // Pass, Inconclusive at or above Marginal, Failed below.
 type Thresholds struct {
-	Pass     float64 `json:"pass"`
-	Marginal float64 `json:"marginal"`
+	Pass     float64
+	Marginal float64
 }
 
 // ScoreOptions are the knobs of Score.
@@ -31,32 +21,6 @@ type ScoreOptions struct {
 	// equally (nothing when the named weights reach 100); nil weighs all
 	// groups equally.
 	GroupWeights map[string]float64
-}
-
-// GroupScore is the score of one group of metrics.
-type GroupScore struct {
-	Name string `json:"name"`
-	// Score is 100 × (weight of passing metrics) / (weight of counted
-	// metrics); null when no metric of the group counted.
-	Score Float `json:"score"`
-	// Weight is the group's weight in the summary.
-	Weight Float `json:"weight"`
-	// Counted and Passed count the group's scored and passing metrics.
-	Counted int `json:"counted"`
-	Passed  int `json:"passed"`
-}
-
-// Report is the scored verdict of a whole analysis.
-type Report struct {
-	Verdict Verdict `json:"verdict"`
-	// Score is the weighted summary score, 0-100.
-	Score Float `json:"score"`
-	// Reason says in one sentence why the verdict is what it is.
-	Reason string `json:"reason"`
-	// Failed names the metrics that count against the canary.
-	Failed  []string       `json:"failed"`
-	Groups  []GroupScore   `json:"groups,omitempty"`
-	Metrics []MetricResult `json:"metrics"`
 }
 
 // Score turns the judged metrics into a verdict with Kayenta's weighted-sum
@@ -184,12 +148,12 @@ func Score(metrics []Metric, results []MetricResult, opt ScoreOptions) Report {
 		if !ok {
 			w = math.Max(0, 100-named) / float64(unnamed)
 		}
-		g.Weight = Float(w)
-		g.Score = Float(math.NaN())
+		g.Weight = w
+		g.Score = math.NaN()
 		if g.counted > 0 {
-			g.Score = Float(100 * g.passed / g.counted)
+			g.Score = 100 * g.passed / g.counted
 			if w > 0 {
-				sum += float64(g.Score) * w
+				sum += g.Score * w
 				weights += w
 			}
 		}
@@ -216,7 +180,7 @@ func Score(metrics []Metric, results []MetricResult, opt ScoreOptions) Report {
 		}
 	default:
 		score := sum / weights
-		rep.Score = Float(score)
+		rep.Score = score
 		rep.Verdict, rep.Reason = scoreVerdict(score, th, rep.Failed, considered)
 		if len(capped) > 0 {
 			if rep.Verdict == Successful {

@@ -1,11 +1,11 @@
 package analysis
 
 import (
-	"encoding/json"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/floats/scalar"
 )
@@ -200,23 +200,55 @@ func TestScoreNeverSuccessfulWithoutData(t *testing.T) {
 	}
 }
 
-func TestScoreReportJSON(t *testing.T) {
+func TestScoreGroups(t *testing.T) {
 	t.Parallel()
 	ms, rs := scoreInputs([]scoreRow{{name: "a", class: Pass, group: "g1"}, {name: "b", class: NotEnoughData, group: "g2"}})
 	rep := Score(ms, rs, ScoreOptions{Thresholds: kayentaThresholds})
-	b, err := json.Marshal(rep)
-	if err != nil {
-		t.Fatal(err)
+	if rep.Verdict != Inconclusive || rep.Score != 100 || rep.Failed == nil || len(rep.Failed) != 0 {
+		t.Errorf("verdict %s, score %g, failed %#v", rep.Verdict, rep.Score, rep.Failed)
 	}
-	for _, part := range []string{`"verdict":"Inconclusive"`, `"score":100`, `"failed":[]`,
-		`{"name":"g2","score":null,"weight":50,"counted":0,"passed":0}`} {
-		if !strings.Contains(string(b), part) {
-			t.Errorf("JSON %s lacks %s", b, part)
+	if len(rep.Groups) != 2 {
+		t.Fatalf("groups %+v", rep.Groups)
+	}
+	g1, g2 := rep.Groups[0], rep.Groups[1]
+	if g1.Name != "g1" || g1.Score != 100 || g1.Weight != 50 || g1.Counted != 1 || g1.Passed != 1 {
+		t.Errorf("group g1 %+v", g1)
+	}
+	if g2.Name != "g2" || !math.IsNaN(g2.Score) || g2.Weight != 50 || g2.Counted != 0 || g2.Passed != 0 {
+		t.Errorf("group g2 %+v: no counted metric, so no score", g2)
+	}
+}
+
+// TestConclude: the shared rule of every judge, a canary without any data
+// is Inconclusive whatever its metrics say, with the metrics kept.
+func TestConclude(t *testing.T) {
+	t.Parallel()
+	end := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
+	ms, rs := scoreInputs([]scoreRow{{name: "a", class: Pass}, {name: "b", class: High, critical: true}})
+	in := Input{
+		Settings:   Settings{Start: end.Add(-30 * time.Minute), End: end},
+		Thresholds: kayentaThresholds, CanarySelector: `pod=~"web-c1-.*"`, Namespace: "shop",
+	}
+	for _, m := range ms {
+		in.Metrics = append(in.Metrics, MetricInput{Metric: m})
+	}
+	t.Run("without canary pods", func(t *testing.T) {
+		rep := Conclude(in, rs)
+		want := `no data for canary pods (pod=~"web-c1-.*") in namespace shop between 2026-11-25T14:00:00Z and 2026-11-25T14:30:00Z: is the canary hash right and is the pod running?`
+		if rep.Verdict != Inconclusive || rep.Score != 0 || rep.Reason != want {
+			t.Errorf("got %s %g %q", rep.Verdict, rep.Score, rep.Reason)
 		}
-	}
-	if math.IsNaN(float64(rep.Groups[0].Score)) || !math.IsNaN(float64(rep.Groups[1].Score)) {
-		t.Errorf("groups %+v", rep.Groups)
-	}
+		if len(rep.Metrics) != 2 || !slices.Equal(rep.Failed, []string{"b"}) {
+			t.Errorf("metrics %d, failed %v: both kept", len(rep.Metrics), rep.Failed)
+		}
+	})
+	t.Run("with a canary pod", func(t *testing.T) {
+		in.CanaryPods = []string{"web-c1-aaaaa"}
+		rep := Conclude(in, rs)
+		if rep.Verdict != Failed || !strings.HasPrefix(rep.Reason, "critical metric b was High") {
+			t.Errorf("got %s %q", rep.Verdict, rep.Reason)
+		}
+	})
 }
 
 func TestScorePanics(t *testing.T) {
@@ -231,8 +263,19 @@ func TestScorePanics(t *testing.T) {
 		},
 		"negative marginal": func() { Score(ms, rs, ScoreOptions{Thresholds: Thresholds{Pass: 50, Marginal: -1}}) },
 	} {
-		if !mwPanics(f) {
+		if !panics(f) {
 			t.Errorf("%s: no panic", name)
 		}
 	}
+}
+
+// panics reports whether f panics.
+func panics(f func()) (panicked bool) {
+	defer func() {
+		if recover() != nil {
+			panicked = true
+		}
+	}()
+	f()
+	return false
 }

@@ -1,10 +1,6 @@
 package analysis
 
-import (
-	"encoding/json"
-	"math"
-	"time"
-)
+import "time"
 
 // Point is one sample of one pod. T is in Unix milliseconds.
 type Point struct {
@@ -46,7 +42,7 @@ const (
 	KindRate Kind = "rate"
 	// KindSignatures: log lines reduced to signatures; the canary fails
 	// on signatures it logs that the stable pods never or significantly
-	// more rarely log (JudgeSignatures).
+	// more rarely log (analysis/signatures).
 	KindSignatures Kind = "signatures"
 )
 
@@ -80,7 +76,7 @@ type Metric struct {
 	Tolerance float64
 	Critical  bool
 	// Weight weighs the metric in the score (Kayenta's weights) and, for
-	// CanaryJudge, sets its share of each look's false-alarm budget (the
+	// the canary judge, sets its share of each look's false-alarm budget (the
 	// weighted Holm procedure); zero or less means 1.
 	Weight float64
 	Group  string
@@ -89,13 +85,13 @@ type Metric struct {
 	// canary's ratio); NaN when unset.
 	Max, Min float64
 
-	// The fields below are read by CanaryJudge (docs/judge.md); their zero
-	// values select the documented defaults.
+	// The fields below are read by the canary judge (analysis/canary,
+	// docs/judge.md); their zero values select the documented defaults.
 
 	// PodSpread is the typical relative difference between the levels of
 	// two healthy pods for this metric: the standard deviation of a pod's
-	// log offset (0.06 means pods differ by about 6%). CanaryJudge pools it,
-	// as a prior worth CanaryJudge.PriorPods pods, with the spread it sees
+	// log offset (0.06 means pods differ by about 6%). The canary judge
+	// pools it, as a prior worth its PriorPods pods, with the spread it sees
 	// among the stable pods. Zero means the judge's default for the kind.
 	PodSpread float64
 	// Trend also tests the canary's slope against the stable pods' slopes
@@ -146,6 +142,28 @@ type Metric struct {
 	// kinds of test) splits the metric's share equally between all its
 	// tests.
 	BoundWeight float64
+	// Signatures holds the knobs of a signatures metric.
+	Signatures SignatureOptions
+}
+
+// SignatureOptions are the knobs of a signatures metric's judge
+// (analysis/signatures); zero values select its defaults there.
+type SignatureOptions struct {
+	// MinCount is the fewest canary lines a signature needs to fail the
+	// canary.
+	MinCount int
+	// MaxFindings caps the findings listed in the result.
+	MaxFindings int
+	// ExampleLength caps an example line, in characters.
+	ExampleLength int
+	// DetectableCount is the number of canary lines of a brand-new
+	// signature the data must be able to flag: when a new signature would
+	// need more lines than this to be significant, the metric is
+	// NotEnoughData instead of Pass. A negative value turns the check off.
+	DetectableCount int
+	// Similarity is the least share of equal tokens for two lines to share
+	// a signature.
+	Similarity float64
 }
 
 // EffectMeasure names an effect size.
@@ -184,14 +202,47 @@ type Data struct {
 	// pins the slope down), and nothing else sees them. Empty means the
 	// model is fitted on the window alone.
 	StableHistory, StableLoadHistory []Series
+	// Logs are the log lines of a signatures metric.
+	Logs LogData
+}
+
+// LogLine is one log line of one pod. T is in Unix milliseconds.
+type LogLine struct {
+	Pod  string
+	T    int64
+	Line string
+}
+
+// LogData is what a signatures metric compares: the log lines of the
+// canary's pods and of the stable pods over one window, and what to
+// normalise their counts by.
+type LogData struct {
+	Canary, Stable []LogLine
+	// CanaryTruncated and StableTruncated say that more lines matched on
+	// that side than were fetched; the lines held are the side's oldest.
+	CanaryTruncated, StableTruncated bool
+	// Exposure says that CanaryExposure and StableExposure hold, per pod
+	// and step, what counts are normalised by (requests served, from an
+	// exposure query); a point at T covers (T − Settings.Step, T]. Without
+	// exposure, counts are normalised per pod.
+	Exposure                       bool
+	CanaryExposure, StableExposure []Series
+	// CanaryPods and StablePods name pods known to run in the window (from
+	// other metrics); with the pods that logged lines, they are what counts
+	// are normalised by when there is no exposure.
+	CanaryPods, StablePods []string
+	// Dropped counts the lines a side's query returned for pods of the
+	// other side or of neither (a query that selects more than its side's
+	// pods); they are left out of the comparison.
+	Dropped int
 }
 
 // Settings are the rule-set-wide knobs a judge uses.
 type Settings struct {
 	// Alpha is the false-alarm rate the judge may spend on the whole
-	// analysis run (all metrics, all looks).
+	// analysis run (all metrics, all looks); zero means DefaultAlpha.
 	Alpha float64
-	// SuspectLevel, when positive, makes CanaryJudge classify a metric
+	// SuspectLevel, when positive, makes the canary judge classify a metric
 	// NotEnoughData instead of Pass when one of its tests points at a
 	// regression beyond the tolerance (its effect gate holds) with a
 	// p-value below SuspectLevel that is not below its Holm level: a
@@ -202,18 +253,24 @@ type Settings struct {
 	// Step is the spacing of the samples.
 	Step time.Duration
 	// Looks is how many times Argo asks during one analysis run (the
-	// AnalysisTemplate's count). CanaryJudge splits Alpha evenly over the
-	// looks; zero means CanaryJudge.DefaultLooks.
+	// AnalysisTemplate's count). The canary judge spends Alpha over the
+	// looks; zero means DefaultLooks.
 	Looks int
 	// Interval is the time between Argo's looks and FirstLook the canary's
 	// age at the first look (the template's initialDelay): together they
 	// say which look a request is. Interval zero means unknown.
 	Interval  time.Duration
 	FirstLook time.Duration
-	// End is the end of the judged window (the request's end). Zero means
-	// the time of the last sample.
-	End time.Time
+	// Start and End are the judged window (the request's). End zero means
+	// the time of the last sample; Start is only named in reasons.
+	Start, End time.Time
 }
+
+// Defaults of Settings' zero values.
+const (
+	DefaultAlpha = 0.01
+	DefaultLooks = 5
+)
 
 // Classification is the judgement of one metric.
 type Classification string
@@ -233,79 +290,12 @@ const (
 // Failing reports whether c counts against the canary.
 func (c Classification) Failing() bool { return c == High || c == Low }
 
-// Float is a float64 that encodes NaN and infinities as JSON null.
-type Float float64
+// Verdict is the outcome of a whole analysis, in Argo Rollouts' terms.
+type Verdict string
 
-// MarshalJSON implements json.Marshaler.
-func (f Float) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(v)
-}
-
-// Interval is a confidence interval.
-type Interval struct {
-	Lower Float `json:"lower"`
-	Upper Float `json:"upper"`
-	// Level is the confidence level, e.g. 0.98.
-	Level Float `json:"level"`
-	// Of says what the interval is for, e.g. "shift" or "log ratio".
-	Of string `json:"of"`
-}
-
-// SideStats summarises one side's samples.
-type SideStats struct {
-	Pods   int   `json:"pods"`
-	Count  int   `json:"count"`
-	Mean   Float `json:"mean"`
-	Median Float `json:"median"`
-	Min    Float `json:"min"`
-	Max    Float `json:"max"`
-	// Events and Trials are set for ratio and rate metrics.
-	Events Float `json:"events,omitempty"`
-	Trials Float `json:"trials,omitempty"`
-}
-
-// Effect sizes of the canary against the stable pods.
-type Effect struct {
-	// MeanRatio is canary mean / stable mean.
-	MeanRatio Float `json:"meanRatio"`
-	// CLES is the common-language effect size: the probability that a random
-	// canary sample exceeds a random stable sample (ties count one half).
-	CLES Float `json:"cles"`
-}
-
-// MetricResult is the judgement of one metric, with its evidence.
-type MetricResult struct {
-	Name           string         `json:"name"`
-	Classification Classification `json:"classification"`
-	Reason         string         `json:"reason"`
-	Test           string         `json:"test"`
-	PValue         Float          `json:"pValue"`
-	Interval       *Interval      `json:"interval,omitempty"`
-	Estimate       Float          `json:"estimate"`
-	Effect         Effect         `json:"effect"`
-	Canary         SideStats      `json:"canary"`
-	Stable         SideStats      `json:"stable"`
-	Critical       bool           `json:"critical"`
-	Weight         float64        `json:"weight"`
-	Group          string         `json:"group,omitempty"`
-	// Query is filled in by the caller: the query that produced the data.
-	Query string `json:"query,omitempty"`
-	// Evidence explains the verdict of CanaryJudge: method, pods, warm-up,
-	// looks and every test behind the classification.
-	Evidence *Evidence `json:"evidence,omitempty"`
-	// Signatures lists the log signatures of a signatures metric that are
-	// new in the canary or significantly more frequent there
-	// (JudgeSignatures).
-	Signatures []SignatureFinding `json:"signatures,omitempty"`
-}
-
-// Judge classifies one metric.
-type Judge interface {
-	// Name identifies the judge in results ("kayenta", ...).
-	Name() string
-	Judge(m Metric, d Data, s Settings) MetricResult
-}
+// Verdicts, named as Argo Rollouts names its phases.
+const (
+	Successful   Verdict = "Successful"
+	Failed       Verdict = "Failed"
+	Inconclusive Verdict = "Inconclusive"
+)

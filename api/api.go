@@ -14,14 +14,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // Judger answers a judgement request.
 type Judger interface {
-	Judge(ctx context.Context, req request.Request) (*verdict.Response, error)
+	Judge(ctx context.Context, req request.Request) (*wire.Response, error)
 }
 
 // RuleLister lists the loaded rule sets (nil before the first load).
@@ -149,9 +149,9 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 	if err != nil {
 		return result{err: err}
 	}
-	a.metrics.verdicts.WithLabelValues(resp.RuleSet, resp.Verdict).Inc()
+	a.metrics.verdicts.WithLabelValues(resp.RuleSet, string(resp.Verdict)).Inc()
 	a.o.Logger.Info("judged", zap.String("ruleSet", resp.RuleSet), zap.String("namespace", req.Namespace),
-		zap.String("canaryHash", req.CanaryHash), zap.String("verdict", resp.Verdict),
+		zap.String("canaryHash", req.CanaryHash), zap.String("verdict", string(resp.Verdict)),
 		zap.Float64("score", resp.Score), zap.Strings("failed", resp.Summary.Failed))
 	return result{status: http.StatusOK, data: resp}
 }

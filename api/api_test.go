@@ -14,20 +14,22 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
+	"github.com/canary-analyzer/canary-analyzer/engine"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // fakeJudger records the request and answers with resp or err.
 type fakeJudger struct {
 	got  request.Request
-	resp *verdict.Response
+	resp *wire.Response
 	err  error
 }
 
-func (f *fakeJudger) Judge(_ context.Context, req request.Request) (*verdict.Response, error) {
+func (f *fakeJudger) Judge(_ context.Context, req request.Request) (*wire.Response, error) {
 	f.got = req
 	return f.resp, f.err
 }
@@ -47,8 +49,8 @@ func newTestServer(t *testing.T, j Judger, r RuleLister, reload func() error) *h
 	return srv
 }
 
-var okResponse = &verdict.Response{Verdict: verdict.Successful, Score: 100, RuleSet: "http-service",
-	Summary: verdict.Summary{Verdict: verdict.Successful, Score: 100, Failed: []string{}}}
+var okResponse = &wire.Response{Verdict: analysis.Successful, Score: 100, RuleSet: "http-service",
+	Summary: wire.Summary{Verdict: analysis.Successful, Score: 100, Failed: []string{}}}
 
 const validQuery = "namespace=shop&canaryHash=5f6b7c8d9e&stableHash=7c9d5b6f4d&ruleSet=http-service"
 
@@ -146,7 +148,7 @@ func TestJudgeRequestValues(t *testing.T) {
 func TestAPIStatusCodes(t *testing.T) {
 	t.Parallel()
 	provider := func(k providers.ErrorKind) error {
-		return &verdict.QueryError{RuleSet: "http-service", Metric: "latency-p95", Err: &providers.Error{Backend: "prometheus", Kind: k, Msg: "boom"}}
+		return &engine.QueryError{RuleSet: "http-service", Metric: "latency-p95", Err: &providers.Error{Backend: "prometheus", Kind: k, Msg: "boom"}}
 	}
 	cases := []struct {
 		name      string
@@ -155,14 +157,14 @@ func TestAPIStatusCodes(t *testing.T) {
 		errorType string
 		field     string
 	}{
-		{"unknown rule set", &verdict.InputError{Field: "ruleSet", Msg: "no rule set", NotFound: true}, 404, "not_found", "ruleSet"},
-		{"input", &verdict.InputError{Field: "end", Msg: "in the future"}, 400, "bad_data", "end"},
+		{"unknown rule set", &engine.InputError{Field: "ruleSet", Msg: "no rule set", NotFound: true}, 404, "not_found", "ruleSet"},
+		{"input", &engine.InputError{Field: "end", Msg: "in the future"}, 400, "bad_data", "end"},
 		{"bad query", provider(providers.BadQuery), 422, "bad_query", ""},
 		{"unavailable", provider(providers.Unavailable), 503, "unavailable", ""},
 		{"auth", provider(providers.AuthRefused), 503, "unavailable", ""},
 		{"timeout", provider(providers.Timeout), 503, "timeout", ""},
 		{"canceled", provider(providers.Canceled), 499, "canceled", ""},
-		{"config", &verdict.ConfigError{Msg: "source loki is not configured"}, 500, "internal", ""},
+		{"config", &engine.ConfigError{Msg: "source loki is not configured"}, 500, "internal", ""},
 		{"anything else", errors.New("surprise"), 500, "internal", ""},
 	}
 	for _, c := range cases {

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/canary-analyzer/canary-analyzer/engine"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/request"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 var (
@@ -50,8 +50,8 @@ func badData(field string, err error) *apiError {
 func classify(err error) *apiError {
 	var ae *apiError
 	var re *request.Error
-	var in *verdict.InputError
-	var cfg *verdict.ConfigError
+	var in *engine.InputError
+	var cfg *engine.ConfigError
 	var pe *providers.Error
 	switch {
 	case errors.As(err, &ae):

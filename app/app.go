@@ -16,11 +16,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/canary-analyzer/canary-analyzer/api"
+	"github.com/canary-analyzer/canary-analyzer/engine"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/providers/loki"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
 	"github.com/canary-analyzer/canary-analyzer/rules"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // Options configure a running service.
@@ -106,7 +106,7 @@ func Run(ctx context.Context, o Options) error {
 
 // NewService builds the judge service of o with its rules loaded, for
 // one-off judgements without a server (the judge command).
-func NewService(o Options) (*verdict.Service, error) {
+func NewService(o Options) (*engine.Service, error) {
 	log := o.Logger
 	if log == nil {
 		log = zap.NewNop()
@@ -125,7 +125,7 @@ func NewService(o Options) (*verdict.Service, error) {
 
 // newService builds backends, rule store and service, without loading the
 // rules.
-func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*verdict.Service, *rules.Store, error) {
+func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*engine.Service, *rules.Store, error) {
 	backends := o.Backends
 	if backends == nil {
 		var err error
@@ -140,7 +140,7 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*verdict
 		}
 		store = rules.DirStore(o.RulesDir, o.Environment, reg)
 	}
-	return &verdict.Service{Rules: store, Backends: backends, Logs: logQueriers(backends), Now: o.Now, Logger: log}, store, nil
+	return &engine.Service{Rules: store, Backends: backends, Logs: logQueriers(backends), Now: o.Now, Logger: log}, store, nil
 }
 
 // reloadRules loads the rules into store and warns about metrics whose

@@ -13,10 +13,11 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/providers"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // TestEndToEnd runs the service on a real Prometheus loaded with a healthy
@@ -60,16 +61,16 @@ func TestEndToEnd(t *testing.T) {
 			name    string
 			method  string
 			params  url.Values
-			verdict string
+			verdict analysis.Verdict
 			failed  []string // metrics that must be among the failed ones
 		}{
-			{"healthy GET", "GET", params(healthy), verdict.Successful, nil},
-			{"healthy POST", "POST", params(healthy), verdict.Successful, nil},
-			{"regressed GET", "GET", params(regressed), verdict.Failed, []string{"error-ratio", "latency"}},
-			{"regressed POST", "POST", params(regressed), verdict.Failed, []string{"error-ratio", "latency"}},
-			{"regressed without rollout name", "GET", with(params(regressed), "rollout", ""), verdict.Failed, []string{"error-ratio"}},
-			{"unknown canary hash", "GET", with(params(healthy), "canaryHash", "0000000000"), verdict.Inconclusive, nil},
-			{"canary one minute old", "GET", with(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), verdict.Inconclusive, nil},
+			{"healthy GET", "GET", params(healthy), analysis.Successful, nil},
+			{"healthy POST", "POST", params(healthy), analysis.Successful, nil},
+			{"regressed GET", "GET", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}},
+			{"regressed POST", "POST", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}},
+			{"regressed without rollout name", "GET", with(params(regressed), "rollout", ""), analysis.Failed, []string{"error-ratio"}},
+			{"unknown canary hash", "GET", with(params(healthy), "canaryHash", "0000000000"), analysis.Inconclusive, nil},
+			{"canary one minute old", "GET", with(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), analysis.Inconclusive, nil},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -77,7 +78,7 @@ func TestEndToEnd(t *testing.T) {
 				if status != http.StatusOK {
 					t.Fatalf("status %d: %s", status, body)
 				}
-				var resp verdict.Response
+				var resp wire.Response
 				if err := json.Unmarshal(body, &resp); err != nil {
 					t.Fatal(err)
 				}
@@ -89,7 +90,7 @@ func TestEndToEnd(t *testing.T) {
 						t.Errorf("failed %v lacks %s", resp.Summary.Failed, f)
 					}
 				}
-				if resp.Verdict != verdict.Successful && resp.Reason == "" {
+				if resp.Verdict != analysis.Successful && resp.Reason == "" {
 					t.Error("no reason given")
 				}
 				if len(resp.Metrics) != 7 {

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
@@ -22,7 +23,6 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/providers/loki"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // lokiE2E is the data of TestLokiEndToEnd: one Loki emulator and one real
@@ -225,20 +225,20 @@ var lokiMetrics = map[string]bool{
 }
 
 // judgeOK asks for a judgement that must be answered with 200.
-func judgeOK(t *testing.T, method, base string, p url.Values) verdict.Response {
+func judgeOK(t *testing.T, method, base string, p url.Values) wire.Response {
 	t.Helper()
 	status, body := call(t, method, base, p)
 	if status != http.StatusOK {
 		t.Fatalf("%s: status %d: %s", method, status, body)
 	}
-	var resp verdict.Response
+	var resp wire.Response
 	if err := json.Unmarshal(body, &resp); err != nil {
 		t.Fatal(err)
 	}
 	return resp
 }
 
-func metricNamed(resp verdict.Response, name string) *analysis.MetricResult {
+func metricNamed(resp wire.Response, name string) *wire.MetricResult {
 	for i := range resp.Metrics {
 		if resp.Metrics[i].Name == name {
 			return &resp.Metrics[i]
@@ -274,9 +274,9 @@ func TestLokiEndToEnd(t *testing.T) {
 				t.Run(c.name+"/"+ruleSet, func(t *testing.T) {
 					for _, method := range []string{"GET", "POST"} {
 						resp := judgeOK(t, method, base, judgeParams(c.namespace, ruleSet))
-						want := verdict.Failed
+						want := analysis.Failed
 						if c.healthy {
-							want = verdict.Successful
+							want = analysis.Successful
 						}
 						if (ruleSet == "apache-frontend-logs" || !c.healthy) && (resp.Verdict != want || resp.Summary.Verdict != want) {
 							t.Errorf("%s: verdict %s, want %s; reason: %s; metrics: %s", method, resp.Verdict, want, resp.Reason, classifications(resp))
@@ -310,7 +310,7 @@ func TestLokiEndToEnd(t *testing.T) {
 
 	t.Run("the new signature is named with its count and an example", func(t *testing.T) {
 		_, body := call(t, "GET", base, judgeParams("shop", "apache-frontend"))
-		var resp verdict.Response
+		var resp wire.Response
 		if err := json.Unmarshal(body, &resp); err != nil {
 			t.Fatal(err)
 		}
@@ -501,7 +501,7 @@ func checkLokiError(t *testing.T, status int, body []byte, want int, typ, field 
 	return e.Error
 }
 
-func classifications(resp verdict.Response) string {
+func classifications(resp wire.Response) string {
 	var parts []string
 	for _, m := range resp.Metrics {
 		parts = append(parts, m.Name+"="+string(m.Classification)+" ("+m.Reason+")")

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/deploy"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/request"
@@ -35,7 +36,7 @@ type Case struct {
 	Name   string         `json:"name"`
 	Target request.Target `json:"target"`
 	// Expect is the verdict the recording was made to show.
-	Expect string `json:"expect"`
+	Expect analysis.Verdict `json:"expect"`
 }
 
 // Request is the judgement request of the case.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/providers"
@@ -67,7 +68,7 @@ func TestDemo(t *testing.T) {
 	for _, c := range rec.Cases {
 		t.Run("verdict-"+c.Name, func(t *testing.T) {
 			_, body := do(t, "GET", base, c.Request().Query(), "")
-			var resp struct{ Verdict string }
+			var resp struct{ Verdict analysis.Verdict }
 			if err := json.Unmarshal(body, &resp); err != nil {
 				t.Fatal(err)
 			}

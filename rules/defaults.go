@@ -172,5 +172,10 @@ func (m *Metric) Analysis() analysis.Metric {
 		w := time.Duration(*d.Warmup)
 		am.Warmup = &w
 	}
+	o := d.Signatures
+	am.Signatures = analysis.SignatureOptions{
+		MinCount: o.MinCount, MaxFindings: o.MaxFindings, ExampleLength: o.ExampleLength,
+		DetectableCount: o.DetectableCount, Similarity: o.Similarity,
+	}
 	return am
 }

@@ -190,7 +190,8 @@ type Metric struct {
 
 // SignatureOptions are the knobs of a signatures metric. LineLimit's
 // default is DefaultLineLimit; the others are the signature judge's own
-// (analysis.SignatureConfig), which reads zero as its default.
+// (analysis.SignatureOptions), which reads zero as its default
+// (analysis/signatures).
 type SignatureOptions struct {
 	// LineLimit caps the log lines fetched for each side (the canary's pods,
 	// the stable pods) over the window, oldest first. When a side has more,

@@ -14,10 +14,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/providers"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 func demoCmd(args []string) int {
@@ -91,7 +91,7 @@ func localAddr(addr string) string {
 	return addr
 }
 
-func fetchVerdict(u string) (*verdict.Response, error) {
+func fetchVerdict(u string) (*wire.Response, error) {
 	c := &http.Client{Timeout: 10 * time.Second}
 	res, err := c.Get(u)
 	if err != nil {
@@ -101,7 +101,7 @@ func fetchVerdict(u string) (*verdict.Response, error) {
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("the service answered %s", res.Status)
 	}
-	var resp verdict.Response
+	var resp wire.Response
 	if err := json.NewDecoder(res.Body).Decode(&resp); err != nil {
 		return nil, err
 	}

@@ -10,9 +10,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/request"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // Exit codes of the judge command.
@@ -50,7 +51,7 @@ func judge(args []string) int {
 		}
 		return exitUsage
 	}
-	var resp *verdict.Response
+	var resp *wire.Response
 	var err error
 	if server != "" {
 		resp, err = judgeRemote(server, req, o.QueryTimeout+2*time.Second)
@@ -69,9 +70,9 @@ func judge(args []string) int {
 		resp.WriteText(os.Stdout)
 	}
 	switch resp.Verdict {
-	case verdict.Successful:
+	case analysis.Successful:
 		return exitSuccessful
-	case verdict.Failed:
+	case analysis.Failed:
 		return exitFailed
 	default:
 		return exitInconclusive
@@ -81,7 +82,7 @@ func judge(args []string) int {
 // judgeLocal judges in this process, querying the backends directly. Its
 // logs go to stderr, at --log.level (warn by default, so that the table on
 // stdout stands alone).
-func judgeLocal(o app.Options, level string, req request.Request) (*verdict.Response, error) {
+func judgeLocal(o app.Options, level string, req request.Request) (*wire.Response, error) {
 	log, err := newLogger(level)
 	if err != nil {
 		return nil, err
@@ -97,7 +98,7 @@ func judgeLocal(o app.Options, level string, req request.Request) (*verdict.Resp
 }
 
 // judgeRemote asks a running service, with the GET request Argo sends.
-func judgeRemote(server string, req request.Request, timeout time.Duration) (*verdict.Response, error) {
+func judgeRemote(server string, req request.Request, timeout time.Duration) (*wire.Response, error) {
 	c := &http.Client{Timeout: timeout}
 	res, err := c.Get(req.URL(server))
 	if err != nil {
@@ -117,7 +118,7 @@ func judgeRemote(server string, req request.Request, timeout time.Duration) (*ve
 		}
 		return nil, fmt.Errorf("%s", res.Status)
 	}
-	var resp verdict.Response
+	var resp wire.Response
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return nil, fmt.Errorf("decoding the answer: %w", err)
 	}

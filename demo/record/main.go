@@ -18,14 +18,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/demo"
+	"github.com/canary-analyzer/canary-analyzer/engine"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // recordWindow is how far back the recording reaches from the demo's end,
@@ -76,7 +77,7 @@ func run(out string) error {
 	}
 	rec := &recorder{next: client, data: map[string]model.Matrix{}}
 	end := healthy.End.Truncate(time.Minute)
-	svc := &verdict.Service{
+	svc := &engine.Service{
 		Rules:    demo.Store(prometheus.NewRegistry()),
 		Backends: map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: rec},
 		Now:      func() time.Time { return end },
@@ -86,11 +87,12 @@ func run(out string) error {
 	}
 	recording := &demo.Recording{End: end, Step: model.Duration(time.Minute), Data: rec.data}
 	for _, c := range []struct {
-		name, expect string
-		truth        scenario.Truth
+		name   string
+		expect analysis.Verdict
+		truth  scenario.Truth
 	}{
-		{"healthy", verdict.Successful, healthy},
-		{"regressed", verdict.Failed, regressed},
+		{"healthy", analysis.Successful, healthy},
+		{"regressed", analysis.Failed, regressed},
 	} {
 		target := request.Target{Namespace: c.truth.Namespace, Rollout: c.truth.Rollout, CanaryHash: c.truth.CanaryHash, StableHash: c.truth.StableHash}
 		resp, err := svc.Judge(ctx, request.Request{Target: target, RuleSet: demo.RuleSet, Lookback: recordWindow})

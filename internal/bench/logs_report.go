@@ -4,7 +4,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
 )
 
 // SummarizeLogs is Summarize for the log families: the rows in the order of
@@ -51,8 +51,8 @@ func SummarizeLogs(results []Result, l Limits, b Budget) []Row {
 			continue
 		}
 		rows[i].Class = f.Class
-		rows[i].BestPossible = analysis.Mean(best[f.Name])
-		rows[i].BestAtShare = analysis.Mean(atShare[f.Name])
+		rows[i].BestPossible = stats.Mean(best[f.Name])
+		rows[i].BestAtShare = stats.Mean(atShare[f.Name])
 		rows[i].BestWithData, rows[i].BestTogether = math.NaN(), math.NaN() // the log generator's noise is not modelled
 		rows[i].BestWithoutIdle = math.NaN()
 	}

@@ -9,7 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
-	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
 
@@ -182,8 +182,8 @@ func Summarize(results []Result, l Limits, b Budget) []Row {
 	}
 	out := make([]Row, 0, len(rows))
 	for name, r := range rows {
-		r.BestPossible, r.BestAtShare, r.BestWithoutIdle = analysis.Mean(oracle[name]), analysis.Mean(atShare[name]), analysis.Mean(noIdle[name])
-		r.BestWithData, r.BestTogether = analysis.Mean(withData[name]), analysis.Mean(together[name])
+		r.BestPossible, r.BestAtShare, r.BestWithoutIdle = stats.Mean(oracle[name]), stats.Mean(atShare[name]), stats.Mean(noIdle[name])
+		r.BestWithData, r.BestTogether = stats.Mean(withData[name]), stats.Mean(together[name])
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return order[out[i].Family] < order[out[j].Family] })

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/analysis/signatures"
 	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 )
 
@@ -133,8 +134,8 @@ func TestGenerateShapes(t *testing.T) {
 }
 
 // errorLines splits the error-level lines the rule set keeps by side.
-func errorLines(l Logs) analysis.SignatureData {
-	var d analysis.SignatureData
+func errorLines(l Logs) analysis.LogData {
+	var d analysis.LogData
 	d.CanaryPods = []string{l.Truth.CanaryPod}
 	d.StablePods = l.Truth.StablePods
 	for _, e := range l.Entries {
@@ -164,12 +165,12 @@ func TestGeneratedSignatures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := analysis.JudgeSignatures(m, errorLines(healthy), st, analysis.SignatureConfig{}); r.Classification == analysis.High {
+		if r := signatures.Judge(m, errorLines(healthy), st); r.Classification == analysis.High {
 			failed++
 			t.Logf("seed %d: healthy canary failed: %s", seed, r.Reason)
 		}
 		regressed, _ := Generate(testConfig(seed, Regressed()))
-		r := analysis.JudgeSignatures(m, errorLines(regressed), st, analysis.SignatureConfig{})
+		r := signatures.Judge(m, errorLines(regressed), st)
 		if r.Classification != analysis.High || len(r.Signatures) == 0 || !strings.Contains(r.Signatures[0].Signature, "AH01630") {
 			t.Errorf("seed %d: regressed canary %s (%s)", seed, r.Classification, r.Reason)
 		}

@@ -1,0 +1,364 @@
+package canary
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
+)
+
+// A value metric with Metric.Load (CPU explained by the requests a pod
+// serves) is judged against a load model fitted on the stable pods: a pod's
+// value is an idle part plus a part per unit of load,
+//
+//	y[k,t] = a_k + β·x[k,t] + e[k,t],
+//
+// where x is the pod's load (requests per second) in the same step. β is
+// the within-pod least-squares slope (R's lm(y ~ x + factor(pod))): it is
+// learnt from how each stable pod's value follows its own load over time
+// (daily cycle, spikes, the minute-to-minute count of requests), so the
+// pods' persistent differences cannot bias it. With the stable pods' mean
+// load x̄ and mean value ȳ, the model's value at load x is
+//
+//	p(x) = ȳ + β·(x − x̄),      idle = p(0) = ȳ − β·x̄,
+//
+// and every pod, the canary included, is judged by its value relative to
+// the model at its own load, expressed at the stable pods' mean load:
+//
+//	z = log y − log p(x) + log ȳ      (log scale, when every y and p(x) is positive)
+//	z = y − β·(x − x̄)                 (linear scale otherwise)
+//
+// The rest is the value metric's one-against-many test on z. A canary that
+// serves less than the stable pods is no longer "worse per request" for its
+// idle CPU, and one that serves more no longer hides a regression.
+//
+// The fitted slope is uncertain, and a canary whose load is far from the
+// stable pods' owes part of its z to it. Its variance is that of a
+// least-squares slope under AR(1) noise within each pod, plus what the
+// spread of the pods' own slopes (the metric's PodSpread τ, relative) adds
+// to it as an estimate of the stable pods' average slope:
+//
+//	Var(β̂ − κ̄) = σ²·Σ_k Σ_s Σ_t w_ks w_kt ρ^|s−t| + (τ·β̂)²·Σ_k (Sxx_k/Sxx − 1/K)²,
+//	w_kt        = (x[k,t] − x̄_k)/Sxx,
+//
+// with σ² the fit's residual variance (RSS/(N − K − 1)) and ρ its pooled
+// lag-one autocorrelation. β̂ weighs pod k's own slope by its share
+// Sxx_k/Sxx of the load's variation; the stable centre that the canary is
+// compared with is the pods' plain average, whose own distance from the
+// population (the "1/K" of the one-against-many test) is already in the
+// test. Only the difference of the two weightings is added. By the delta method it adds g²·Var(β̂) to the
+// variance of the canary's mean difference, where g = ∂(D_c − centre)/∂β is
+// the mean over the judged timestamps of −(x_c − x̄)/p(x_c) (the canary's
+// sensitivity to the slope) minus the same for the stable pods.
+// loadFit is the stable pods' load model.
+type loadFit struct {
+	// Slope is β̂; Idle the model's value at zero load; MeanLoad and
+	// MeanValue the stable pods' means x̄ and ȳ over the fitted samples.
+	Slope, Idle, MeanLoad, MeanValue float64
+	// SlopeVar is Var(β̂); NoiseVar and SpreadVar its two parts.
+	SlopeVar, NoiseVar, SpreadVar float64
+	// Sigma2, DF and Rho are the residual variance, its degrees of freedom
+	// and the residuals' lag-one autocorrelation (clamped).
+	Sigma2, DF, Rho float64
+	// N counts the fitted samples and Pods the pods with samples.
+	N, Pods int
+	// LoadSpread is the relative standard deviation of the fitted loads
+	// around their pods' means: how much the load moved.
+	LoadSpread float64
+}
+
+// fitLoad fits the load model to the stable pods' values y and loads x on
+// a common grid (NaN = missing; a sample counts when both are present).
+// spread is the relative spread of the pods' slopes. ok is false when the
+// slope cannot be estimated: no residual degrees of freedom, or no pod
+// whose load varied.
+func fitLoad(y, x [][]float64, spread float64) (loadFit, bool) {
+	var f loadFit
+	type podData struct {
+		pos, x, y []float64
+		mx, my    float64
+	}
+	var pods []podData
+	var sx, sy float64
+	for r := range y {
+		var p podData
+		for t := range y[r] {
+			if math.IsNaN(y[r][t]) || math.IsNaN(x[r][t]) {
+				continue
+			}
+			p.pos = append(p.pos, float64(t))
+			p.x = append(p.x, x[r][t])
+			p.y = append(p.y, y[r][t])
+		}
+		if len(p.x) == 0 {
+			continue
+		}
+		p.mx, p.my = stats.Mean(p.x), stats.Mean(p.y)
+		for i := range p.x {
+			sx += p.x[i]
+			sy += p.y[i]
+		}
+		f.N += len(p.x)
+		pods = append(pods, p)
+	}
+	f.Pods = len(pods)
+	f.DF = float64(f.N - f.Pods - 1)
+	if f.N == 0 {
+		return f, false
+	}
+	f.MeanLoad, f.MeanValue = sx/float64(f.N), sy/float64(f.N)
+	var sxx, sxy float64
+	sxxPod := make([]float64, len(pods))
+	for k, p := range pods {
+		for i := range p.x {
+			dx := p.x[i] - p.mx
+			sxxPod[k] += dx * dx
+			sxy += dx * (p.y[i] - p.my)
+		}
+		sxx += sxxPod[k]
+	}
+	if sxx <= 0 || f.DF <= 0 {
+		return f, false
+	}
+	f.Slope = sxy / sxx
+	f.Idle = f.MeanValue - f.Slope*f.MeanLoad
+	f.LoadSpread = math.Sqrt(sxx/float64(f.N)) / math.Abs(f.MeanLoad)
+
+	res := make([][]float64, len(pods))
+	var rss float64
+	for k, p := range pods {
+		n := int(p.pos[len(p.pos)-1]) + 1
+		res[k] = make([]float64, n)
+		for t := range res[k] {
+			res[k][t] = math.NaN()
+		}
+		for i := range p.x {
+			e := p.y[i] - p.my - f.Slope*(p.x[i]-p.mx)
+			res[k][int(p.pos[i])] = e
+			rss += e * e
+		}
+	}
+	f.Sigma2 = rss / f.DF
+	rho, _ := stats.PooledLag1(res)
+	f.Rho = clampRho(rho)
+	var q, share2 float64
+	for k, p := range pods {
+		w := make([]float64, len(p.x))
+		for i := range p.x {
+			w[i] = (p.x[i] - p.mx) / sxx
+		}
+		q += stats.AR1Variance(w, p.pos, f.Rho)
+		d := sxxPod[k]/sxx - 1/float64(len(pods))
+		share2 += d * d
+	}
+	f.NoiseVar = f.Sigma2 * q
+	f.SpreadVar = spread * spread * f.Slope * f.Slope * share2
+	f.SlopeVar = f.NoiseVar + f.SpreadVar
+	return f, true
+}
+
+// at returns the model's value at load x.
+func (f loadFit) at(x float64) float64 { return f.MeanValue + f.Slope*(x-f.MeanLoad) }
+
+// loadGrid places the metric's values and loads of all pods (canary first)
+// on one grid and returns the values' grid and the loads' rows. ok is false
+// when the metric has no load.
+func loadGrid(step int64, d analysis.Data) (grid, [][]float64) {
+	all := append(append([]analysis.Series{}, d.Canary...), d.Stable...)
+	loads := map[string]analysis.Series{}
+	for _, s := range append(append([]analysis.Series{}, d.CanaryLoad...), d.StableLoad...) {
+		loads[s.Pod] = s
+	}
+	n := len(all)
+	pods := make([]string, 0, 2*n)
+	times := make([][]int64, 0, 2*n)
+	values := make([][]float64, 0, 2*n)
+	add := func(s analysis.Series) {
+		pods = append(pods, s.Pod)
+		ts := make([]int64, len(s.Points))
+		vs := make([]float64, len(s.Points))
+		for i, p := range s.Points {
+			ts[i], vs[i] = p.T, p.V
+		}
+		times = append(times, ts)
+		values = append(values, vs)
+	}
+	for _, s := range all {
+		add(s)
+	}
+	for _, s := range all {
+		add(analysis.Series{Pod: s.Pod, Points: loads[s.Pod].Points})
+	}
+	g := newGrid(step, pods, times, values)
+	x := g.y[n:]
+	g.y, g.pods = g.y[:n], g.pods[:n]
+	return g, x
+}
+
+// historyGrid places the stable pods' values and loads before the window
+// (Data.StableHistory, Data.StableLoadHistory) and in it (Data.Stable,
+// Data.StableLoad) on one grid, for the load model; ok is false when there
+// is no history.
+func historyGrid(step int64, d analysis.Data) (y, x [][]float64, ok bool) {
+	if len(d.StableHistory) == 0 {
+		return nil, nil, false
+	}
+	merge := func(hist, win []analysis.Series) []analysis.Series {
+		byPod := map[string]int{}
+		var out []analysis.Series
+		for _, s := range append(append([]analysis.Series{}, hist...), win...) {
+			i, seen := byPod[s.Pod]
+			if !seen {
+				i = len(out)
+				byPod[s.Pod] = i
+				out = append(out, analysis.Series{Pod: s.Pod})
+			}
+			out[i].Points = append(out[i].Points, s.Points...)
+		}
+		return out
+	}
+	values := merge(d.StableHistory, d.Stable)
+	g, loads := loadGrid(step, analysis.Data{Stable: values, StableLoad: merge(d.StableLoadHistory, d.StableLoad)})
+	return g.y, loads, true
+}
+
+// applyLoad turns the frame's raw values into values relative to the
+// stable pods' load model (see the top of this file): it fits the model,
+// chooses the scale and fills f.z, f.raw and f.dz. present marks the
+// values that survived the warm-up cut. The model is fitted on the stable
+// pods' samples in the window, and on their history before it when d has
+// one. It returns a reason when the model cannot be fitted.
+func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, d analysis.Data) string {
+	n := len(f.g.y)
+	y := make([][]float64, n)
+	for r := range y {
+		y[r] = make([]float64, len(f.g.y[r]))
+		for i, v := range f.g.y[r] {
+			y[r][i] = math.NaN()
+			if present[r][i] && !math.IsNaN(x[r][i]) {
+				y[r][i] = v
+			}
+		}
+	}
+	fy, fx := y[f.c:], x[f.c:]
+	if hy, hx, ok := historyGrid(f.g.step, d); ok {
+		fy, fx = hy, hx
+	}
+	fit, ok := fitLoad(fy, fx, spread)
+	f.load = &fit
+	if !ok {
+		return fmt.Sprintf("the stable pods' load does not vary within pods (%d samples of %d pods): "+
+			"the value per unit of load cannot be estimated", fit.N, fit.Pods)
+	}
+	f.log = true
+	for r := range y {
+		for i, v := range y[r] {
+			if !math.IsNaN(v) && (v <= 0 || fit.at(x[r][i]) <= 0) {
+				f.log = false
+			}
+		}
+	}
+	if fit.MeanValue <= 0 {
+		f.log = false
+	}
+	f.z, f.raw, f.dz = make([][]float64, n), make([][]float64, n), make([][]float64, n)
+	for r := range y {
+		f.z[r], f.raw[r], f.dz[r] = make([]float64, len(y[r])), make([]float64, len(y[r])), make([]float64, len(y[r]))
+		for i, v := range y[r] {
+			switch {
+			case math.IsNaN(v):
+				f.z[r][i], f.raw[r][i], f.dz[r][i] = math.NaN(), math.NaN(), math.NaN()
+			case f.log:
+				p := fit.at(x[r][i])
+				f.z[r][i] = math.Log(v) - math.Log(p) + math.Log(fit.MeanValue)
+				f.raw[r][i] = math.Exp(f.z[r][i])
+				f.dz[r][i] = -(x[r][i] - fit.MeanLoad) / p
+			default:
+				f.z[r][i] = v - fit.Slope*(x[r][i]-fit.MeanLoad)
+				f.raw[r][i] = f.z[r][i]
+				f.dz[r][i] = -(x[r][i] - fit.MeanLoad)
+			}
+		}
+	}
+	f.x = x
+	return ""
+}
+
+// loadSensitivity returns g, the derivative of the canary's mean
+// difference from the stable centre with respect to the slope, over the
+// judged timestamps idx: the mean over timestamps of the canary pods' mean
+// ∂z/∂β minus the stable pods' mean ∂z/∂β at the same timestamp.
+func (f valueFrame) loadSensitivity(idx []int) float64 {
+	var g float64
+	var n int
+	for _, t := range idx {
+		var c, s float64
+		var nc, ns int
+		for r := 0; r < f.c+f.k; r++ {
+			v := f.dz[r][t]
+			if math.IsNaN(v) || math.IsNaN(f.z[r][t]) {
+				continue
+			}
+			if r < f.c {
+				c += v
+				nc++
+			} else {
+				s += v
+				ns++
+			}
+		}
+		if nc == 0 {
+			continue
+		}
+		d := c / float64(nc)
+		if ns > 0 {
+			d -= s / float64(ns)
+		}
+		g += d
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	return g / float64(n)
+}
+
+// meanLoads returns the canary pods' and the stable pods' mean load at the
+// judged timestamps.
+func (f valueFrame) meanLoads(idx []int) (canary, stable float64) {
+	var cs, ss float64
+	var nc, ns int
+	for _, t := range idx {
+		for r := 0; r < f.c+f.k; r++ {
+			if math.IsNaN(f.z[r][t]) || math.IsNaN(f.x[r][t]) {
+				continue
+			}
+			if r < f.c {
+				cs += f.x[r][t]
+				nc++
+			} else {
+				ss += f.x[r][t]
+				ns++
+			}
+		}
+	}
+	return cs / float64(nc), ss / float64(ns)
+}
+
+// loadEvidence describes the fit for the result.
+func (f valueFrame) loadEvidence(idx []int, g float64) *analysis.LoadEvidence {
+	fit := f.load
+	cl, sl := f.meanLoads(idx)
+	ev := &analysis.LoadEvidence{
+		Slope: fit.Slope, SlopeSE: math.Sqrt(fit.SlopeVar), Idle: fit.Idle,
+		StableLoad: sl, CanaryLoad: cl, LoadVariation: fit.LoadSpread,
+		SlopeVariance: g * g * fit.SlopeVar, Samples: fit.N, Pods: fit.Pods,
+	}
+	ev.Text = fmt.Sprintf("stable pods' model: %s + %s (± %s) per unit of load, fitted on %d samples of %d pods "+
+		"whose load moved by %s; the canary's load %s against the stable pods' %s; each pod is judged "+
+		"relative to the model at its own load",
+		fmtNum(fit.Idle), fmtNum(fit.Slope), fmtNum(math.Sqrt(fit.SlopeVar)), fit.N, fit.Pods,
+		fmtSpread(fit.LoadSpread), fmtNum(cl), fmtNum(sl))
+	return ev
+}

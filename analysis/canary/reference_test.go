@@ -1,0 +1,242 @@
+package canary
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis/internal/refdata"
+)
+
+// primitivesRef is testdata/ref/primitives.json, written by
+// testdata/ref/primitives.R; each case's R field names the R call.
+type primitivesRef struct {
+	T []struct {
+		R                   string
+		T, DF, Upper, Lower refdata.Num
+	}
+	QT []struct {
+		R        string
+		P, DF, Q refdata.Num
+	}
+	Binom []struct {
+		R                     string
+		X, N, P, Upper, Lower refdata.Num
+	}
+	Poisson []struct {
+		R                       string
+		X, Lambda, Upper, Lower refdata.Num
+	}
+	CI []struct {
+		R                         string
+		X, N, Level, Lower, Upper refdata.Num
+	}
+	Holm []struct {
+		R           string
+		P, Adjusted refdata.Nums
+	}
+	TwoWay []struct {
+		R     string
+		Y     refdata.Matrix
+		Mu, B refdata.Nums
+		S2    refdata.Num `json:"sigma2"`
+		DF    refdata.Num `json:"df"`
+	}
+	AR1 []struct {
+		R      string
+		W, Pos refdata.Nums
+		Rho, V refdata.Num
+	}
+	Quad []struct {
+		R           string
+		Kind        string
+		Pos         refdata.Nums
+		Rho, Tr, DF refdata.Num
+	}
+	Lag1 []struct {
+		R          string
+		Res        refdata.Matrix
+		Rho, Pairs refdata.Num
+	}
+	PodTest []struct {
+		R                                    string
+		Canary, VS, WC, WCDF, Prior, Nu0, C  refdata.Num
+		Ex, ExDF                             refdata.Num
+		Stable                               refdata.Nums
+		Observed, Between, Pooled, SE, DF, T refdata.Num
+		Upper, Lower                         refdata.Num
+	}
+	Strata []struct {
+		R                                          string
+		CanaryEvents, Canary, StableEvents, Stable refdata.Nums
+		RR, N, X, Theta                            refdata.Num
+	}
+	Dispersion []struct {
+		R                  string
+		Events, Exposure   refdata.Matrix
+		Prior, Phi, X2, DF refdata.Num
+	}
+	Heterogeneity []struct {
+		R                string
+		Events, Exposure refdata.Nums
+		Phi, Sigma2      refdata.Num
+	}
+	Slope []struct {
+		R     string
+		X, Y  refdata.Nums
+		Slope refdata.Num
+	}
+	LoadFit []struct {
+		R                                    string
+		Y, X                                 refdata.Matrix
+		Tau                                  refdata.Num
+		Slope, Idle, MeanLoad, MeanValue     refdata.Num
+		Sigma2, DF, Rho, NoiseVar, SpreadVar refdata.Num
+	}
+}
+
+func loadPrimitives(t *testing.T) primitivesRef {
+	var ref primitivesRef
+	refdata.Load(t, "ref/primitives.json", &ref)
+	return ref
+}
+
+// TestTwoWayFitMatchesLm checks the stable pods' common level and offsets
+// against R's lm with sum-to-zero contrasts, with gaps, one pod and
+// all-equal values.
+func TestTwoWayFitMatchesLm(t *testing.T) {
+	t.Parallel()
+	ref := loadPrimitives(t)
+	for i, c := range ref.TwoWay {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			y := c.Y.Floats()
+			mu, b := twoWayFit(y)
+			for k, want := range c.Mu.Floats() {
+				if !refdata.Close(mu[k], want) {
+					t.Errorf("mu[%d] = %.17g; lm gives %.17g", k, mu[k], want)
+				}
+			}
+			for k, want := range c.B.Floats() {
+				if !refdata.Close(b[k], want) {
+					t.Errorf("b[%d] = %.17g; lm gives %.17g", k, b[k], want)
+				}
+			}
+			s2, _, df := residualVariance(y, mu, b)
+			if !refdata.Close(s2, float64(c.S2)) || df != float64(c.DF) {
+				t.Errorf("residual variance %.17g on %g df; lm gives %.17g on %g", s2, df, c.S2, c.DF)
+			}
+		})
+	}
+}
+
+// TestPodTestMatchesR checks the one-against-many test against the same
+// formulas evaluated in R (var, pt), including one stable pod, two canary
+// pods and a zero prior.
+func TestPodTestMatchesR(t *testing.T) {
+	t.Parallel()
+	ref := loadPrimitives(t)
+	for i, c := range ref.PodTest {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			got := podTestInput{
+				Canary: float64(c.Canary), Stable: c.Stable.Floats(), StableNoise: float64(c.VS),
+				CanaryNoise: float64(c.WC), CanaryNoiseDF: float64(c.WCDF),
+				Prior: float64(c.Prior), PriorPods: float64(c.Nu0), CanaryPods: int(c.C),
+				Extra: float64(c.Ex), ExtraDF: float64(c.ExDF),
+			}.run()
+			pairs := []struct {
+				name      string
+				got, want float64
+			}{
+				{"observed", got.Observed, float64(c.Observed)}, {"between", got.Between, float64(c.Between)},
+				{"pooled", got.Pooled, float64(c.Pooled)}, {"se", got.SE, float64(c.SE)},
+				{"df", got.DF, float64(c.DF)}, {"t", got.T, float64(c.T)},
+				{"upper", got.Upper, float64(c.Upper)}, {"lower", got.Lower, float64(c.Lower)},
+			}
+			for _, p := range pairs {
+				if !refdata.Close(p.got, p.want) {
+					t.Errorf("%s = %.17g; R gives %.17g", p.name, p.got, p.want)
+				}
+			}
+		})
+	}
+}
+
+// TestCountStrataMatchR checks the Mantel–Haenszel rate ratio, the
+// conditional share, the over-dispersion and the pod heterogeneity
+// against R.
+func TestCountStrataMatchR(t *testing.T) {
+	t.Parallel()
+	ref := loadPrimitives(t)
+	for i, c := range ref.Strata {
+		t.Run(fmt.Sprint("strata/", i), func(t *testing.T) {
+			var steps []countStep
+			for k := range c.Canary {
+				steps = append(steps, countStep{
+					canaryEvents: float64(c.CanaryEvents[k]), canary: float64(c.Canary[k]),
+					stableEvents: float64(c.StableEvents[k]), stable: float64(c.Stable[k]),
+				})
+			}
+			if got := mantelHaenszel(steps); !refdata.Close(got, float64(c.RR)) {
+				t.Errorf("mantelHaenszel = %.17g; R gives %.17g", got, c.RR)
+			}
+			n, x, theta := conditionalShare(steps)
+			if !refdata.Close(n, float64(c.N)) || !refdata.Close(x, float64(c.X)) || !refdata.Close(theta, float64(c.Theta)) {
+				t.Errorf("conditionalShare = %g, %g, %.17g; R gives %g, %g, %.17g", n, x, theta, c.N, c.X, c.Theta)
+			}
+		})
+	}
+	for i, c := range ref.Dispersion {
+		t.Run(fmt.Sprint("dispersion/", i), func(t *testing.T) {
+			ev, ex := c.Events.Floats(), c.Exposure.Floats()
+			pods := make([]podCounts, len(ev))
+			for k := range ev {
+				pods[k] = podCounts{events: ev[k], exposure: ex[k]}
+			}
+			phi, x2, df := dispersion(pods, rowRange(0, len(ev[0])), float64(c.Prior))
+			if !refdata.Close(phi, float64(c.Phi)) || !refdata.Close(x2, float64(c.X2)) || df != float64(c.DF) {
+				t.Errorf("dispersion = %.17g, %.17g, %g; R gives %.17g, %.17g, %g", phi, x2, df, c.Phi, c.X2, c.DF)
+			}
+		})
+	}
+	for i, c := range ref.Heterogeneity {
+		t.Run(fmt.Sprint("heterogeneity/", i), func(t *testing.T) {
+			if got := podHeterogeneity(c.Events.Floats(), c.Exposure.Floats(), float64(c.Phi)); !refdata.Close(got, float64(c.Sigma2)) {
+				t.Errorf("podHeterogeneity = %.17g; R gives %.17g", got, c.Sigma2)
+			}
+		})
+	}
+}
+
+// TestLoadFitMatchesLm checks the stable pods' load model against R: the
+// within-pod slope, residual variance and degrees of freedom of
+// lm(y ~ x + factor(pod)), the residuals' pooled lag-one autocorrelation,
+// the AR(1) variance of the slope from the full correlation matrices and
+// the spread term, with gaps in either series.
+func TestLoadFitMatchesLm(t *testing.T) {
+	t.Parallel()
+	ref := loadPrimitives(t)
+	if len(ref.LoadFit) == 0 {
+		t.Fatal("no load-fit reference values")
+	}
+	for i, c := range ref.LoadFit {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			f, ok := fitLoad(c.Y.Floats(), c.X.Floats(), float64(c.Tau))
+			if !ok {
+				t.Fatal("fitLoad failed")
+			}
+			pairs := []struct {
+				name      string
+				got, want float64
+			}{
+				{"slope", f.Slope, float64(c.Slope)}, {"idle", f.Idle, float64(c.Idle)},
+				{"meanLoad", f.MeanLoad, float64(c.MeanLoad)}, {"meanValue", f.MeanValue, float64(c.MeanValue)},
+				{"sigma2", f.Sigma2, float64(c.Sigma2)}, {"df", f.DF, float64(c.DF)}, {"rho", f.Rho, float64(c.Rho)},
+				{"noiseVar", f.NoiseVar, float64(c.NoiseVar)}, {"spreadVar", f.SpreadVar, float64(c.SpreadVar)},
+			}
+			for _, p := range pairs {
+				if !refdata.Close(p.got, p.want) {
+					t.Errorf("%s = %.17g; R gives %.17g", p.name, p.got, p.want)
+				}
+			}
+		})
+	}
+}

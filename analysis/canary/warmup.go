@@ -1,0 +1,110 @@
+package canary
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// warmupCut describes how the canary's warm-up was cut from its data.
+type warmupCut struct {
+	// Warmup is the configured warm-up.
+	Warmup time.Duration
+	// Start is the canary's first sample (Unix ms; the earliest over its
+	// pods); -1 when it has none.
+	Start int64
+	// Age is the canary's age at the end of the window, measured from Start.
+	Age time.Duration
+	// OlderThanWindow is set when the canary's data begins with the window:
+	// its real start is unknown and nothing is cut.
+	OlderThanWindow bool
+	// Dropped counts the canary samples cut; Kept those left.
+	Dropped, Kept int
+}
+
+// cutWarmup removes from each canary row of present the samples taken in
+// the first warmup after that row's own first sample, by clearing them
+// (present[r][i] = false). A canary whose first sample is at the grid's
+// first point while a stable pod also has a sample there started before
+// the window: its warm-up is over and nothing is cut. end is the window's
+// end in Unix ms (used for the age).
+func cutWarmup(present [][]bool, canary, stable []int, start, step int64, warmup time.Duration, end int64) warmupCut {
+	w := warmupCut{Warmup: warmup, Start: -1}
+	first := func(r int) int {
+		for i, ok := range present[r] {
+			if ok {
+				return i
+			}
+		}
+		return -1
+	}
+	stableAtStart := false
+	for _, r := range stable {
+		if len(present[r]) > 0 && present[r][0] {
+			stableAtStart = true
+		}
+	}
+	earliest := -1
+	for _, r := range canary {
+		if f := first(r); f >= 0 && (earliest < 0 || f < earliest) {
+			earliest = f
+		}
+	}
+	if earliest < 0 {
+		return w
+	}
+	w.Start = start + int64(earliest)*step
+	w.Age = time.Duration(end-w.Start) * time.Millisecond
+	if earliest == 0 && stableAtStart {
+		w.OlderThanWindow = true
+	}
+	cut := warmup.Milliseconds()
+	for _, r := range canary {
+		f := first(r)
+		if f < 0 {
+			continue
+		}
+		for i := f; i < len(present[r]); i++ {
+			if !present[r][i] {
+				continue
+			}
+			if !w.OlderThanWindow && int64(i-f)*step < cut {
+				present[r][i] = false
+				w.Dropped++
+				continue
+			}
+			w.Kept++
+		}
+	}
+	return w
+}
+
+// text describes the cut in a sentence fragment.
+func (w warmupCut) text() string {
+	switch {
+	case w.Start < 0:
+		return "the canary has no samples"
+	case w.OlderThanWindow:
+		return "the canary's data starts with the window, so it is older than the lookback; no warm-up cut"
+	case w.Warmup <= 0:
+		return fmt.Sprintf("canary age %s; no warm-up cut", roundDuration(w.Age))
+	}
+	return fmt.Sprintf("canary age %s; first %s cut as warm-up (%d samples), %d left",
+		roundDuration(w.Age), roundDuration(w.Warmup), w.Dropped, w.Kept)
+}
+
+// roundDuration rounds d to whole seconds for display.
+func roundDuration(d time.Duration) time.Duration { return d.Round(time.Second) }
+
+// presentValues returns, per grid row, whether the value is present (not
+// NaN).
+func presentValues(y [][]float64) [][]bool {
+	out := make([][]bool, len(y))
+	for r, row := range y {
+		out[r] = make([]bool, len(row))
+		for i, v := range row {
+			out[r][i] = !math.IsNaN(v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,43 @@
+package wire
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteText prints the response for a person at a terminal.
+func (r *Response) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "%s  score %.0f  (rule set %s", r.Verdict, r.Score, r.RuleSet)
+	if r.Environment != "" {
+		fmt.Fprintf(w, ", environment %s", r.Environment)
+	}
+	fmt.Fprintf(w, ", judge %s)\n", r.Judge)
+	fmt.Fprintf(w, "%s\n\n", r.Reason)
+	fmt.Fprintf(w, "namespace %s  canary %s (%s", r.Target.Namespace, r.Target.CanaryHash, strings.Join(r.Canary.Pods, ", "))
+	if r.Canary.Age != "" {
+		fmt.Fprintf(w, "; age %s", r.Canary.Age)
+	}
+	fmt.Fprintf(w, ")  stable %s (%d pods)\n", r.Target.StableHash, len(r.Stable.Pods))
+	fmt.Fprintf(w, "window %s .. %s, step %s\n\n", r.Window.Start.Format("2006-01-02 15:04:05"), r.Window.End.Format("15:04:05 MST"), r.Window.Step)
+
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "METRIC\tRESULT\tCANARY\tSTABLE\tREASON")
+	for _, m := range r.Metrics {
+		name := m.Name
+		if m.Critical {
+			name += " (critical)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, m.Classification, num(float64(m.Canary.Median)), num(float64(m.Stable.Median)), m.Reason)
+	}
+	tw.Flush()
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%.4g", v)
+}

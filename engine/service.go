@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.uber.org/zap"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/analysis/canary"
+	"github.com/canary-analyzer/canary-analyzer/analysis/kayenta"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
+	"github.com/canary-analyzer/canary-analyzer/rules"
+)
+
+// RuleSource hands out the current rule sets.
+type RuleSource interface {
+	RuleSet(name string) (*rules.RuleSet, bool)
+}
+
+// Service judges canaries.
+type Service struct {
+	Rules    RuleSource
+	Backends map[providers.Type]providers.MetricQuerier
+	// Logs fetch the log lines of signatures metrics (engine/logs.go).
+	Logs map[providers.Type]providers.LogQuerier
+	// Now is the clock; nil means time.Now. The demo fixes it to the end of
+	// its recorded data.
+	Now    func() time.Time
+	Logger *zap.Logger
+}
+
+// window is the time range and step of one judgement.
+type window struct {
+	start, end time.Time
+	step       time.Duration
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Judge answers one request. It returns a *request.Error for a request that
+// is not valid, an *InputError for one that cannot be judged as asked, a *QueryError when a backend fails, and a
+// *ConfigError for a server-side setup problem; a judgement that was made,
+// whatever its verdict, is a *wire.Response.
+func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Response, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	rs, ok := s.Rules.RuleSet(req.RuleSet)
+	if !ok {
+		return nil, &InputError{Field: "ruleSet", Msg: fmt.Sprintf("no rule set named %q", req.RuleSet), NotFound: true}
+	}
+	rs = rs.WithDefaults() // a rule set built in code may leave fields unset
+	w, err := s.window(rs, req)
+	if err != nil {
+		return nil, err
+	}
+	pm, err := rules.NewPodMatcher(rs.Pods, req.Target)
+	if err != nil {
+		return nil, &InputError{Field: "canaryHash", Msg: err.Error()}
+	}
+	qs, logs, err := s.fetchAll(ctx, rs, pm, w)
+	if err != nil {
+		return nil, err
+	}
+	metrics, pods, err := assemble(rs, pm, qs, w)
+	if err != nil {
+		return nil, err
+	}
+	attachLogs(pm, logs, metrics, &pods, w)
+	in := analysis.Input{
+		Settings:       rs.Settings(w.end),
+		Thresholds:     analysis.Thresholds{Pass: rs.Thresholds.Pass, Marginal: rs.Thresholds.Marginal},
+		CanaryPods:     pods.canary,
+		StablePods:     pods.stable,
+		CanarySelector: pm.Params(rs.Step).CanaryPods,
+		Namespace:      req.Namespace,
+	}
+	in.Settings.Start = w.start
+	queries := make([]string, len(metrics))
+	for i, m := range metrics {
+		in.Metrics = append(in.Metrics, m.MetricInput)
+		queries[i] = strings.Join(m.queries, " ; ")
+	}
+	resp := &wire.Response{
+		RuleSet:     rs.Name,
+		Environment: rs.Environment,
+		Judge:       string(rs.Judge),
+		Target:      req.Target,
+		Window:      wire.Window{Start: w.start, End: w.end, Step: model.Duration(w.step).String()},
+		Canary:      wire.Pods{Pods: pods.canary},
+		Stable:      wire.Pods{Pods: pods.stable},
+	}
+	if !pods.firstCanary.IsZero() {
+		resp.Canary.FirstSeen = &pods.firstCanary
+		resp.Canary.Age = model.Duration(w.end.Sub(pods.firstCanary)).String()
+	}
+	resp.SetReport(judgeFor(rs.Judge).Judge(in), queries)
+	return resp, nil
+}
+
+// judgeFor returns the rule set's judge.
+func judgeFor(name rules.JudgeName) analysis.Judge {
+	if name == rules.JudgeKayenta {
+		return kayenta.New()
+	}
+	return canary.New()
+}
+
+// window works out the time range: it ends at the request's end (or now),
+// rounded down to a multiple of the step so that repeated looks and both
+// backends see the same grid, and reaches back by the lookback.
+func (s *Service) window(rs *rules.RuleSet, req request.Request) (window, error) {
+	step := time.Duration(rs.Step)
+	lookback := time.Duration(rs.Lookback)
+	if req.Lookback != 0 {
+		lookback = req.Lookback
+	}
+	if lookback < step {
+		return window{}, &InputError{Field: "lookback", Msg: fmt.Sprintf("lookback %s is shorter than the rule set's step %s", lookback, step)}
+	}
+	if n := lookback / step; n > rules.MaxPoints {
+		return window{}, &InputError{Field: "lookback", Msg: fmt.Sprintf("lookback %s at step %s is %d points; at most %d", lookback, step, n, rules.MaxPoints)}
+	}
+	now := s.now()
+	end := req.End
+	if end.IsZero() {
+		end = now
+	} else if end.After(now.Add(time.Minute)) {
+		return window{}, &InputError{Field: "end", Msg: fmt.Sprintf("end %s is in the future", end.Format(time.RFC3339))}
+	}
+	end = end.Truncate(step)
+	return window{start: end.Add(-lookback), end: end, step: step}, nil
+}
+
+// podsSeen lists the pods that appeared in any query.
+type podsSeen struct {
+	canary, stable []string
+	firstCanary    time.Time
+}
+
+// metricInput is one metric's data for the judge, with the queries that
+// produced it.
+type metricInput struct {
+	analysis.MetricInput
+	queries []string
+	// exposure is the exposure query's series of a signatures metric,
+	// nil without one (attachLogs shapes it with the log lines).
+	exposure *sides
+}
+
+// assemble turns the query results into the judge's inputs: each metric's
+// series split by side and shaped for its kind, and the pods seen.
+func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([]metricInput, podsSeen, error) {
+	byMetric := make([]map[rules.Role]*query, len(rs.Metrics))
+	for _, q := range qs {
+		if byMetric[q.metric] == nil {
+			byMetric[q.metric] = map[rules.Role]*query{}
+		}
+		byMetric[q.metric][q.role] = q
+	}
+	canaryPods, stablePods := map[string]bool{}, map[string]bool{}
+	var first int64 = -1
+	inputs := make([]metricInput, len(rs.Metrics))
+	for i := range rs.Metrics {
+		m := &rs.Metrics[i]
+		bySide := map[rules.Role]sides{}
+		var queries []string
+		for _, r := range m.Roles() {
+			q := byMetric[i][r]
+			sd, err := split(pm, q.result)
+			if err != nil {
+				return nil, podsSeen{}, &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: r, Query: q.expr, Err: err}
+			}
+			bySide[r] = sd
+			queries = append(queries, q.expr)
+			for pod, ss := range sd.canary {
+				canaryPods[pod] = true
+				for _, v := range ss.Values {
+					// The first sample in the judged window (a metric with
+					// a modelLookback reaches further back).
+					if t := int64(v.Timestamp); t >= w.start.UnixMilli() {
+						if first < 0 || t < first {
+							first = t
+						}
+						break
+					}
+				}
+			}
+			for pod := range sd.stable {
+				stablePods[pod] = true
+			}
+		}
+		in := metricInput{MetricInput: analysis.MetricInput{Metric: m.Analysis()}, queries: queries}
+		switch m.Kind {
+		case analysis.KindValue:
+			in.Data.Canary = toSeries(bySide[rules.RoleQuery].canary)
+			in.Data.Stable = toSeries(bySide[rules.RoleQuery].stable)
+			if m.Load != "" {
+				ld := bySide[rules.RoleLoad]
+				in.Data.CanaryLoad, in.Data.StableLoad = toSeries(ld.canary), toSeries(ld.stable)
+				if m.ModelLookback != 0 {
+					// Samples before the judged window serve the stable
+					// pods' load model only.
+					in.Data = splitHistory(in.Data, w.start)
+				}
+			}
+		case analysis.KindRatio:
+			num, den := bySide[rules.RoleNumerator], bySide[rules.RoleDenominator]
+			in.Data.CanaryCounts = toRatio(num.canary, den.canary)
+			in.Data.StableCounts = toRatio(num.stable, den.stable)
+		case analysis.KindRate:
+			ev, ex := bySide[rules.RoleQuery], bySide[rules.RoleExposure]
+			_, haveExposure := byMetric[i][rules.RoleExposure]
+			in.Data.CanaryCounts = toRate(ev.canary, ex.canary, haveExposure, w.step)
+			in.Data.StableCounts = toRate(ev.stable, ex.stable, haveExposure, w.step)
+		case analysis.KindSignatures:
+			if ex, ok := bySide[rules.RoleExposure]; ok {
+				in.exposure = &ex
+			}
+		}
+		inputs[i] = in
+	}
+	seen := podsSeen{canary: keys(canaryPods), stable: keys(stablePods)}
+	if first >= 0 {
+		seen.firstCanary = time.UnixMilli(first).UTC()
+	}
+	return inputs, seen, nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
+	"github.com/canary-analyzer/canary-analyzer/rules"
+)
+
+// fakeBackend answers every query with its matrix or error and records
+// what it was asked.
+type fakeBackend struct {
+	mu     sync.Mutex
+	asked  []providers.RangeQuery
+	answer func(q providers.RangeQuery) (model.Matrix, error)
+}
+
+func (f *fakeBackend) QueryRange(ctx context.Context, q providers.RangeQuery) (model.Matrix, error) {
+	f.mu.Lock()
+	f.asked = append(f.asked, q)
+	f.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, &providers.Error{Kind: providers.Timeout, Err: err}
+	}
+	return f.answer(q)
+}
+
+type oneRuleSet struct{ rs *rules.RuleSet }
+
+func (o oneRuleSet) RuleSet(name string) (*rules.RuleSet, bool) {
+	if name != o.rs.Name {
+		return nil, false
+	}
+	return o.rs, true
+}
+
+func testRuleSet(t *testing.T, source string) *rules.RuleSet {
+	t.Helper()
+	rs, err := rules.Load([]byte(`
+name: test
+thresholds: {pass: 90, marginal: 60}
+step: 1m
+lookback: 30m
+metrics:
+  - name: latency
+    source: `+source+`
+    query: 'x{namespace="{{.Namespace}}", {{.Pods}}}'
+`), "test.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+var target = request.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1", StableHash: "s1"}
+
+func TestServiceWindowAndErrors(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 14, 5, 37, 0, time.UTC)
+	empty := func(providers.RangeQuery) (model.Matrix, error) { return model.Matrix{}, nil }
+
+	t.Run("window ends at now rounded down to the step", func(t *testing.T) {
+		b := &fakeBackend{answer: empty}
+		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := b.asked[0]
+		wantEnd := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+		if !q.End.Equal(wantEnd) || !q.Start.Equal(wantEnd.Add(-30*time.Minute)) || q.Step != time.Minute {
+			t.Errorf("asked %v .. %v step %v", q.Start, q.End, q.Step)
+		}
+		if q.Expr != `x{namespace="shop", pod=~"web-(?:c1|s1)-[a-z0-9]+"}` {
+			t.Errorf("query %s", q.Expr)
+		}
+		if resp.Verdict != analysis.Inconclusive {
+			t.Errorf("no data judged %s", resp.Verdict)
+		}
+	})
+	t.Run("explicit end and lookback", func(t *testing.T) {
+		b := &fakeBackend{answer: empty}
+		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		end := time.Date(2026, 11, 25, 13, 0, 30, 0, time.UTC)
+		if _, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "test", End: end, Lookback: 10 * time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+		if q := b.asked[0]; !q.End.Equal(end.Truncate(time.Minute)) || q.End.Sub(q.Start) != 10*time.Minute {
+			t.Errorf("asked %v .. %v", q.Start, q.End)
+		}
+	})
+
+	errCases := []struct {
+		name   string
+		req    request.Request
+		source string
+		answer func(providers.RangeQuery) (model.Matrix, error)
+		check  func(error) bool
+	}{
+		{"unknown rule set", request.Request{Target: target, RuleSet: "nope"}, "prometheus", empty,
+			func(err error) bool {
+				var e *InputError
+				return errors.As(err, &e) && e.NotFound && e.Field == "ruleSet"
+			}},
+		{"end in the future", request.Request{Target: target, RuleSet: "test", End: now.Add(time.Hour)}, "prometheus", empty,
+			func(err error) bool { var e *InputError; return errors.As(err, &e) && e.Field == "end" }},
+		{"lookback shorter than step", request.Request{Target: target, RuleSet: "test", Lookback: time.Second}, "prometheus", empty,
+			func(err error) bool { var e *InputError; return errors.As(err, &e) && e.Field == "lookback" }},
+		{"backend not configured", request.Request{Target: target, RuleSet: "test"}, "loki", empty,
+			func(err error) bool { var e *ConfigError; return errors.As(err, &e) }},
+		{"backend failure names the metric", request.Request{Target: target, RuleSet: "test"}, "prometheus",
+			func(providers.RangeQuery) (model.Matrix, error) {
+				return nil, &providers.Error{Kind: providers.Unavailable, Msg: "connection refused"}
+			},
+			func(err error) bool {
+				var q *QueryError
+				var p *providers.Error
+				return errors.As(err, &q) && q.Metric == "latency" && errors.As(err, &p) && p.Kind == providers.Unavailable
+			}},
+	}
+	for _, c := range errCases {
+		t.Run(c.name, func(t *testing.T) {
+			b := &fakeBackend{answer: c.answer}
+			s := &Service{Rules: oneRuleSet{testRuleSet(t, c.source)}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+			resp, err := s.Judge(context.Background(), c.req)
+			if err == nil || !c.check(err) {
+				t.Errorf("got %v, %v", resp, err)
+			}
+		})
+	}
+
+	t.Run("an expired context is a timeout, never a verdict", func(t *testing.T) {
+		b := &fakeBackend{answer: empty}
+		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		defer cancel()
+		resp, err := s.Judge(ctx, request.Request{Target: target, RuleSet: "test"})
+		var p *providers.Error
+		if !errors.As(err, &p) || p.Kind != providers.Timeout {
+			t.Errorf("got %v, %v", resp, err)
+		}
+	})
+}
