@@ -23,7 +23,6 @@ import (
 const (
 	ScaleStablePods   = 5
 	ScaleRequestRate  = 25.0
-	scaleNamespace    = "scale"
 	scaleCanaryHash   = "5f6b7c8d9e"
 	scaleStableHash   = "7c9d5b6f4d"
 	scaleDataBefore   = 21 * time.Minute
@@ -44,9 +43,9 @@ var ScaleAges = []time.Duration{10 * time.Minute, 30 * time.Minute}
 // regression reg: ProfileStaticHeavy traffic (half static files, half pages
 // and API calls) and the kind of variation between pods and over time the
 // log families draw, fixed (no traffic spike or slow backend).
-func ScaleScenario(seed uint64, reg logscenario.Regression) logscenario.Config {
+func ScaleScenario(namespace string, seed uint64, reg logscenario.Regression) logscenario.Config {
 	return logscenario.Config{
-		Namespace:         scaleNamespace,
+		Namespace:         namespace,
 		Rollout:           "web",
 		CanaryHash:        scaleCanaryHash,
 		StableHash:        scaleStableHash,
@@ -68,45 +67,47 @@ func ScaleScenario(seed uint64, reg logscenario.Regression) logscenario.Config {
 	}
 }
 
-// ScaleService is a scenario ready to judge: its lines in a Loki stand-in
-// that counts what each query costs (no results cache in front: every
-// query of every judgement reaches it), its pods' container metrics in a
-// real Prometheus, and the service with the rule sets given.
+// ScaleService holds scenarios ready to judge: their lines in a Loki
+// stand-in that counts what each query costs (no results cache in front:
+// every query of every judgement reaches it), their pods' container
+// metrics in a real Prometheus, and the service with the rule sets given.
 type ScaleService struct {
-	Loki   *lokitest.Server
-	Config logscenario.Config
-	Truth  logscenario.Truth
-	url    string
-	close  []func()
+	Loki  *lokitest.Server
+	url   string
+	close []func()
 }
 
-// StartScale generates cfg's lines and container metrics in dir and starts
-// the backends and the service with ruleFiles (rule set name: file; the
-// name replaces the file's own, so that two versions of one rule set can be
-// compared). Close stops everything.
-func StartScale(ctx context.Context, dir string, cfg logscenario.Config, ruleFiles map[string]string) (*ScaleService, error) {
-	s := &ScaleService{Config: cfg}
+// StartScale generates the scenarios' lines and container metrics in dir
+// (each scenario in its own namespace) and starts the backends and the
+// service with ruleFiles (rule set name: file; the name replaces the
+// file's own, so that two versions of one rule set can be compared). Close
+// stops everything.
+func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, ruleFiles map[string]string) (*ScaleService, error) {
+	s := &ScaleService{}
 	ok := false
 	defer func() {
 		if !ok {
 			s.Close()
 		}
 	}()
-	logs, err := logscenario.Generate(cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.Truth = logs.Truth
 	store := &lokitest.Store{}
-	store.AddEntries(logs.Entries)
-	pods := logs.ResourcePods(cfg.Namespace, cfg.CanaryStart)
-	for i := range pods {
-		pods[i].CPUPerRequest = LogCPUPerRequest
-		pods[i].Seed = cfg.Seed
+	var pods []logscenario.ResourcePod
+	start, end := cfgs[0].Start, cfgs[0].End
+	for _, cfg := range cfgs {
+		logs, err := logscenario.Generate(cfg)
+		if err != nil {
+			return nil, err
+		}
+		store.AddEntries(logs.Entries)
+		for _, p := range logs.ResourcePods(cfg.Namespace, cfg.CanaryStart) {
+			p.CPUPerRequest = LogCPUPerRequest
+			p.Seed = cfg.Seed
+			pods = append(pods, p)
+		}
+		start, end = minTime(start, cfg.Start), maxTime(end, cfg.End)
 	}
-	logs.Entries = nil
 	om := filepath.Join(dir, "resources.om")
-	if err := writeResourceFile(om, pods, cfg.Start, cfg.End); err != nil {
+	if err := writeResourceFile(om, pods, start, end); err != nil {
 		return nil, err
 	}
 	prom, err := promtest.StartProcess(ctx, promtest.Options{Dir: filepath.Join(dir, "prometheus"), DataFile: om})
@@ -183,14 +184,28 @@ type ScaleJudgement struct {
 	Wall    time.Duration
 }
 
-// Judge asks the service for a verdict of the rule set at canary age age
-// (GET, as Argo asks) and counts the Loki requests it caused. Judgements
-// must not overlap.
-func (s *ScaleService) Judge(ctx context.Context, ruleSet string, age time.Duration) (ScaleJudgement, error) {
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// Judge asks the service for a verdict of the rule set on the scenario cfg
+// at canary age age (GET, as Argo asks) and counts the Loki requests it
+// caused. Judgements must not overlap.
+func (s *ScaleService) Judge(ctx context.Context, cfg logscenario.Config, ruleSet string, age time.Duration) (ScaleJudgement, error) {
 	q := url.Values{
-		"namespace": {s.Config.Namespace}, "rollout": {s.Config.Rollout},
-		"canaryHash": {s.Config.CanaryHash}, "stableHash": {s.Config.StableHash},
-		"ruleSet": {ruleSet}, "end": {s.Config.CanaryStart.Add(age).UTC().Format(time.RFC3339)},
+		"namespace": {cfg.Namespace}, "rollout": {cfg.Rollout},
+		"canaryHash": {cfg.CanaryHash}, "stableHash": {cfg.StableHash},
+		"ruleSet": {ruleSet}, "end": {cfg.CanaryStart.Add(age).UTC().Format(time.RFC3339)},
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/api/v1/judge?"+q.Encode(), nil)
 	if err != nil {
@@ -220,14 +235,14 @@ func (s *ScaleService) Judge(ctx context.Context, ruleSet string, age time.Durat
 	return j, nil
 }
 
-// AccessLines counts the access-log lines in the judged window of a look
-// at canary age age, (end − lookback, end]: what one scan of the window's
-// access log reads.
-func (s *ScaleService) AccessLines(age, lookback time.Duration) int64 {
-	end := s.Config.CanaryStart.Add(age).UnixNano()
+// AccessLines counts the access-log lines of the scenario cfg in the
+// judged window of a look at canary age age, (end − lookback, end]: what
+// one scan of the window's access log reads.
+func (s *ScaleService) AccessLines(cfg logscenario.Config, age, lookback time.Duration) int64 {
+	end := cfg.CanaryStart.Add(age).UnixNano()
 	var n int64
 	for _, st := range s.Loki.Store.Streams() {
-		if st.Labels["stream"] != "access" {
+		if st.Labels["stream"] != "access" || string(st.Labels["namespace"]) != cfg.Namespace {
 			continue
 		}
 		for _, e := range st.Entries {

@@ -33,7 +33,8 @@ var scaleRuleSets = map[string]string{
 //
 //	go test -run '^$' -bench LogJudgementAtScale -benchtime 3x ./internal/bench
 func BenchmarkLogJudgementAtScale(b *testing.B) {
-	s, err := StartScale(context.Background(), b.TempDir(), ScaleScenario(1, logscenario.Regression{}), scaleRuleSets)
+	cfg := ScaleScenario("scale", 1, logscenario.Regression{})
+	s, err := StartScale(context.Background(), b.TempDir(), []logscenario.Config{cfg}, scaleRuleSets)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,11 +42,11 @@ func BenchmarkLogJudgementAtScale(b *testing.B) {
 	lookback := rules.DefaultLookback
 	for _, name := range []string{"before", "shipped"} {
 		for _, age := range ScaleAges {
-			scan := s.AccessLines(age, lookback)
+			scan := s.AccessLines(cfg, age, lookback)
 			b.Run(fmt.Sprintf("%s/canary-%v", name, age), func(b *testing.B) {
 				var total, last ScaleJudgement
 				for b.Loop() {
-					j, err := s.Judge(b.Context(), name, age)
+					j, err := s.Judge(b.Context(), cfg, name, age)
 					if err != nil {
 						b.Fatal(err)
 					}
