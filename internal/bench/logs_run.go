@@ -115,7 +115,7 @@ func generateLogBatch(instances []logInstance, w LogWindow, omPath string) (*lok
 		}
 		truths = append(truths, LogTruth(in.family, c, logs))
 	}
-	if err := writeResourceFile(omPath, pods, w.Start, w.End); err != nil {
+	if err := writeResourceFile(omPath, pods, w.Start, w.End, nil); err != nil {
 		return nil, nil, err
 	}
 	return store, truths, nil

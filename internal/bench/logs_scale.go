@@ -2,9 +2,11 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +16,8 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/providers/loki"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -25,13 +29,14 @@ const (
 	ScaleRequestRate  = 25.0
 	scaleCanaryHash   = "5f6b7c8d9e"
 	scaleStableHash   = "7c9d5b6f4d"
-	scaleDataBefore   = 21 * time.Minute
+	scaleDataBefore   = 27 * time.Minute
 	scaleLastCanaryAt = 30 * time.Minute
 )
 
 // ScaleCanaryStart is when the scale scenario's canary starts. Its data
-// run from 21 minutes before (so that a look at canary age 10 minutes has a
-// full 30-minute window) to canary age 30 minutes.
+// run from 27 minutes before (so that a look at canary age 4 minutes, the
+// AnalysisTemplate's first, has a full 30-minute window) to canary age 30
+// minutes.
 var ScaleCanaryStart = time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)
 
 // ScaleAges are the canary ages the scale benchmark judges at: the shipped
@@ -72,18 +77,23 @@ func ScaleScenario(namespace string, seed uint64, reg logscenario.Regression) lo
 // every query of every judgement reaches it), their pods' container
 // metrics in a real Prometheus, and the service with the rule sets given.
 type ScaleService struct {
-	Loki  *lokitest.Server
-	url   string
-	close []func()
+	Loki *lokitest.Server
+	// Prometheus is the URL of the Prometheus, Truths what each scenario
+	// generated, by namespace.
+	Prometheus string
+	Truths     map[string]logscenario.Truth
+	url        string
+	close      []func()
 }
 
 // StartScale generates the scenarios' lines and container metrics in dir
 // (each scenario in its own namespace) and starts the backends and the
 // service with ruleFiles (rule set name: file; the name replaces the
-// file's own, so that two versions of one rule set can be compared). Close
-// stops everything.
-func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, ruleFiles map[string]string) (*ScaleService, error) {
-	s := &ScaleService{}
+// file's own, so that two versions of one rule set can be compared). With
+// recording rules, Prometheus also holds the series Loki's ruler would
+// have recorded from the lines. Close stops everything.
+func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, ruleFiles map[string]string, recording *RecordingRules) (*ScaleService, error) {
+	s := &ScaleService{Truths: map[string]logscenario.Truth{}}
 	ok := false
 	defer func() {
 		if !ok {
@@ -99,6 +109,7 @@ func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, rule
 			return nil, err
 		}
 		store.AddEntries(logs.Entries)
+		s.Truths[cfg.Namespace] = logs.Truth
 		for _, p := range logs.ResourcePods(cfg.Namespace, cfg.CanaryStart) {
 			p.CPUPerRequest = LogCPUPerRequest
 			p.Seed = cfg.Seed
@@ -106,16 +117,6 @@ func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, rule
 		}
 		start, end = minTime(start, cfg.Start), maxTime(end, cfg.End)
 	}
-	om := filepath.Join(dir, "resources.om")
-	if err := writeResourceFile(om, pods, start, end); err != nil {
-		return nil, err
-	}
-	prom, err := promtest.StartProcess(ctx, promtest.Options{Dir: filepath.Join(dir, "prometheus"), DataFile: om})
-	if err != nil {
-		return nil, err
-	}
-	s.close = append(s.close, func() { _ = prom.Close() })
-	_ = os.Remove(om)
 	lk, err := lokitest.Start(store)
 	if err != nil {
 		return nil, err
@@ -123,6 +124,25 @@ func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, rule
 	lk.Replay = nil
 	s.Loki = lk
 	s.close = append(s.close, lk.Close)
+	var recorded func(io.Writer) error
+	if recording != nil {
+		client, err := loki.NewFromOptions(providers.ClientOptions{URL: lk.URL})
+		if err != nil {
+			return nil, err
+		}
+		recorded = func(w io.Writer) error { return recording.WriteOpenMetrics(ctx, w, client, start, end) }
+	}
+	om := filepath.Join(dir, "resources.om")
+	if err := writeResourceFile(om, pods, start, end, recorded); err != nil {
+		return nil, err
+	}
+	prom, err := promtest.StartProcess(ctx, promtest.Options{Dir: filepath.Join(dir, "prometheus"), DataFile: om})
+	if err != nil {
+		return nil, err
+	}
+	s.close = append(s.close, func() { _ = prom.Close() })
+	s.Prometheus = prom.URL
+	_ = os.Remove(om)
 
 	backends, err := logBackends(prom.URL, lk.URL)
 	if err != nil {
@@ -147,14 +167,30 @@ func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, rule
 	return s, nil
 }
 
-// writeResourceFile writes the pods' container metrics as OpenMetrics.
-func writeResourceFile(path string, pods []logscenario.ResourcePod, start, end time.Time) error {
+// writeResourceFile writes the pods' container metrics as OpenMetrics,
+// and the families extra writes (nil: none) before the closing "# EOF".
+func writeResourceFile(path string, pods []logscenario.ResourcePod, start, end time.Time, extra func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := logscenario.WriteResources(&buf, pods, start, end, 1); err != nil {
+		return err
+	}
+	const eof = "# EOF\n"
+	text, ok := bytes.CutSuffix(buf.Bytes(), []byte(eof))
+	if !ok {
+		return fmt.Errorf("bench: the container metrics do not end with %q", eof)
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	err = logscenario.WriteResources(bw, pods, start, end, 1)
+	_, err = bw.Write(text)
+	if err == nil && extra != nil {
+		err = extra(bw)
+	}
+	if err == nil {
+		_, err = bw.WriteString(eof)
+	}
 	if err == nil {
 		err = bw.Flush()
 	}

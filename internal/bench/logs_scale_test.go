@@ -34,7 +34,7 @@ var scaleRuleSets = map[string]string{
 //	go test -run '^$' -bench LogJudgementAtScale -benchtime 3x ./internal/bench
 func BenchmarkLogJudgementAtScale(b *testing.B) {
 	cfg := ScaleScenario("scale", 1, logscenario.Regression{})
-	s, err := StartScale(context.Background(), b.TempDir(), []logscenario.Config{cfg}, scaleRuleSets)
+	s, err := StartScale(context.Background(), b.TempDir(), []logscenario.Config{cfg}, scaleRuleSets, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
