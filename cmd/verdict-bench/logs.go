@@ -37,7 +37,15 @@ func writeTable(results []bench.Result, l bench.Limits, logs bool, rs *rules.Rul
 		bench.WriteMarkdown(os.Stdout, bench.SummarizeLogs(results, l, b))
 		return
 	}
+	if note := bench.SeedNote(results); note != "" {
+		fmt.Println(note)
+		fmt.Println()
+	}
 	bench.WriteMarkdown(os.Stdout, bench.Summarize(results, l, b))
+	if len(bench.Alignments(results)) > 0 {
+		fmt.Println()
+		bench.WriteAlignments(os.Stdout, results, l)
+	}
 }
 
 // loadRules loads the rule file the results were judged with; an error

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +36,8 @@ import (
 func main() {
 	seeds := flag.Int("seeds", 30, "instances per scenario family")
 	firstSeed := flag.Uint64("first-seed", 1, "seed of the first instance")
-	families := flag.String("families", "", "comma-separated families (default: all)")
+	families := flag.String("families", "", "comma-separated families or groups: base (the default), misfit, all")
+	align := flag.String("align", "0,15,30,45", "seconds past the minute of the canary's first sample, one run per value (\"random\": the scrape phase decides, one run per seed)")
 	batch := flag.Int("batch", 96, "instances per Prometheus")
 	history := flag.Duration("history", 40*time.Minute, "stable data before the canary starts")
 	cpuIdle := flag.Float64("cpu-idle", 0, "what-if: every pod's idle CPU in cores instead of the families' 0.02 (metrics families)")
@@ -80,24 +82,64 @@ func main() {
 		runLogs(l, *families, *seeds, *firstSeed, *batch, *ruleFile, *template, *out)
 		return
 	}
-	fams := lookupAll(*families, scenario.LookupFamily, "family")
+	fams := metricFamilies(*families)
+	aligns, err := parseAlignments(*align)
+	if err != nil {
+		fail(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()
 	results, err := bench.RunBenchmark(ctx, bench.Config{
-		Families: fams, Seeds: *seeds, FirstSeed: *firstSeed, Batch: *batch,
+		Families: fams, Seeds: *seeds, FirstSeed: *firstSeed, Batch: *batch, Alignments: aligns,
 		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Progress: os.Stderr,
 	})
 	if err != nil {
 		fail(err)
 	}
-	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). %d seeds per family from %d. %s.\n\n",
-		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, time.Since(start).Round(time.Second))
+	fmt.Printf("Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s). %d seeds per family from %d, alignments %s. %s.\n\n",
+		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, *align, time.Since(start).Round(time.Second))
 	if *cpuIdle > 0 {
 		fmt.Printf("What-if: every pod's idle CPU is %g cores (-cpu-idle), not the families' own.\n\n", *cpuIdle)
 	}
 	writeTable(results, l, false, loadRules(*ruleFile))
 	writeResults(*out, results)
+}
+
+// metricFamilies resolves -families for the metrics families: names and
+// the groups base (the default), misfit and all.
+func metricFamilies(list string) []scenario.Family {
+	var out []scenario.Family
+	for _, name := range strings.Split(list, ",") {
+		switch strings.TrimSpace(name) {
+		case "", "base":
+			out = append(out, scenario.Families()...)
+		case "misfit":
+			out = append(out, scenario.MisfitFamilies()...)
+		case "all":
+			out = append(append(out, scenario.Families()...), scenario.MisfitFamilies()...)
+		default:
+			out = append(out, lookupAll(name, scenario.LookupFamily, "family")...)
+		}
+	}
+	return out
+}
+
+// parseAlignments reads -align: seconds past the minute, comma-separated,
+// or "random" (nil: no alignment).
+func parseAlignments(list string) ([]int, error) {
+	if strings.TrimSpace(list) == "random" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		a, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || a < 0 || a > 59 {
+			return nil, fmt.Errorf("-align %q: want seconds in [0, 59], comma-separated, or \"random\"", list)
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // lookupAll resolves a comma-separated list of family names ("" gives

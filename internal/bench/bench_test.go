@@ -69,6 +69,61 @@ func TestSmallBenchmark(t *testing.T) {
 	t.Logf("\n%s", buf.String())
 }
 
+// TestSmallMisfitBenchmark runs two misfit families (a healthy canary
+// beside young stable pods at a 1-5% share, and a canary restarting once)
+// at one tuning seed and two alignments through the real API: every look
+// is answered, both tables have their rows, and a canary that restarted
+// is never Successful (issue 15). The healthy family's outcomes are only
+// logged: the full run (docs/benchmark.md) measures their rates.
+func TestSmallMisfitBenchmark(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real Prometheus; skipped with -short")
+	}
+	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fams []scenario.Family
+	for _, name := range []string{"young-small-share", "restart-once"} {
+		f, ok := scenario.LookupFamily(name)
+		if !ok {
+			t.Fatalf("no family %s", name)
+		}
+		fams = append(fams, f)
+	}
+	results, err := RunBenchmark(t.Context(), Config{
+		Families: fams, Seeds: 1, FirstSeed: 1, Alignments: []int{0, 45}, RuleFile: "../../deploy/base/rules/http-service.yaml",
+		Limits: l, History: 35 * time.Minute, Dir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(fams) * 2 * 2; len(results) != want {
+		t.Fatalf("%d results, want %d", len(results), want)
+	}
+	for _, r := range results {
+		if r.Run.Phase == PhaseError || len(r.Verdicts) != l.Count || !r.Truth.Aligned {
+			t.Errorf("%s/%s: run %+v with verdicts %v", r.Truth.Namespace, r.Judge, r.Run, r.Verdicts)
+		}
+		if r.Judge != JudgeOurs {
+			continue
+		}
+		if len(r.Truth.CanaryRestarts) > 0 && r.Run.Phase == PhaseSuccessful {
+			t.Errorf("%s restarted at %v and ended Successful: %v", r.Truth.Namespace, r.Truth.CanaryRestarts, r.Reasons)
+		}
+		t.Logf("%s: %s %v", r.Truth.Namespace, r.Run.Phase, r.Verdicts)
+	}
+	var buf bytes.Buffer
+	WriteMarkdown(&buf, Summarize(results, l, Budget{}))
+	WriteAlignments(&buf, results, l)
+	for _, row := range []string{"| young-small-share | healthy |", "| restart-once | large |", "first sample at 45 s"} {
+		if !strings.Contains(buf.String(), row) {
+			t.Errorf("tables lack %q:\n%s", row, buf.String())
+		}
+	}
+	t.Logf("\n%s", buf.String())
+}
+
 // TestInstances: every family at every seed, the canary a minute older
 // than the last look, and the run's history and idle CPU replacing the
 // families' own only where they are set.
@@ -86,5 +141,17 @@ func TestInstances(t *testing.T) {
 	set := Config{Families: []scenario.Family{f}, Seeds: 1, FirstSeed: 7, Limits: l, History: time.Hour, CPUIdle: 0.005}.instances()
 	if s := set[0].Scenario; s.CPUBaseline != 0.005 || s.History != time.Hour || s.Effects != own[0].Scenario.Effects {
 		t.Errorf("with the run's settings: idle CPU %g, history %v, effects %+v", s.CPUBaseline, s.History, s.Effects)
+	}
+	if own[0].Scenario.Aligned {
+		t.Error("without alignments the canary's start is aligned")
+	}
+	aligned := Config{Families: []scenario.Family{f}, Seeds: 2, FirstSeed: 7, Limits: l, Alignments: []int{0, 30}}.instances()
+	if len(aligned) != 4 {
+		t.Fatalf("%d instances for 2 seeds at 2 alignments", len(aligned))
+	}
+	for i, in := range aligned {
+		if s := in.Scenario; !s.Aligned || s.Alignment != []int{0, 30}[i%2] || in.Seed != 7+uint64(i/2) {
+			t.Errorf("instance %d: seed %d aligned %v at %d", i, in.Seed, s.Aligned, s.Alignment)
+		}
 	}
 }

@@ -118,7 +118,7 @@ func lastLookLevels(results []Result, l Limits) map[string]float64 {
 // none).
 func oracleMetric(e scenario.Effects) string {
 	switch {
-	case e.CrashLoop:
+	case e.CrashLoop || e.RestartAt > 0:
 		return "restarts"
 	case factor(e.LatencyFactor) > 1:
 		return "latency"

@@ -12,7 +12,8 @@ import (
 // look at DetectBy with its data window (Budget.Window). A judge that
 // answers at several looks, or estimates the spreads that BestWithData
 // knows, detects less; a family with no model (a memory leak) counts as
-// always detected, so the ceiling is generous.
+// always detected, so the ceiling is generous. The misfit families (a
+// World) are left out: no oracle models their physics.
 type Ceiling struct {
 	// Levels is each metric's part of α, and Detected the share of the
 	// large regressions that metric sees which it then detects.
@@ -46,7 +47,7 @@ func BestCeiling(results []Result, b Budget, alpha float64) Ceiling {
 	var unmodelled, total int
 	for _, r := range results {
 		t := r.Truth
-		if r.Judge != JudgeOurs || t.Healthy || ClassOf(t.Name, t.Healthy) != ClassLarge {
+		if r.Judge != JudgeOurs || t.Healthy || ClassOf(t.Name, t.Healthy) != ClassLarge || t.World != nil {
 			continue
 		}
 		total++

@@ -41,8 +41,11 @@ const OracleAlpha = 0.01
 //     request rate is b·e^{σZ₁} + κ·e^{σZ₂}·rate (·f when regressed), with
 //     the generator's idle b and per-request κ; the limit is the power of
 //     the level-α test that rejects for high CPU (Monte Carlo);
-//   - crash loop: a healthy fresh pod never restarts, so one restart is
-//     proof: 1 when the canary restarted by `by`.
+//   - crash loop or a single restart: a healthy fresh pod never restarts,
+//     so one restart is proof: 1 when the canary restarted by `by`.
+//
+// Summarize asks the oracles about a misfit family's instance (a World)
+// only for restarts: no oracle models the rest of a World's physics.
 func BestPossible(t scenario.Truth, by time.Duration, alpha float64) float64 {
 	e := t.Effects
 	s := t.Scenario
@@ -54,7 +57,7 @@ func BestPossible(t scenario.Truth, by time.Duration, alpha float64) float64 {
 	n := float64(c.Requests) * frac
 	zq := distuv.UnitNormal.Quantile(1 - alpha)
 	switch {
-	case e.CrashLoop:
+	case e.CrashLoop || e.RestartAt > 0:
 		for _, r := range t.CanaryRestarts {
 			if r.Sub(t.CanaryStart) <= by {
 				return 1

@@ -100,7 +100,7 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 			continue
 		}
 		switch {
-		case e.CrashLoop:
+		case e.CrashLoop || e.RestartAt > 0:
 			out[i] = BestPossible(t, by, level)
 		case factor(e.LatencyFactor) > 1:
 			v := sp.LatencyPodSigma*sp.LatencyPodSigma*(1+1/float64(k)) + ar1MeanVar(sp.LatencyARPhi, sp.LatencyARSigma, n)

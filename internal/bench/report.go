@@ -119,7 +119,7 @@ type Row struct {
 func Summarize(results []Result, l Limits, b Budget) []Row {
 	levels := lastLookLevels(results, l)
 	order := map[string]int{}
-	for i, f := range scenario.Families() {
+	for i, f := range append(scenario.Families(), scenario.MisfitFamilies()...) {
 		order[f.Name] = i
 	}
 	rows := map[string]*Row{}
@@ -137,7 +137,7 @@ func Summarize(results []Result, l Limits, b Budget) []Row {
 			rows[r.Truth.Name] = row
 			seen[r.Truth.Name] = map[string]bool{}
 		}
-		if !r.Truth.Healthy && !seen[r.Truth.Name][r.Truth.Namespace] {
+		if !r.Truth.Healthy && hasOracle(r.Truth) && !seen[r.Truth.Name][r.Truth.Namespace] {
 			seen[r.Truth.Name][r.Truth.Namespace] = true
 			if p := BestPossible(r.Truth, DetectBy, OracleAlpha); !math.IsNaN(p) {
 				oracle[r.Truth.Name] = append(oracle[r.Truth.Name], p)
@@ -188,6 +188,14 @@ func Summarize(results []Result, l Limits, b Budget) []Row {
 	}
 	sort.Slice(out, func(i, j int) bool { return order[out[i].Family] < order[out[j].Family] })
 	return out
+}
+
+// hasOracle reports whether the oracles model an instance: every base
+// instance, and of a misfit family's (a World) only restarts, which a
+// healthy fresh pod never has whatever the physics.
+func hasOracle(t scenario.Truth) bool {
+	e := t.Effects
+	return t.World == nil || (len(e.Regressions()) == 1 && (e.CrashLoop || e.RestartAt > 0))
 }
 
 // UpperBound95 is the one-sided 95% Clopper-Pearson upper bound of a rate

@@ -39,6 +39,11 @@ type Config struct {
 	// Seeds per family, starting at FirstSeed.
 	Seeds     int
 	FirstSeed uint64
+	// Alignments, when set, runs every family and seed once per
+	// alignment: the canary's first sample that many seconds past a whole
+	// minute (scenario.Scenario.Aligned). Nil leaves the canary's start to
+	// the scrape phase, once per seed (the earlier tables).
+	Alignments []int
 	// Batch is how many instances share one Prometheus.
 	Batch int
 	// RuleFile is the shipped rule set to judge with.
@@ -97,25 +102,34 @@ func (r Result) DetectedAt(l Limits) time.Duration {
 	return l.Ages()[r.Run.Looks-1]
 }
 
-// instances returns the run's instances: every family at every seed, the
-// canary a minute older than the last look, with the run's history and
-// idle CPU where set.
+// instances returns the run's instances: every family at every seed and
+// alignment, the canary a minute older than the last look, with the run's
+// history and idle CPU where set.
 func (cfg Config) instances() []scenario.Instance {
 	ages := cfg.Limits.Ages()
 	maxAge := ages[len(ages)-1]
+	aligns := cfg.Alignments
+	if aligns == nil {
+		aligns = []int{-1}
+	}
 	var out []scenario.Instance
 	for _, f := range cfg.Families {
 		for i := 0; i < cfg.Seeds; i++ {
 			seed := cfg.FirstSeed + uint64(i)
-			s := f.Scenario(seed)
-			s.CanaryAge = maxAge + time.Minute
-			if cfg.History > 0 {
-				s.History = cfg.History
+			for _, a := range aligns {
+				s := f.Scenario(seed)
+				s.CanaryAge = maxAge + time.Minute
+				if cfg.History > 0 {
+					s.History = cfg.History
+				}
+				if cfg.CPUIdle > 0 {
+					s.CPUBaseline = cfg.CPUIdle
+				}
+				if a >= 0 {
+					s.Aligned, s.Alignment = true, a
+				}
+				out = append(out, scenario.Instance{Scenario: s, Seed: seed})
 			}
-			if cfg.CPUIdle > 0 {
-				s.CPUBaseline = cfg.CPUIdle
-			}
-			out = append(out, scenario.Instance{Scenario: s, Seed: seed})
 		}
 	}
 	return out

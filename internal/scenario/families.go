@@ -17,13 +17,23 @@ type Family struct {
 	Healthy     bool
 	Description string
 	apply       func(*Scenario, *rand.Rand)
+	// world: a misfit family (MisfitFamilies), in a World whose draws
+	// share nothing with the base families' at the same seed.
+	world bool
 }
+
+// Misfit reports whether f is a misfit family (MisfitFamilies).
+func (f Family) Misfit() bool { return f.world }
 
 // Scenario returns the family's scenario for seed. Generate it with the
 // same seed.
 func (f Family) Scenario(seed uint64) Scenario {
 	s := Default()
-	r := newRand(seed, streamNuisance)
+	rseed := seed
+	if f.world {
+		rseed = seed ^ worldSalt
+	}
+	r := newRand(rseed, streamNuisance)
 	s.StablePods = 3 + r.IntN(6)
 	s.CanaryShare = uniform(r, 0.05, 0.30)
 	s.RequestRate = logUniform(r, 10, 80)
@@ -33,6 +43,9 @@ func (f Family) Scenario(seed uint64) Scenario {
 	s.DailyAmplitude = uniform(r, 0.3, 0.5)
 	s.NotFoundRatio = uniform(r, 0.005, 0.02)
 	s.Name, s.Healthy, s.Description = f.Name, f.Healthy, f.Description
+	if f.world {
+		worldBase(&s, r)
+	}
 	if f.apply != nil {
 		f.apply(&s, r)
 	}
@@ -96,20 +109,25 @@ var families = []Family{
 		apply: func(s *Scenario, _ *rand.Rand) { s.Effects.CrashLoop = true }},
 }
 
-// Families returns every registered family: the healthy ones first, then
-// the regressions.
-func Families() []Family {
-	out := make([]Family, len(families))
-	copy(out, families)
+// Families returns the base model's families: the healthy ones first,
+// then the regressions. MisfitFamilies returns the others.
+func Families() []Family { return healthyFirst(families) }
+
+// healthyFirst returns a copy of fams with the healthy families first.
+func healthyFirst(fams []Family) []Family {
+	out := make([]Family, len(fams))
+	copy(out, fams)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Healthy && !out[j].Healthy })
 	return out
 }
 
-// LookupFamily returns the family with the given name.
+// LookupFamily returns the family with the given name, base or misfit.
 func LookupFamily(name string) (Family, bool) {
-	for _, f := range families {
-		if f.Name == name {
-			return f, true
+	for _, fams := range [][]Family{families, misfitFamilies} {
+		for _, f := range fams {
+			if f.Name == name {
+				return f, true
+			}
 		}
 	}
 	return Family{}, false

@@ -187,7 +187,8 @@ const (
 	memRampTau      = 90.0 // s
 	memNoisePhi     = 0.98
 	memNoiseSigma   = 0.015
-	spikeLatency    = 0.1 // latency rises by 10% of a spike's traffic increase
-	slowErrors      = 2.0 // a slow dependency raises 5xx by 2x its latency factor
+	spikeLatency    = 0.1  // latency rises by 10% of a spike's traffic increase
+	slowErrors      = 2.0  // a slow dependency raises 5xx by 2x its latency factor
+	oomBackoff      = 10.0 // s: Kubernetes' first back-off after a container exits
 	mib             = 1 << 20
 )

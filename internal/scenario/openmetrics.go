@@ -21,6 +21,14 @@ const (
 	LabelPod       = "pod"
 	LabelContainer = "container"
 	LabelHash      = "rollouts_pod_template_hash"
+	// A World's series also carry their scrape target's labels and, from
+	// cAdvisor and kube-state-metrics, the container's cgroup id and the
+	// pod's UID.
+	LabelInstance    = "instance"
+	LabelJob         = "job"
+	LabelID          = "id"
+	LabelMetricsPath = "metrics_path"
+	LabelUID         = "uid"
 )
 
 // omWriter writes OpenMetrics text. In OpenMetrics a counter family is
@@ -97,6 +105,10 @@ func writeAll(w io.Writer, ins []*instance) error {
 	o.family("container_cpu_usage_seconds", "counter", "CPU time consumed by the container.")
 	for _, in := range ins {
 		for _, p := range in.pods {
+			if in.world != nil {
+				o.cadvisor(in, p, MetricCPU)
+				continue
+			}
 			prefix := labels(MetricCPU, LabelNamespace, in.ns, LabelPod, p.name, LabelContainer, in.s.Rollout, LabelHash, p.hash)
 			for k, up := range p.up {
 				if up {
@@ -108,6 +120,10 @@ func writeAll(w io.Writer, ins []*instance) error {
 	o.family(MetricMemory, "gauge", "Working set of the container in bytes.")
 	for _, in := range ins {
 		for _, p := range in.pods {
+			if in.world != nil {
+				o.cadvisor(in, p, MetricMemory)
+				continue
+			}
 			prefix := labels(MetricMemory, LabelNamespace, in.ns, LabelPod, p.name, LabelContainer, in.s.Rollout, LabelHash, p.hash)
 			for k, up := range p.up {
 				if up {
@@ -119,6 +135,10 @@ func writeAll(w io.Writer, ins []*instance) error {
 	o.family("kube_pod_container_status_restarts", "counter", "Restarts of the container.")
 	for _, in := range ins {
 		for _, p := range in.pods {
+			if in.world != nil {
+				o.kubeStateRestarts(in, p)
+				continue
+			}
 			prefix := labels(MetricRestarts, LabelNamespace, in.ns, LabelPod, p.name, LabelContainer, in.s.Rollout, LabelHash, p.hash)
 			for k := range p.ts {
 				o.intSample(prefix, p.restarts[k], p.ts[k])
@@ -134,8 +154,7 @@ func writeAll(w io.Writer, ins []*instance) error {
 func (o *omWriter) requests(in *instance, p *podSim) {
 	nc := len(classes)
 	for c, cl := range classes {
-		prefix := labels(MetricRequests, LabelNamespace, in.ns, LabelPod, p.name, LabelHash, p.hash,
-			"code", cl.code, "method", cl.method)
+		prefix := labels(MetricRequests, appLabels(in, p, "code", cl.code, "method", cl.method)...)
 		bit := uint16(1) << c
 		for k := range p.ts {
 			if p.up[k] && p.exists[k]&bit != 0 {
@@ -153,10 +172,10 @@ func (o *omWriter) duration(in *instance, p *podSim) {
 		if b < len(bucketBounds) {
 			le = strconv.FormatFloat(bucketBounds[b], 'g', -1, 64)
 		}
-		prefixes[b] = labels(MetricDuration+"_bucket", LabelNamespace, in.ns, LabelPod, p.name, LabelHash, p.hash, "le", le)
+		prefixes[b] = labels(MetricDuration+"_bucket", appLabels(in, p, "le", le)...)
 	}
-	prefixes[nBuckets] = labels(MetricDuration+"_count", LabelNamespace, in.ns, LabelPod, p.name, LabelHash, p.hash)
-	prefixes[nBuckets+1] = labels(MetricDuration+"_sum", LabelNamespace, in.ns, LabelPod, p.name, LabelHash, p.hash)
+	prefixes[nBuckets] = labels(MetricDuration+"_count", appLabels(in, p)...)
+	prefixes[nBuckets+1] = labels(MetricDuration+"_sum", appLabels(in, p)...)
 	for k := range p.ts {
 		if !p.up[k] {
 			continue
@@ -169,4 +188,15 @@ func (o *omWriter) duration(in *instance, p *podSim) {
 		o.intSample(prefixes[nBuckets], cum, p.ts[k])
 		o.floatSample(prefixes[nBuckets+1], p.sum[k], 4, p.ts[k])
 	}
+}
+
+// appLabels returns the label pairs of a pod's application series,
+// followed by extra: namespace, pod and pod-template hash, and in a World
+// the target's labels as a PodMonitor sets them (container, instance, job).
+func appLabels(in *instance, p *podSim, extra ...string) []string {
+	kv := []string{LabelNamespace, in.ns, LabelPod, p.name, LabelHash, p.hash}
+	if in.world != nil {
+		kv = append(kv, LabelContainer, in.s.Rollout, LabelInstance, p.w.ip+":8080", LabelJob, in.ns+"/"+in.s.Rollout)
+	}
+	return append(kv, extra...)
 }

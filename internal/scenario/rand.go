@@ -13,8 +13,30 @@ const (
 	streamNames    = 2   // template hashes and pod suffixes
 	streamShared   = 3   // spikes, slow-dependency episodes, shared noise
 	streamCrash    = 4   // crash-loop schedule
+	streamAlign    = 5   // the canary's delay to its first sample (Scenario.Aligned)
+	streamWorld    = 6   // a World's nodes, targets, events and shared mix
 	streamPod      = 100 // plus the pod index: per-pod parameters and noise
 )
+
+// worldSalt changes the seed of every stream of a World instance, so that
+// the misfit families share no draw with the base families' instances of
+// the same seed (whose seeds may be another range's tuning seeds).
+const worldSalt = 0x6d697366697421
+
+// mix64 is SplitMix64's finaliser: a well-mixed 64-bit hash of x.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// chance returns a uniform number in [0, 1) fixed by its arguments: the
+// draws (a missed scrape of a target at a time) that must not depend on
+// the order of the simulation.
+func chance(seed, a, b uint64) float64 {
+	return float64(mix64(mix64(seed^mix64(a))^b)>>11) / (1 << 53)
+}
 
 func newRand(seed, stream uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, stream))

@@ -47,6 +47,13 @@ type Scenario struct {
 	History time.Duration
 	// Interval is the scrape interval.
 	Interval time.Duration
+	// Aligned places the canary's first application sample Alignment
+	// seconds (0-59) past a whole minute: the canary's container then
+	// starts a few seconds before that sample and the data end CanaryAge
+	// after its start. Unaligned, the canary starts CanaryAge before End
+	// and its first sample falls at its random scrape phase.
+	Aligned   bool `json:",omitempty"`
+	Alignment int  `json:",omitempty"`
 
 	// RequestRate is the service's total request rate (req/s) at the mean
 	// of the daily cycle.
@@ -111,6 +118,12 @@ type Scenario struct {
 	// its log per-pod factor.
 	MemoryBytes, MemorySpread float64
 
+	// World, when set, replaces parts of the model with the misfit
+	// physics of world.go (nodes, separate scrape targets, warm-up shapes,
+	// young or restarting stable pods, other latency distributions, CPU
+	// that is not linear in load, missing scrapes).
+	World *World `json:",omitempty"`
+
 	// Effects are what the canary does differently: the ground truth.
 	Effects Effects
 }
@@ -138,8 +151,16 @@ type Effects struct {
 	// and come back after Kubernetes' back-off (10 s, 20 s, then 40 s):
 	// restarts grow by one every one to two minutes, the application's
 	// counters restart from zero and no application series exist while the
-	// container is down.
+	// container is down. In a World the containers crash at start or under
+	// load and Kubernetes' back-off doubles from 10 s to 5 minutes.
 	CrashLoop bool
+	// RestartAt, when positive, makes the canary's container exit once (an
+	// OOM kill) and come back at this canary age after Kubernetes' first
+	// back-off of 10 s: one restart, counters from zero, a new warm-up.
+	RestartAt time.Duration `json:",omitempty"`
+	// DynamicLatencyFactor multiplies the latency of the canary's requests
+	// that miss its local cache (World.Latency.Kind "bimodal" only).
+	DynamicLatencyFactor float64 `json:",omitempty"`
 }
 
 // Signal names something a canary can regress in.
@@ -167,7 +188,7 @@ func factor(f float64) float64 {
 // stable pods, in a fixed order. An empty list means a healthy canary.
 func (e Effects) Regressions() []Signal {
 	var out []Signal
-	if factor(e.LatencyFactor) > 1 {
+	if factor(e.LatencyFactor) > 1 || factor(e.DynamicLatencyFactor) > 1 {
 		out = append(out, SignalLatency)
 	}
 	if factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0 {
@@ -182,7 +203,7 @@ func (e Effects) Regressions() []Signal {
 	if e.MemoryLeakMBPerMinute > 0 {
 		out = append(out, SignalMemory)
 	}
-	if e.CrashLoop {
+	if e.CrashLoop || e.RestartAt > 0 {
 		out = append(out, SignalRestarts)
 	}
 	return out
@@ -319,7 +340,7 @@ func (s Scenario) Validate() error {
 		{"extra error ratio", s.Effects.ExtraErrorRatio}, {"404 burst ratio", s.Effects.NotFoundBurstRatio},
 		{"memory leak", s.Effects.MemoryLeakMBPerMinute},
 		{"latency factor", s.Effects.LatencyFactor}, {"error factor", s.Effects.ErrorFactor},
-		{"CPU factor", s.Effects.CPUFactor},
+		{"CPU factor", s.Effects.CPUFactor}, {"dynamic latency factor", s.Effects.DynamicLatencyFactor},
 	}
 	for _, p := range nonNegative {
 		if !(p.v >= 0) || math.IsInf(p.v, 0) {
@@ -365,6 +386,18 @@ func (s Scenario) Validate() error {
 	if s.Effects.NotFoundBurstStart < 0 || s.Effects.NotFoundBurstDuration < 0 || s.SpikeAt < 0 ||
 		s.SlowDependencyAt < 0 || s.WarmupTau < 0 || s.ReadyDelay < 0 {
 		bad("times must not be negative")
+	}
+	if s.Aligned && (s.Alignment < 0 || s.Alignment > 59) {
+		bad("alignment %d s is not in [0, 59]", s.Alignment)
+	}
+	if r := s.Effects.RestartAt; r < 0 || r >= s.CanaryAge || (r > 0 && (r < 20*time.Second || s.Effects.CrashLoop)) {
+		bad("restart at %v must lie in [20s, canary age) and not in a crash loop", r)
+	}
+	if s.Effects.DynamicLatencyFactor != 0 && (s.World == nil || s.World.Latency.Kind != LatencyBimodal) {
+		bad("a dynamic latency factor needs a bimodal latency world")
+	}
+	if s.World != nil {
+		errs = append(errs, s.World.validate(s)...)
 	}
 	if healthy := len(s.Effects.Regressions()) == 0; healthy != s.Healthy {
 		bad("Healthy is %v but the effects regress %v", s.Healthy, s.Effects.Regressions())

@@ -42,12 +42,16 @@ type podSim struct {
 	// Realized over (CanaryStart, End].
 	reqs, errs5xx, notFound int64
 	latSum                  float64
+
+	// w holds the pod's World state (nil in the base model).
+	w *podWorld
 }
 
 // instance is one simulated scenario.
 type instance struct {
 	s     Scenario
 	seed  uint64
+	rseed uint64 // the seed of every random stream (seed, or salted for a World)
 	ns    string
 	start float64 // first sample window begins (Unix seconds)
 	cs    float64 // canary start
@@ -58,16 +62,31 @@ type instance struct {
 	shared       []float64 // shared log latency noise per global interval from start-step
 	canaryLives  []life
 	pods         []*podSim // stable pods, then the canary
+
+	// firstCanary is the canary's first application sample when the
+	// scenario is Aligned (0 otherwise).
+	firstCanary float64
+	// world holds the World's instance state (nil in the base model).
+	world *worldInst
 }
+
+// rand returns the instance's random stream.
+func (in *instance) rand(stream uint64) *rand.Rand { return newRand(in.rseed, stream) }
 
 // newInstance draws everything about one instance and simulates it.
 func newInstance(s Scenario, seed uint64) (*instance, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	in := &instance{s: s, seed: seed, ns: s.Namespace}
+	in := &instance{s: s, seed: seed, rseed: seed, ns: s.Namespace}
+	if s.World != nil {
+		in.rseed = seed ^ worldSalt
+	}
 	if in.ns == "" {
 		in.ns = fmt.Sprintf("bench-%s-%d", s.Name, seed)
+		if s.Aligned {
+			in.ns += fmt.Sprintf("-a%d", s.Alignment)
+		}
 		if !dnsLabel.MatchString(in.ns) || len(in.ns) > 63 {
 			return nil, fmt.Errorf("scenario %q: derived namespace %q is not a DNS label", s.Name, in.ns)
 		}
@@ -75,22 +94,58 @@ func newInstance(s Scenario, seed uint64) (*instance, error) {
 	end := s.end()
 	in.end = float64(end.Unix())
 	in.cs = in.end - s.CanaryAge.Seconds()
-	in.start = in.cs - s.History.Seconds()
 	in.step = s.Interval.Seconds()
+	var appStart float64
+	if s.Aligned {
+		appStart = in.align()
+	}
+	in.start = in.cs - s.History.Seconds()
 
 	in.drawShared()
+	if s.World != nil {
+		in.drawWorld(appStart)
+		for i, p := range in.pods {
+			in.simulateWorld(p, in.rand(streamPod+uint64(i)+1000))
+		}
+		return in, nil
+	}
 	in.drawCanaryLives()
 	in.drawPods()
 	for i, p := range in.pods {
-		in.simulate(p, newRand(seed, streamPod+uint64(i)+1000))
+		in.simulate(p, in.rand(streamPod+uint64(i)+1000))
 	}
 	return in, nil
+}
+
+// align moves the canary's start so that its first application sample
+// falls Alignment seconds past a whole minute, and the data's end with it
+// (CanaryAge after the start). The sample comes d seconds after the
+// container starts: in the base model d is U{1..Interval}; in a World the
+// application first answers after appStart, U{2..AppStart} seconds, and
+// is scraped within an Interval after that, so d = appStart + U{0..Interval−1}.
+// The draws do not depend on the alignment, so the alignments of one seed
+// differ only by when the canary started. It returns appStart (0 in the
+// base model).
+func (in *instance) align() float64 {
+	r := in.rand(streamAlign)
+	step := int(in.step)
+	var d, appStart int
+	if w := in.s.World; w != nil {
+		appStart = 2 + r.IntN(int(w.AppStart.Seconds())-1)
+		d = appStart + r.IntN(step)
+	} else {
+		d = 1 + r.IntN(step)
+	}
+	in.firstCanary = math.Floor(in.cs/60)*60 + float64(in.s.Alignment)
+	in.cs = in.firstCanary - float64(d)
+	in.end = in.cs + in.s.CanaryAge.Seconds()
+	return float64(appStart)
 }
 
 // drawShared draws the episodes and the shared latency noise.
 func (in *instance) drawShared() {
 	s := in.s
-	r := newRand(in.seed, streamShared)
+	r := in.rand(streamShared)
 	span := in.end - in.start
 	in.spikes = randomEpisodes(r, in.start, span, s.SpikesPerHour, 0.5, 2, 60, 300)
 	in.slow = randomEpisodes(r, in.start, span, s.SlowDependencyPerHour, 0.3, 0.8, 180, 720)
@@ -110,11 +165,16 @@ func (in *instance) drawShared() {
 
 // drawCanaryLives draws the canary container's runs.
 func (in *instance) drawCanaryLives() {
+	if at := in.s.Effects.RestartAt.Seconds(); at > 0 {
+		// An OOM kill shortly before, then Kubernetes' first back-off.
+		in.canaryLives = []life{{in.cs, in.cs + at - oomBackoff}, {in.cs + at, math.Inf(1)}}
+		return
+	}
 	if !in.s.Effects.CrashLoop {
 		in.canaryLives = []life{{in.cs, math.Inf(1)}}
 		return
 	}
-	r := newRand(in.seed, streamCrash)
+	r := in.rand(streamCrash)
 	t := in.cs
 	for n := 0; t <= in.end; n++ {
 		up := uniform(r, 40, 80)
@@ -129,7 +189,7 @@ func (in *instance) drawCanaryLives() {
 // drawPods draws names and per-pod parameters.
 func (in *instance) drawPods() {
 	s := in.s
-	names := newRand(in.seed, streamNames)
+	names := in.rand(streamNames)
 	stableHash, canaryHash := s.StableHash, s.CanaryHash
 	if stableHash == "" {
 		stableHash = randomString(names, hashLen)
@@ -147,7 +207,7 @@ func (in *instance) drawPods() {
 	}
 	var wsum float64
 	for i := 0; i <= s.StablePods; i++ {
-		r := newRand(in.seed, streamPod+uint64(i))
+		r := in.rand(streamPod + uint64(i))
 		p := &podSim{
 			weight:    logNormal(r, s.ShareSpread),
 			latOffset: logNormal(r, s.PodSpread),
@@ -190,10 +250,14 @@ func (in *instance) drawPods() {
 
 // traffic returns the service's total request rate at Unix time t.
 func (in *instance) traffic(t float64) float64 {
+	return in.daily(t) * (1 + sumEpisodes(in.spikes, t))
+}
+
+// daily returns the service's request rate at Unix time t without spikes.
+func (in *instance) daily(t float64) float64 {
 	s := in.s
 	hour := math.Mod(t, 86400) / 3600
-	daily := 1 + s.DailyAmplitude*math.Cos(2*math.Pi*(hour-s.DailyPeakHour)/24)
-	return s.RequestRate * daily * (1 + sumEpisodes(in.spikes, t))
+	return s.RequestRate * (1 + s.DailyAmplitude*math.Cos(2*math.Pi*(hour-s.DailyPeakHour)/24))
 }
 
 // sharedLatency returns the latency factor every pod sees at time t.
@@ -252,6 +316,9 @@ func (in *instance) simulate(p *podSim, r *rand.Rand) {
 		// First scrape of the canary's phase grid after it started.
 		k := math.Floor((in.cs-first)/in.step) + 1
 		first += k * in.step
+		if in.s.Aligned {
+			first = in.firstCanary
+		}
 	}
 	n := 0
 	if first <= in.end {

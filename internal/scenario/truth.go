@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -48,6 +50,45 @@ type Truth struct {
 	CanaryRestarts []time.Time
 	// Spikes and SlowDependencies are the shared episodes in the data.
 	Spikes, SlowDependencies []Episode
+
+	// Aligned and Alignment repeat the scenario's: the canary's first
+	// application sample fell Alignment seconds past a whole minute.
+	Aligned   bool `json:",omitempty"`
+	Alignment int  `json:",omitempty"`
+	// FirstSample is the canary's first application sample (zero when it
+	// never answered a scrape).
+	FirstSample time.Time
+	// Onset is the canary age from which the regression is present (0:
+	// from the canary's start; for restarts, the first restart).
+	Onset time.Duration `json:",omitempty"`
+	// Size says how large the regression is ("" for a healthy canary).
+	Size string `json:",omitempty"`
+	// World describes what a World instance drew (nil in the base model).
+	World *WorldTruth `json:",omitempty"`
+}
+
+// WorldTruth is what a World instance drew beyond the scenario's knobs.
+type WorldTruth struct {
+	// Nodes is the number of nodes; StableStarts, per stable pod in the
+	// order of Truth.StablePods, when its first container in the data
+	// started (zero for pods older than the data).
+	Nodes        int
+	StableStarts []time.Time
+	// RestartedPod restarted its container at StableRestart (empty: none).
+	RestartedPod  string    `json:",omitempty"`
+	StableRestart time.Time `json:",omitempty"`
+	// ReplacedPod was deleted at Replaced and ReplacementPod created.
+	ReplacedPod, ReplacementPod string    `json:",omitempty"`
+	Replaced                    time.Time `json:",omitempty"`
+	// GapFrom and GapTo bound Prometheus' outage (zero: none).
+	GapFrom, GapTo time.Time `json:",omitempty"`
+	// RestartSeen holds, per canary restart, the second past the minute
+	// of the first kube-state-metrics sample that shows it.
+	RestartSeen []int `json:",omitempty"`
+	// MeanLatencyRatio is the ratio of the canary's expected mean latency
+	// to a healthy canary's at the instance's request mix (1 without a
+	// latency effect).
+	MeanLatencyRatio float64
 }
 
 // Episode is a transient that hits every pod at once: a traffic spike
@@ -243,7 +284,111 @@ func (in *instance) truth() Truth {
 			t.CanaryRestarts = append(t.CanaryRestarts, unix(l.start))
 		}
 	}
+	t.Aligned, t.Alignment = s.Aligned, s.Alignment
+	for k, up := range canary.up {
+		if up {
+			t.FirstSample = unix(float64(canary.ts[k]))
+			break
+		}
+	}
+	if !s.Healthy {
+		t.Onset, t.Size = in.regressionOnset(), in.regressionSize()
+	}
+	if in.world != nil {
+		t.World = in.worldTruth()
+	}
 	return t
+}
+
+// regressionOnset is the canary age at which its regression begins: its
+// first restart for restarts, its start otherwise.
+func (in *instance) regressionOnset() time.Duration {
+	if len(in.canaryLives) > 1 && (in.s.Effects.CrashLoop || in.s.Effects.RestartAt > 0) {
+		return time.Duration((in.canaryLives[1].start - in.cs) * float64(time.Second))
+	}
+	return 0
+}
+
+// regressionSize describes the canary's effects in words.
+func (in *instance) regressionSize() string {
+	e := in.s.Effects
+	var parts []string
+	if f := factor(e.LatencyFactor); f > 1 {
+		parts = append(parts, fmt.Sprintf("latency ×%g", f))
+	}
+	if f := factor(e.DynamicLatencyFactor); f > 1 {
+		parts = append(parts, fmt.Sprintf("latency of cache misses ×%g (mean ×%.2f)", f, in.meanLatencyRatio()))
+	}
+	if f := factor(e.ErrorFactor); f > 1 {
+		parts = append(parts, fmt.Sprintf("5xx ×%g", f))
+	}
+	if e.ExtraErrorRatio > 0 {
+		parts = append(parts, fmt.Sprintf("+%g%% 5xx", 100*e.ExtraErrorRatio))
+	}
+	if e.NotFoundBurstRatio > 0 {
+		parts = append(parts, fmt.Sprintf("+%g%% 404 for %v", 100*e.NotFoundBurstRatio, e.NotFoundBurstDuration))
+	}
+	if f := factor(e.CPUFactor); f > 1 {
+		parts = append(parts, fmt.Sprintf("CPU per request ×%g", f))
+	}
+	if e.MemoryLeakMBPerMinute > 0 {
+		parts = append(parts, fmt.Sprintf("memory +%g MiB/min", e.MemoryLeakMBPerMinute))
+	}
+	if n := len(in.canaryLives) - 1; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d restarts", n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// meanLatencyRatio returns the canary's expected mean latency over a
+// healthy canary's, at the mean static share of a warm bimodal pod (the
+// class mix and the common factors cancel).
+func (in *instance) meanLatencyRatio() float64 {
+	s := in.s
+	f := factor(s.Effects.LatencyFactor)
+	if s.World == nil || s.World.Latency.Kind != LatencyBimodal {
+		return f
+	}
+	l := s.World.Latency
+	dyn := latencyDist{m: s.LatencyMedian, sigma: s.LatencySigma, q: s.TailProb, tailMin: s.TailMin, alpha: s.TailAlpha}.mean()
+	static := l.StaticMedian * math.Exp(l.StaticSigma*l.StaticSigma/2)
+	q := l.StaticShare
+	healthy := q*static + (1-q)*dyn
+	return f * (q*static + (1-q)*dyn*factor(s.Effects.DynamicLatencyFactor)) / healthy
+}
+
+// worldTruth describes what a World instance drew.
+func (in *instance) worldTruth() *WorldTruth {
+	wi := in.world
+	wt := &WorldTruth{Nodes: len(wi.nodes), MeanLatencyRatio: in.meanLatencyRatio()}
+	for i, p := range in.pods {
+		if p.canary {
+			continue
+		}
+		var started time.Time
+		if p.w.lives[0].start >= in.start {
+			started = unix(p.w.lives[0].start)
+		}
+		wt.StableStarts = append(wt.StableStarts, started)
+		if i == wi.restartPod {
+			wt.RestartedPod, wt.StableRestart = p.name, unix(p.w.lives[1].start)
+		}
+		if i == wi.replacedPod {
+			wt.ReplacedPod, wt.Replaced = p.name, unix(in.pods[wi.replacement].w.created)
+			wt.ReplacementPod = in.pods[wi.replacement].name
+		}
+	}
+	if !math.IsInf(wi.gapFrom, 1) {
+		wt.GapFrom, wt.GapTo = unix(wi.gapFrom), unix(wi.gapTo)
+	}
+	ki := in.s.World.KSMInterval.Seconds()
+	for _, l := range in.pods[len(in.pods)-1].w.lives[1:] {
+		seen := wi.ksmOrigin + ki*math.Ceil((l.start+ksmLag-wi.ksmOrigin)/ki)
+		if seen <= in.end {
+			wt.RestartSeen = append(wt.RestartSeen, int(math.Mod(seen, 60)))
+		}
+	}
+	return wt
 }
 
 func unix(sec float64) time.Time { return time.Unix(int64(sec), 0).UTC() }
