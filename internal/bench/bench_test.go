@@ -16,18 +16,8 @@ func TestSmallBenchmark(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs a real Prometheus; skipped with -short")
 	}
-	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fams []scenario.Family
-	for _, name := range []string{"healthy", "healthy-noisy-pod", "healthy-quiet", "latency-50", "errors-new", "crash-loop"} {
-		f, ok := scenario.LookupFamily(name)
-		if !ok {
-			t.Fatalf("no family %s", name)
-		}
-		fams = append(fams, f)
-	}
+	l := shippedLimits(t)
+	fams := lookupFamilies(t, "healthy", "healthy-noisy-pod", "healthy-quiet", "latency-50", "errors-new", "crash-loop")
 	const seeds = 3
 	results, err := RunBenchmark(t.Context(), Config{
 		Families: fams, Seeds: seeds, FirstSeed: 1, RuleFile: "../../deploy/base/rules/http-service.yaml",
@@ -79,18 +69,8 @@ func TestSmallMisfitBenchmark(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs a real Prometheus; skipped with -short")
 	}
-	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fams []scenario.Family
-	for _, name := range []string{"young-small-share", "restart-once"} {
-		f, ok := scenario.LookupFamily(name)
-		if !ok {
-			t.Fatalf("no family %s", name)
-		}
-		fams = append(fams, f)
-	}
+	l := shippedLimits(t)
+	fams := lookupFamilies(t, "young-small-share", "restart-once")
 	results, err := RunBenchmark(t.Context(), Config{
 		Families: fams, Seeds: 1, FirstSeed: 1, Alignments: []int{0, 45}, RuleFile: "../../deploy/base/rules/http-service.yaml",
 		Limits: l, History: 35 * time.Minute, Dir: t.TempDir(),
@@ -122,6 +102,30 @@ func TestSmallMisfitBenchmark(t *testing.T) {
 		}
 	}
 	t.Logf("\n%s", buf.String())
+}
+
+// shippedLimits reads the shipped AnalysisTemplate's limits.
+func shippedLimits(t *testing.T) Limits {
+	t.Helper()
+	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// lookupFamilies returns the named metrics families.
+func lookupFamilies(t *testing.T, names ...string) []scenario.Family {
+	t.Helper()
+	var fams []scenario.Family
+	for _, name := range names {
+		f, ok := scenario.LookupFamily(name)
+		if !ok {
+			t.Fatalf("no family %s", name)
+		}
+		fams = append(fams, f)
+	}
+	return fams
 }
 
 // TestInstances: every family at every seed, the canary a minute older

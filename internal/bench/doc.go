@@ -7,7 +7,11 @@
 // outcomes, false alarms, detections by canary age 10 minutes with their
 // 95% intervals and the median time to detect, next to the best detection
 // any judge could reach (BestPossible, an oracle that knows everything
-// about the generator except the canary pod's own luck).
+// about the generator except the canary pod's own luck). With
+// Config.Alignments every instance runs once per alignment of the canary's
+// first sample on the minute grid, and WriteAlignments breaks false alarms
+// and detections down by alignment. The misfit families
+// (scenario.MisfitFamilies) have no oracle but for restarts.
 //
 // cmd/verdict-bench is the command (docs/benchmark.md has its table); a
 // small version runs in CI as a test.

@@ -14,6 +14,17 @@
 // writes the two cases of the walking-skeleton end-to-end test. Each returns
 // a Truth: names, times, effects and the pod-to-pod spread.
 //
+// MisfitFamilies name situations outside this model, written from how
+// Kubernetes, cAdvisor, kube-state-metrics and services behave rather than
+// from what a judge assumes: their scenarios carry a World (world.go: nodes,
+// separate scrape targets, warm-up shapes, young, restarting or replaced
+// stable pods, small and heavy traffic shares, CPU not linear in load,
+// missed scrapes, bimodal and Pareto latency, lagged reactions to spikes,
+// crash loops and single restarts at chosen offsets on the minute grid), and
+// their Truth says what the World drew and, for a regression, its size and
+// onset. Any scenario can be Aligned: its canary's first sample then falls a
+// chosen number of seconds past a whole minute.
+//
 // # Series
 //
 // Every series has the labels namespace, pod and rollouts_pod_template_hash.
@@ -50,7 +61,9 @@
 // so their counters start at plausible levels (Poisson counts at the daily
 // mean rate; expected histogram and CPU values). Each pod is scraped every
 // Interval (15 s) at its own phase, a whole number of seconds in
-// [0, Interval).
+// [0, Interval). An Aligned scenario moves the canary's start (and End
+// with it) so that the canary's first sample falls Alignment seconds past
+// a whole minute, 1-15 s after its container started.
 //
 // # Model
 //

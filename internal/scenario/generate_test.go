@@ -101,16 +101,7 @@ func TestOpenMetricsValid(t *testing.T) {
 		MetricRestarts:             {LabelContainer, LabelNamespace, LabelPod, LabelHash},
 	}
 	for key, ser := range om.series {
-		var names []string
-		for k := range ser.labels {
-			names = append(names, k)
-		}
-		want := slices.Clone(wantLabels[ser.name])
-		slices.Sort(names)
-		slices.Sort(want)
-		if !slices.Equal(names, want) {
-			t.Fatalf("%s has labels %v, want %v", key, names, want)
-		}
+		checkLabelNames(t, key, ser, wantLabels[ser.name])
 		tr, ok := byNS[ser.labels[LabelNamespace]]
 		if !ok {
 			t.Fatalf("%s: unknown namespace", key)
@@ -139,6 +130,22 @@ func TestOpenMetricsValid(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// checkLabelNames fails the test unless the series has exactly the label
+// names want.
+func checkLabelNames(t *testing.T, key string, ser *omSeries, want []string) {
+	t.Helper()
+	var names []string
+	for k := range ser.labels {
+		names = append(names, k)
+	}
+	want = slices.Clone(want)
+	slices.Sort(names)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Fatalf("%s has labels %v, want %v", key, names, want)
 	}
 }
 

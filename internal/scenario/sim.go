@@ -186,24 +186,41 @@ func (in *instance) drawCanaryLives() {
 	}
 }
 
+// naming holds an instance's template hashes and pod names as drawn, and
+// the stream they came from for any names drawn later.
+type naming struct {
+	r                      *rand.Rand
+	taken                  map[string]bool
+	stableHash, canaryHash string
+	stable                 []string
+	canary                 string
+}
+
+// drawNames draws the template hashes (unless the scenario sets them) and
+// the names of the stable pods and the canary.
+func (in *instance) drawNames() naming {
+	s := in.s
+	n := naming{r: in.rand(streamNames), taken: map[string]bool{}, stableHash: s.StableHash, canaryHash: s.CanaryHash}
+	if n.stableHash == "" {
+		n.stableHash = randomString(n.r, hashLen)
+	}
+	for n.canaryHash == "" || n.canaryHash == n.stableHash {
+		n.canaryHash = randomString(n.r, hashLen)
+	}
+	n.stable = podNames(n.r, s.Rollout, n.stableHash, s.StablePods, n.taken)
+	n.canary = podNames(n.r, s.Rollout, n.canaryHash, 1, n.taken)[0]
+	return n
+}
+
 // drawPods draws names and per-pod parameters.
 func (in *instance) drawPods() {
 	s := in.s
-	names := in.rand(streamNames)
-	stableHash, canaryHash := s.StableHash, s.CanaryHash
-	if stableHash == "" {
-		stableHash = randomString(names, hashLen)
-	}
-	for canaryHash == "" || canaryHash == stableHash {
-		canaryHash = randomString(names, hashLen)
-	}
-	taken := map[string]bool{}
-	stableNames := podNames(names, s.Rollout, stableHash, s.StablePods, taken)
-	canaryName := podNames(names, s.Rollout, canaryHash, 1, taken)[0]
+	names := in.drawNames()
+	stableHash, canaryHash, stableNames, canaryName := names.stableHash, names.canaryHash, names.stable, names.canary
 
 	noisy := -1
 	if s.NoisyPod {
-		noisy = names.IntN(s.StablePods)
+		noisy = names.r.IntN(s.StablePods)
 	}
 	var wsum float64
 	for i := 0; i <= s.StablePods; i++ {
@@ -306,7 +323,6 @@ func restartsAt(lives []life, t float64) int64 {
 func (in *instance) simulate(p *podSim, r *rand.Rand) {
 	s := in.s
 	eff := s.Effects
-	nc := len(classes)
 	latAR := newAR1(r, s.ARPhi, p.arSigma)
 	cpuAR := newAR1(r, cpuNoisePhi, cpuNoiseSigma)
 	memAR := newAR1(r, memNoisePhi, memNoiseSigma)
@@ -324,24 +340,17 @@ func (in *instance) simulate(p *podSim, r *rand.Rand) {
 	if first <= in.end {
 		n = int((in.end-first)/in.step) + 1
 	}
-	p.ts = make([]int64, n)
-	p.up = make([]bool, n)
-	p.cls = make([]int64, n*nc)
-	p.exists = make([]uint16, n)
-	p.bkt = make([]int64, n*nBuckets)
-	p.sum = make([]float64, n)
+	p.allocate(n)
 	p.cpu = make([]float64, n)
 	p.mem = make([]float64, n)
 	p.restarts = make([]int64, n)
 
-	cls := make([]int64, nc)
-	bkt := make([]int64, nBuckets)
-	var sum, cpu float64
-	var exists uint16
+	cn := newCounters()
+	var cpu float64
 	curLife := -1
 	if !p.canary {
 		curLife = 0
-		in.initialCounters(p, r, first-in.step, cls, bkt, &sum, &cpu, &exists)
+		in.initialCounters(p, r, first-in.step, &cn, &cpu)
 	}
 	latFactor, errFactor, cpuFactor := 1.0, 1.0, 1.0
 	if p.canary {
@@ -359,9 +368,8 @@ func (in *instance) simulate(p *podSim, r *rand.Rand) {
 		lf := p.lives[li]
 		if li != curLife { // a new container: everything starts again from zero
 			curLife = li
-			clear(cls)
-			clear(bkt)
-			sum, cpu, exists = 0, 0, 0
+			cn.reset()
+			cpu = 0
 		}
 		p.up[k] = true
 		a := math.Max(t-in.step, lf.start) // the interval this scrape covers
@@ -390,21 +398,7 @@ func (in *instance) simulate(p *podSim, r *rand.Rand) {
 		inWindow := t > in.cs
 		for range nreq {
 			c := pickClass(r, s.GETShare, e5, e404, s.NotModifiedRatio)
-			x := dist.draw(r) * classes[c].latency
-			cls[c]++
-			exists |= 1 << c
-			bkt[bucketOf(x)]++
-			sum += x
-			if inWindow {
-				p.reqs++
-				p.latSum += x
-				switch classes[c].code {
-				case "500", "503":
-					p.errs5xx++
-				case "404":
-					p.notFound++
-				}
-			}
+			p.answer(&cn, c, dist.draw(r)*classes[c].latency, inWindow)
 		}
 
 		// Resources.
@@ -416,13 +410,67 @@ func (in *instance) simulate(p *podSim, r *rand.Rand) {
 			mem += eff.MemoryLeakMBPerMinute * mib * (t - lf.start) / 60
 		}
 
-		copy(p.cls[k*nc:], cls)
-		copy(p.bkt[k*nBuckets:], bkt)
-		p.exists[k] = exists
-		p.sum[k] = sum
+		p.store(k, &cn)
 		p.cpu[k] = cpu
 		p.mem[k] = mem
 	}
+}
+
+// counters are a process's cumulative request counters: per class, per
+// latency bucket (not cumulative over buckets), the latency sum, and which
+// class series exist.
+type counters struct {
+	cls, bkt []int64
+	sum      float64
+	exists   uint16
+}
+
+func newCounters() counters {
+	return counters{cls: make([]int64, len(classes)), bkt: make([]int64, nBuckets)}
+}
+
+// reset starts the counters of a new process.
+func (cn *counters) reset() {
+	clear(cn.cls)
+	clear(cn.bkt)
+	cn.sum, cn.exists = 0, 0
+}
+
+// answer counts one request of class c that took x seconds, and, when it
+// falls in the canary's window, the pod's realized totals.
+func (p *podSim) answer(cn *counters, c int, x float64, inWindow bool) {
+	cn.cls[c]++
+	cn.exists |= 1 << c
+	cn.bkt[bucketOf(x)]++
+	cn.sum += x
+	if inWindow {
+		p.reqs++
+		p.latSum += x
+		switch classes[c].code {
+		case "500", "503":
+			p.errs5xx++
+		case "404":
+			p.notFound++
+		}
+	}
+}
+
+// allocate makes room for the application series of n scrapes.
+func (p *podSim) allocate(n int) {
+	p.ts = make([]int64, n)
+	p.up = make([]bool, n)
+	p.cls = make([]int64, n*len(classes))
+	p.exists = make([]uint16, n)
+	p.bkt = make([]int64, n*nBuckets)
+	p.sum = make([]float64, n)
+}
+
+// store keeps the counters as scrape k's values.
+func (p *podSim) store(k int, cn *counters) {
+	copy(p.cls[k*len(classes):], cn.cls)
+	copy(p.bkt[k*nBuckets:], cn.bkt)
+	p.exists[k] = cn.exists
+	p.sum[k] = cn.sum
 }
 
 func boolf(b bool) float64 {
@@ -462,7 +510,7 @@ func pick(get bool, ifGet, ifPost int) int {
 // per class at the daily-mean rate, expected bucket counts and latency sum,
 // expected CPU time. Only their level is plausible; no query over the data
 // window depends on it.
-func (in *instance) initialCounters(p *podSim, r *rand.Rand, at float64, cls, bkt []int64, sum, cpu *float64, exists *uint16) {
+func (in *instance) initialCounters(p *podSim, r *rand.Rand, at float64, cn *counters, cpu *float64) {
 	s := in.s
 	uptime := at - p.lives[0].start
 	total := s.RequestRate * p.weight * uptime
@@ -477,20 +525,20 @@ func (in *instance) initialCounters(p *podSim, r *rand.Rand, at float64, cls, bk
 	}
 	var n int64
 	for c, mu := range mean {
-		cls[c] = poisson(r, mu)
-		n += cls[c]
-		if cls[c] > 0 {
-			*exists |= 1 << c
+		cn.cls[c] = poisson(r, mu)
+		n += cn.cls[c]
+		if cn.cls[c] > 0 {
+			cn.exists |= 1 << c
 		}
 	}
 	dist := latencyDist{m: s.LatencyMedian * p.latOffset, sigma: s.LatencySigma, q: s.TailProb, tailMin: s.TailMin, alpha: s.TailAlpha}
 	var below int64
 	for b, bound := range bucketBounds {
 		cum := int64(math.Round(float64(n) * dist.cdf(bound)))
-		bkt[b] = cum - below
+		cn.bkt[b] = cum - below
 		below = cum
 	}
-	bkt[len(bucketBounds)] = n - below
-	*sum = float64(n) * dist.mean()
+	cn.bkt[len(bucketBounds)] = n - below
+	cn.sum = float64(n) * dist.mean()
 	*cpu = uptime * (p.cpuBase + p.cpuPerReq*s.RequestRate*p.weight)
 }

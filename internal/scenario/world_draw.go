@@ -151,18 +151,9 @@ func (in *instance) drawWorld(appStart float64) {
 // pods, the replacement pod (if any) and the canary, in that order.
 func (in *instance) drawWorldPods(appStart float64) {
 	s, w, wi := in.s, in.s.World, in.world
-	names := in.rand(streamNames)
-	stableHash, canaryHash := s.StableHash, s.CanaryHash
-	if stableHash == "" {
-		stableHash = randomString(names, hashLen)
-	}
-	for canaryHash == "" || canaryHash == stableHash {
-		canaryHash = randomString(names, hashLen)
-	}
-	taken := map[string]bool{}
-	stableNames := podNames(names, s.Rollout, stableHash, s.StablePods, taken)
-	canaryName := podNames(names, s.Rollout, canaryHash, 1, taken)[0]
-	newName := podNames(names, s.Rollout, stableHash, 1, taken)[0]
+	names := in.drawNames()
+	stableHash, canaryHash, stableNames, canaryName := names.stableHash, names.canaryHash, names.stable, names.canary
+	newName := podNames(names.r, s.Rollout, stableHash, 1, names.taken)[0]
 
 	// Young stable pods: a rolling update that ended before the canary.
 	starts := make([]float64, s.StablePods)

@@ -63,31 +63,23 @@ func (pw *podWorld) lifeIndex(t float64) int {
 func (in *instance) simulateWorld(p *podSim, r *rand.Rand) {
 	s, w, wi, pw := in.s, in.s.World, in.world, p.w
 	eff := s.Effects
-	nc := len(classes)
 	latAR := newAR1(r, s.ARPhi, p.arSigma)
 	cpuAR := newAR1(r, cpuNoisePhi, cpuNoiseSigma)
 	memAR := newAR1(r, memNoisePhi, memNoiseSigma)
 
 	ticks := in.appTicks(p)
 	n := len(ticks)
-	p.ts = make([]int64, n)
-	p.up = make([]bool, n)
-	p.cls = make([]int64, n*nc)
-	p.exists = make([]uint16, n)
-	p.bkt = make([]int64, n*nBuckets)
-	p.sum = make([]float64, n)
+	p.allocate(n)
 	pw.cpu = make([][]point, len(pw.lives))
 	pw.mem = make([][]point, len(pw.lives))
 
-	cls := make([]int64, nc)
-	bkt := make([]int64, nBuckets)
-	var sum, cum, sideCum, served, lastMem, lastIdle, lastGC float64
-	var exists uint16
+	cn := newCounters()
+	var cum, sideCum, served, lastMem, lastIdle, lastGC float64
 	cur := -1
 	lastT := math.Inf(-1)
 	old := pw.lives[0].start < in.start
 	if old && n > 0 {
-		in.initialCounters(p, r, ticks[0]-in.step, cls, bkt, &sum, &cum, &exists)
+		in.initialCounters(p, r, ticks[0]-in.step, &cn, &cum)
 		served = math.Inf(1) // warm long ago
 		sideCum = (ticks[0] - in.step - pw.created) * sidecarIdle
 	}
@@ -112,9 +104,8 @@ func (in *instance) simulateWorld(p *podSim, r *rand.Rand) {
 			}
 			cur = li
 			if li >= 0 && !(li == 0 && old) {
-				clear(cls)
-				clear(bkt)
-				sum, cum, exists, served = 0, 0, 0, 0
+				cn.reset()
+				cum, served = 0, 0
 				lastGC = pw.lives[li].start
 			}
 			if li >= 0 {
@@ -218,28 +209,12 @@ func (in *instance) simulateWorld(p *podSim, r *rand.Rand) {
 			if w.Latency.Timeout > 0 {
 				x = math.Min(x, w.Latency.Timeout)
 			}
-			cls[c]++
-			exists |= 1 << c
-			bkt[bucketOf(x)]++
-			sum += x
-			if inWindow {
-				p.reqs++
-				p.latSum += x
-				switch classes[c].code {
-				case "500", "503":
-					p.errs5xx++
-				case "404":
-					p.notFound++
-				}
-			}
+			p.answer(&cn, c, x, inWindow)
 		}
 		served += float64(nreq)
 		lastT = t
 
-		copy(p.cls[k*nc:], cls)
-		copy(p.bkt[k*nBuckets:], bkt)
-		p.exists[k] = exists
-		p.sum[k] = sum
+		p.store(k, &cn)
 		p.up[k] = t >= lf.listen && in.scraped(targetApp+pid, t)
 		if w.Sidecar {
 			pw.sideCPU = append(pw.sideCPU, point{t, sideCum})

@@ -139,16 +139,7 @@ func TestWorldOpenMetricsValid(t *testing.T) {
 		MetricRestarts:             {LabelContainer, LabelInstance, LabelJob, LabelNamespace, LabelPod, LabelUID},
 	}
 	for key, ser := range om.series {
-		var names []string
-		for k := range ser.labels {
-			names = append(names, k)
-		}
-		want := slices.Clone(wantLabels[ser.name])
-		slices.Sort(names)
-		slices.Sort(want)
-		if !slices.Equal(names, want) {
-			t.Fatalf("%s has labels %v, want %v", key, names, want)
-		}
+		checkLabelNames(t, key, ser, wantLabels[ser.name])
 		tr, ok := byNS[ser.labels[LabelNamespace]]
 		if !ok {
 			t.Fatalf("%s: unknown namespace", key)
