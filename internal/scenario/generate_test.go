@@ -67,11 +67,7 @@ func TestOpenMetricsValid(t *testing.T) {
 		s.History = 10 * time.Minute
 		instances = append(instances, Instance{Scenario: s, Seed: uint64(i)})
 	}
-	data, truths := generate(t, instances...)
-	om, err := parseOpenMetrics(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	om, byNS := generateParsed(t, instances...)
 	wantTypes := map[string]string{
 		"http_requests": "counter", "http_request_duration_seconds": "histogram",
 		"container_cpu_usage_seconds": "counter", "container_memory_working_set_bytes": "gauge",
@@ -86,10 +82,6 @@ func TestOpenMetricsValid(t *testing.T) {
 		t.Errorf("families %v, want %v", om.types, wantTypes)
 	}
 
-	byNS := map[string]Truth{}
-	for _, tr := range truths {
-		byNS[tr.Namespace] = tr
-	}
 	podRe := regexp.MustCompile(`^web-([bcdfghjklmnpqrstvwxz2456789]{10})-[bcdfghjklmnpqrstvwxz2456789]{5}$`)
 	wantLabels := map[string][]string{
 		MetricRequests:             {"code", "method", LabelNamespace, LabelPod, LabelHash},
@@ -131,6 +123,22 @@ func TestOpenMetricsValid(t *testing.T) {
 			}
 		}
 	}
+}
+
+// generateParsed generates instances into one file, parses it with the
+// OpenMetrics checks and returns its series and the truths by namespace.
+func generateParsed(t *testing.T, instances ...Instance) (*omFile, map[string]Truth) {
+	t.Helper()
+	data, truths := generate(t, instances...)
+	om, err := parseOpenMetrics(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byNS := map[string]Truth{}
+	for _, tr := range truths {
+		byNS[tr.Namespace] = tr
+	}
+	return om, byNS
 }
 
 // checkLabelNames fails the test unless the series has exactly the label

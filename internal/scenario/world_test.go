@@ -113,21 +113,14 @@ func worldSeries(t *testing.T, s Scenario, seed uint64) (*omFile, Truth) {
 // OpenMetrics rules and the targets' label sets, and that counters fall
 // only where a container restarted.
 func TestWorldOpenMetricsValid(t *testing.T) {
+	t.Parallel()
 	var instances []Instance
 	for i, f := range MisfitFamilies() {
 		s := misfit(t, f.Name, uint64(i), 15*(i%4))
 		s.History = 10 * time.Minute
 		instances = append(instances, Instance{Scenario: s, Seed: uint64(i)})
 	}
-	data, truths := generate(t, instances...)
-	om, err := parseOpenMetrics(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byNS := map[string]Truth{}
-	for _, tr := range truths {
-		byNS[tr.Namespace] = tr
-	}
+	om, byNS := generateParsed(t, instances...)
 	app := []string{LabelContainer, LabelInstance, LabelJob, LabelNamespace, LabelPod, LabelHash}
 	wantLabels := map[string][]string{
 		MetricRequests:             append(slices.Clone(app), "code", "method"),
@@ -167,6 +160,7 @@ func TestWorldOpenMetricsValid(t *testing.T) {
 // TestWorldEvents checks a stable pod's restart, a replaced pod, a gap and
 // young stable pods in the data.
 func TestWorldEvents(t *testing.T) {
+	t.Parallel()
 	t.Run("stable restart and gap", func(t *testing.T) {
 		s := misfit(t, "scrape-gaps", 3, 30)
 		s.World.StableRestartAt = 2 * time.Minute
@@ -253,6 +247,7 @@ func TestWorldEvents(t *testing.T) {
 // TestRestartBoundary: with CrashBoundary every restart is first seen in
 // the first 15 s after a whole minute, and the truth dates the first.
 func TestRestartBoundary(t *testing.T) {
+	t.Parallel()
 	for _, family := range []string{"restart-once", "crash-offset"} {
 		for seed := uint64(1); seed <= 4; seed++ {
 			s := misfit(t, family, seed, int(15*seed%60))
@@ -273,6 +268,7 @@ func TestRestartBoundary(t *testing.T) {
 // TestSharesOfTraffic: the canary serves its share of the requests, as
 // small or as heavy as the family routes to it.
 func TestSharesOfTraffic(t *testing.T) {
+	t.Parallel()
 	for _, family := range []string{"small-share", "heavy-canary", "world"} {
 		s := misfit(t, family, 8, 0)
 		_, tr := worldSeries(t, s, 8)
