@@ -161,7 +161,7 @@ func TestAPIStatusCodes(t *testing.T) {
 		{"input", &engine.InputError{Field: "end", Msg: "in the future"}, 400, "bad_data", "end"},
 		{"bad query", provider(providers.BadQuery), 422, "bad_query", ""},
 		{"unavailable", provider(providers.Unavailable), 503, "unavailable", ""},
-		{"auth", provider(providers.AuthRefused), 503, "unavailable", ""},
+		{"auth", provider(providers.AuthRefused), 502, "backend_auth", ""},
 		{"timeout", provider(providers.Timeout), 503, "timeout", ""},
 		{"canceled", provider(providers.Canceled), 499, "canceled", ""},
 		{"config", &engine.ConfigError{Msg: "source loki is not configured"}, 500, "internal", ""},

@@ -24,6 +24,7 @@ const (
 	errBadQuery    errorType = "bad_query"
 	errUnavailable errorType = "unavailable"
 	errTimeout     errorType = "timeout"
+	errBackendAuth errorType = "backend_auth"
 	errCanceled    errorType = "canceled"
 	errInternal    errorType = "internal"
 )
@@ -74,7 +75,9 @@ func classify(err error) *apiError {
 			return &apiError{typ: errTimeout, err: err}
 		case providers.Canceled:
 			return &apiError{typ: errCanceled, err: err}
-		default: // unavailable, auth
+		case providers.AuthRefused:
+			return &apiError{typ: errBackendAuth, err: err}
+		default: // unavailable
 			return &apiError{typ: errUnavailable, err: err}
 		}
 	}
@@ -94,6 +97,10 @@ func statusFor(t errorType) int {
 		return http.StatusUnprocessableEntity
 	case errUnavailable, errTimeout:
 		return http.StatusServiceUnavailable
+	case errBackendAuth:
+		// Not 503: the backend is up and refused our credentials, a
+		// configuration error that retrying will not mend.
+		return http.StatusBadGateway
 	case errCanceled:
 		return statusClientClosedRequest
 	default:

@@ -1,6 +1,11 @@
 package providers
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+)
 
 // ErrorKind says what went wrong when a backend call failed. The API maps
 // kinds to HTTP status codes in one place (api/errors.go).
@@ -48,3 +53,54 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Name is the backend's name for messages: "Prometheus", "Loki".
+func (t Type) Name() string {
+	switch t {
+	case TypePrometheus:
+		return "Prometheus"
+	case TypeLoki:
+		return "Loki"
+	}
+	return string(t)
+}
+
+// TransportError classifies a failure to get an answer, or all of it, from
+// backend b: the caller's context ending, a network timeout, or a backend
+// that cannot be reached or broke off.
+func TransportError(ctx context.Context, b Type, err error) *Error {
+	e := &Error{Backend: b, Err: err}
+	var netErr net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		e.Kind = Timeout
+		e.Msg = fmt.Sprintf("no answer from %s before the query deadline", b.Name())
+	case errors.Is(ctx.Err(), context.Canceled):
+		e.Kind = Canceled
+		e.Msg = "query canceled"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		e.Kind = Timeout
+		e.Msg = fmt.Sprintf("HTTP client timeout talking to %s", b.Name())
+	default:
+		e.Kind = Unavailable
+		e.Msg = fmt.Sprintf("cannot reach %s: %v", b.Name(), err)
+	}
+	return e
+}
+
+// AnswerError classifies a failure to read or decode a 200 answer of backend
+// b: the deadline or the caller (see TransportError), an answer over the
+// size limit (BadQuery: the query asks for too much, or the limit is too
+// low), or a broken answer (Unavailable, with what was wrong).
+func AnswerError(ctx context.Context, b Type, err error) *Error {
+	if ctx.Err() != nil {
+		return TransportError(ctx, b, err)
+	}
+	var tooLarge *TooLargeError
+	if errors.As(err, &tooLarge) {
+		return &Error{Backend: b, Kind: BadQuery, Err: err, Msg: fmt.Sprintf(
+			"%v (--%s.max-response-bytes): narrow the query or raise the limit", err, b)}
+	}
+	return &Error{Backend: b, Kind: Unavailable, Err: err, Msg: fmt.Sprintf(
+		"broken answer from %s: %v", b.Name(), err)}
+}

@@ -37,6 +37,35 @@ type MetricQuerier interface {
 	QueryRange(ctx context.Context, q RangeQuery) (model.Matrix, error)
 }
 
+// QueryStats is what running queries cost the backend, as the backend reports
+// it. Loki reports it in every query_range answer; zero means the backend
+// did not say.
+type QueryStats struct {
+	// LinesProcessed is the number of log lines the backend read (Loki's
+	// stats.summary.totalLinesProcessed), summed over requests.
+	LinesProcessed int64
+	// BytesProcessed is the number of bytes of log lines it read (Loki's
+	// stats.summary.totalBytesProcessed), summed over requests.
+	BytesProcessed int64
+	// Requests is the number of requests the stats were summed over.
+	Requests int
+}
+
+// Add sums o into s.
+func (s *QueryStats) Add(o QueryStats) {
+	s.LinesProcessed += o.LinesProcessed
+	s.BytesProcessed += o.BytesProcessed
+	s.Requests += o.Requests
+}
+
+// StatsQuerier is a MetricQuerier that also says what each query cost the
+// backend (Loki). Callers that count the cost of a judgement type-assert
+// for it; the result is the same as QueryRange's.
+type StatsQuerier interface {
+	MetricQuerier
+	QueryRangeStats(ctx context.Context, q RangeQuery) (model.Matrix, QueryStats, error)
+}
+
 // LogQuery asks for raw log lines over [Start, End).
 type LogQuery struct {
 	Expr  string
@@ -59,6 +88,8 @@ type LogResult struct {
 	Entries []LogEntry
 	// Truncated is true when more lines matched than Limit allowed.
 	Truncated bool
+	// Stats is what the pages of the query cost the backend, summed.
+	Stats QueryStats
 }
 
 // LogQuerier fetches log lines (Loki).

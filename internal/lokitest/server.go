@@ -20,7 +20,7 @@ import (
 
 // Loki's limits that the emulator enforces, with Loki's own messages.
 const (
-	maxEntries     = 5000
+	defaultMaxEntries = 5000
 	maxPoints      = 11000
 	maxQueryLength = 30*24*time.Hour + time.Hour
 )
@@ -56,6 +56,10 @@ type Server struct {
 	// Fault, when set, is asked first: a case it returns is answered
 	// instead of anything else, to play a Loki failure.
 	Fault func(Request) (Case, bool)
+	// MaxEntries is the server's max_entries_limit_per_query: a log query
+	// asking for more lines is refused with Loki's 400 and message. Zero
+	// means Loki's default, 5000.
+	MaxEntries int
 
 	mu       sync.Mutex
 	requests []Request
@@ -203,6 +207,10 @@ func serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req Request) Co
 			return Cost{}
 		}
 		limit = n
+	}
+	maxEntries := s.MaxEntries
+	if maxEntries == 0 {
+		maxEntries = defaultMaxEntries
 	}
 	if limit > maxEntries {
 		text(w, http.StatusBadRequest, fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > %d)", limit, maxEntries))

@@ -6,8 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/prometheus/common/config"
+	"sync/atomic"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
 )
@@ -15,12 +14,11 @@ import (
 // Type names this backend in rule files and flags.
 const Type = providers.TypeLoki
 
-// Page sizes for log queries. Loki rejects a limit above its
-// max_entries_limit_per_query, which defaults to MaxPageSize.
-const (
-	DefaultPageSize = 1000
-	MaxPageSize     = 5000
-)
+// DefaultPageSize is the number of log lines asked for per request unless
+// configured otherwise. A Loki whose max_entries_limit_per_query is lower
+// refuses it; the client then learns that limit from Loki's message and asks
+// for fewer from then on.
+const DefaultPageSize = 1000
 
 // encodingFlagsHeader asks Loki for a richer streams encoding.
 const encodingFlagsHeader = "X-Loki-Response-Encoding-Flags"
@@ -36,30 +34,32 @@ type Config struct {
 	URL string
 	// Tenant, if set, is sent as X-Scope-OrgID on every request.
 	Tenant string
-	// HTTPClient, if set, is used as is. Leave it nil to have one built from
-	// HTTPConfig. Setting both is an error.
+	// HTTPClient carries authentication, TLS and the connection limit;
+	// nil means http.DefaultClient.
 	HTTPClient *http.Client
-	// HTTPConfig holds the authentication and TLS settings the client is
-	// built from. Nil means config.DefaultHTTPClientConfig (no auth, system
-	// CAs).
-	HTTPConfig *config.HTTPClientConfig
 	// PageSize is the number of log lines asked for per request by QueryLogs.
-	// Zero means DefaultPageSize; it must not exceed MaxPageSize.
+	// Zero means DefaultPageSize.
 	PageSize int
+	// MaxResponseBytes caps one answer; zero means
+	// providers.DefaultMaxResponseBytes.
+	MaxResponseBytes int64
 }
 
 // Client queries one Loki. It is safe for concurrent use.
 type Client struct {
-	base     *url.URL
-	http     *http.Client
-	header   http.Header // cloned for every request, never written to
-	pageSize int
+	base   *url.URL
+	http   *http.Client
+	header http.Header // cloned for every request, never written to
+	limit  int64
+	// pageSize is the configured page size, lowered to Loki's
+	// max_entries_limit_per_query once Loki refused a larger one.
+	pageSize atomic.Int64
 }
 
 // Compile-time checks that Client implements the provider interfaces.
 var (
-	_ providers.MetricQuerier = (*Client)(nil)
-	_ providers.LogQuerier    = (*Client)(nil)
+	_ providers.StatsQuerier = (*Client)(nil)
+	_ providers.LogQuerier   = (*Client)(nil)
 )
 
 // New checks cfg and returns a Client. It contacts nothing: a Loki that is
@@ -76,12 +76,19 @@ func New(cfg Config) (*Client, error) {
 	switch {
 	case pageSize == 0:
 		pageSize = DefaultPageSize
-	case pageSize < 0 || pageSize > MaxPageSize:
-		return nil, fmt.Errorf("loki: page size %d is outside 1..%d", pageSize, MaxPageSize)
+	case pageSize < 0:
+		return nil, fmt.Errorf("loki: page size %d is not positive", pageSize)
 	}
-	hc, err := buildHTTPClient(cfg)
-	if err != nil {
-		return nil, err
+	limit := cfg.MaxResponseBytes
+	switch {
+	case limit == 0:
+		limit = providers.DefaultMaxResponseBytes
+	case limit < 0:
+		return nil, fmt.Errorf("loki: response size limit %d is not positive", limit)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
 	}
 	header := http.Header{}
 	header.Set("Accept", "application/json")
@@ -89,7 +96,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Tenant != "" {
 		header.Set(providers.TenantHeader, cfg.Tenant)
 	}
-	return &Client{base: base, http: hc, header: header, pageSize: pageSize}, nil
+	c := &Client{base: base, http: hc, header: header, limit: limit}
+	c.pageSize.Store(int64(pageSize))
+	return c, nil
 }
 
 // NewFromOptions builds a Client from the shared backend flags. The tenant is
@@ -101,7 +110,22 @@ func NewFromOptions(o providers.ClientOptions) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loki: %w", err)
 	}
-	return New(Config{URL: o.URL, Tenant: tenant, HTTPClient: hc})
+	return New(Config{URL: o.URL, Tenant: tenant, HTTPClient: hc, PageSize: o.MaxEntries, MaxResponseBytes: o.MaxResponseBytes})
+}
+
+// PageSize is the number of log lines the client asks for per request now:
+// the configured one, or Loki's lower max_entries_limit_per_query once
+// Loki refused it.
+func (c *Client) PageSize() int { return int(c.pageSize.Load()) }
+
+// lowerPageSize remembers Loki's limit if it is below the current page size.
+func (c *Client) lowerPageSize(n int) {
+	for {
+		cur := c.pageSize.Load()
+		if int64(n) >= cur || c.pageSize.CompareAndSwap(cur, int64(n)) {
+			return
+		}
+	}
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL that can take the
@@ -132,26 +156,4 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-// buildHTTPClient returns the caller's client or one built from HTTPConfig.
-func buildHTTPClient(cfg Config) (*http.Client, error) {
-	if cfg.HTTPClient != nil {
-		if cfg.HTTPConfig != nil {
-			return nil, errors.New("loki: set either HTTPClient or HTTPConfig, not both")
-		}
-		return cfg.HTTPClient, nil
-	}
-	hcfg := config.DefaultHTTPClientConfig
-	if cfg.HTTPConfig != nil {
-		hcfg = *cfg.HTTPConfig
-	}
-	if err := hcfg.Validate(); err != nil {
-		return nil, fmt.Errorf("loki: HTTP client settings: %w", err)
-	}
-	hc, err := config.NewClientFromConfig(hcfg, string(Type))
-	if err != nil {
-		return nil, fmt.Errorf("loki: building HTTP client: %w", err)
-	}
-	return hc, nil
 }

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/prometheus/common/config"
-
 	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
@@ -36,14 +34,8 @@ func TestNewRejects(t *testing.T) {
 		{"query string", Config{URL: "http://loki:3100/?a=b"}, "query"},
 		{"API path included", Config{URL: "http://loki:3100/loki/api/v1/"}, "leave out"},
 		{"negative page size", Config{URL: "http://loki:3100", PageSize: -1}, "page size"},
-		{"page size above Loki's cap", Config{URL: "http://loki:3100", PageSize: MaxPageSize + 1}, "page size"},
+		{"negative response limit", Config{URL: "http://loki:3100", MaxResponseBytes: -1}, "response size limit"},
 		{"tenant with newline", Config{URL: "http://loki:3100", Tenant: "a\r\nX-Evil: 1"}, "tenant"},
-		{"client and config", Config{URL: "http://loki:3100", HTTPClient: http.DefaultClient,
-			HTTPConfig: &config.HTTPClientConfig{}}, "not both"},
-		{"two kinds of auth", Config{URL: "http://loki:3100", HTTPConfig: &config.HTTPClientConfig{
-			BasicAuth:     &config.BasicAuth{Username: "u"},
-			Authorization: &config.Authorization{Type: "Bearer", CredentialsFile: "/t"},
-		}}, "HTTP client settings"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,6 +166,8 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
+// TestAuthSettings goes through NewFromOptions, the way the service builds
+// its client from the --loki.* flags.
 func TestAuthSettings(t *testing.T) {
 	basic := func(user, pass string) func(r *http.Request) bool {
 		return func(r *http.Request) bool {
@@ -186,43 +180,39 @@ func TestAuthSettings(t *testing.T) {
 	}
 	anyone := func(*http.Request) bool { return true }
 	tests := []struct {
-		name    string
-		check   func(r *http.Request) bool
-		httpCfg func(t *testing.T, caFile string) *config.HTTPClientConfig
-		kind    providers.ErrorKind // empty: success
+		name  string
+		check func(r *http.Request) bool
+		opts  func(t *testing.T, caFile string) providers.ClientOptions
+		kind  providers.ErrorKind // empty: success
 	}{
-		{"CA file", anyone, func(t *testing.T, ca string) *config.HTTPClientConfig {
-			return &config.HTTPClientConfig{TLSConfig: config.TLSConfig{CAFile: ca}}
+		{"CA file", anyone, func(t *testing.T, ca string) providers.ClientOptions {
+			return providers.ClientOptions{CAFile: ca}
 		}, ""},
-		{"unknown CA", anyone, func(t *testing.T, ca string) *config.HTTPClientConfig {
-			return nil
+		{"unknown CA", anyone, func(t *testing.T, ca string) providers.ClientOptions {
+			return providers.ClientOptions{}
 		}, providers.Unavailable},
-		{"insecure skip verify", anyone, func(t *testing.T, ca string) *config.HTTPClientConfig {
-			return &config.HTTPClientConfig{TLSConfig: config.TLSConfig{InsecureSkipVerify: true}}
+		{"insecure skip verify", anyone, func(t *testing.T, ca string) providers.ClientOptions {
+			return providers.ClientOptions{InsecureSkipVerify: true}
 		}, ""},
-		{"basic auth with password file", basic("grafana", "s3cret"), func(t *testing.T, ca string) *config.HTTPClientConfig {
-			return &config.HTTPClientConfig{
-				BasicAuth: &config.BasicAuth{Username: "grafana", PasswordFile: writeFile(t, "pw", "s3cret\n")},
-				TLSConfig: config.TLSConfig{CAFile: ca},
-			}
+		{"basic auth with password file", basic("grafana", "s3cret"), func(t *testing.T, ca string) providers.ClientOptions {
+			return providers.ClientOptions{Username: "grafana", PasswordFile: writeFile(t, "pw", "s3cret\n"), CAFile: ca}
 		}, ""},
-		{"wrong password", basic("grafana", "s3cret"), func(t *testing.T, ca string) *config.HTTPClientConfig {
-			return &config.HTTPClientConfig{
-				BasicAuth: &config.BasicAuth{Username: "grafana", PasswordFile: writeFile(t, "pw", "guess")},
-				TLSConfig: config.TLSConfig{CAFile: ca},
-			}
+		{"wrong password", basic("grafana", "s3cret"), func(t *testing.T, ca string) providers.ClientOptions {
+			return providers.ClientOptions{Username: "grafana", PasswordFile: writeFile(t, "pw", "guess"), CAFile: ca}
 		}, providers.AuthRefused},
-		{"bearer token file", bearer("tok3n"), func(t *testing.T, ca string) *config.HTTPClientConfig {
-			return &config.HTTPClientConfig{
-				Authorization: &config.Authorization{Type: "Bearer", CredentialsFile: writeFile(t, "token", "tok3n\n")},
-				TLSConfig:     config.TLSConfig{CAFile: ca},
-			}
+		{"bearer token file", bearer("tok3n"), func(t *testing.T, ca string) providers.ClientOptions {
+			return providers.ClientOptions{BearerTokenFile: writeFile(t, "token", "tok3n\n"), CAFile: ca}
 		}, ""},
+		{"wrong token", bearer("tok3n"), func(t *testing.T, ca string) providers.ClientOptions {
+			return providers.ClientOptions{BearerTokenFile: writeFile(t, "token", "expired"), CAFile: ca}
+		}, providers.AuthRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, ca := authServer(t, tc.check)
-			c, err := New(Config{URL: srv.URL, HTTPConfig: tc.httpCfg(t, ca)})
+			o := tc.opts(t, ca)
+			o.URL = srv.URL
+			c, err := NewFromOptions(o)
 			if err != nil {
 				t.Fatal(err)
 			}

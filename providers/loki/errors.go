@@ -1,28 +1,25 @@
 package loki
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"strings"
+	"regexp"
+	"strconv"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
-// maxMsg caps the length of a backend message kept in an error.
-const maxMsg = 2048
-
 // statusError turns a non-200 answer into a *providers.Error. Loki writes its
-// errors as plain text; the text is kept, trimmed, as Msg.
+// errors as plain text; the text is kept, trimmed and cut to a few hundred
+// bytes, as Msg.
 //
 //   - 400: Loki rejected the query (syntax, limits, a pipeline error): providers.BadQuery.
 //   - 401, 403: credentials or tenant refused: providers.AuthRefused.
 //   - 404: no such endpoint, which means the configured URL is wrong: providers.Unavailable.
 //   - anything else (5xx, 429, proxies' 3xx and 4xx): providers.Unavailable.
-func statusError(status int, path string, body []byte) error {
-	msg := backendMessage(body)
+func statusError(status int, path string, body []byte, total int64, over bool) error {
+	msg := providers.Excerpt(body, total, over)
 	e := &providers.Error{Backend: Type, Status: status, Msg: msg}
 	switch {
 	case status == http.StatusBadRequest:
@@ -44,45 +41,36 @@ func statusError(status int, path string, body []byte) error {
 	return e
 }
 
-// backendMessage trims a plain-text error body for humans. Line breaks of
-// multi-line messages are kept; trailing blanks on each line go.
-func backendMessage(body []byte) string {
-	lines := strings.Split(strings.TrimSpace(strings.ToValidUTF8(string(body), "\uFFFD")), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t\r")
+// decodeError reports an answer whose content we do not accept.
+func decodeError(err error) error {
+	return &providers.Error{
+		Backend: Type,
+		Kind:    providers.Unavailable,
+		Msg:     "undecodable answer: " + err.Error(),
+		Err:     err,
 	}
-	msg := strings.Join(lines, "\n")
-	if len(msg) > maxMsg {
-		cut := maxMsg
-		for cut > 0 && !isRuneStart(msg[cut]) {
-			cut--
-		}
-		msg = msg[:cut] + " [truncated]"
-	}
-	return msg
 }
 
-// isRuneStart reports whether b begins a UTF-8 sequence.
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+// maxEntriesMessage matches Loki's refusal of a log query whose limit is
+// above max_entries_limit_per_query. Loki 3 writes "limit >
+// max_entries_limit_per_query (10000 > 5000)" (recorded in
+// shared/fixtures/loki), Loki 2 "limit > max_entries_limit (1000 > 500)".
+var maxEntriesMessage = regexp.MustCompile(`max entries limit per query exceeded, limit > max_entries_limit(?:_per_query)? \((\d+) > (\d+)\)`)
 
-// transportError classifies a failure to get an answer at all: the caller's
-// context ending, a network timeout, or an unreachable backend.
-func transportError(ctx context.Context, err error) error {
-	e := &providers.Error{Backend: Type, Err: err}
-	var netErr net.Error
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		e.Kind = providers.Timeout
-		e.Msg = "no answer from Loki before the query deadline"
-	case errors.Is(ctx.Err(), context.Canceled):
-		e.Kind = providers.Canceled
-		e.Msg = "query canceled"
-	case errors.As(err, &netErr) && netErr.Timeout():
-		e.Kind = providers.Timeout
-		e.Msg = "HTTP client timeout talking to Loki"
-	default:
-		e.Kind = providers.Unavailable
-		e.Msg = "cannot reach Loki: " + err.Error()
+// serverMaxEntries reads the server's max_entries_limit_per_query from its
+// refusal of a limit: ok is false for any other error.
+func serverMaxEntries(err error) (limit int, ok bool) {
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.Kind != providers.BadQuery {
+		return 0, false
 	}
-	return e
+	m := maxEntriesMessage.FindStringSubmatch(pe.Msg)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
 }

@@ -2,6 +2,7 @@ package loki
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
 )
@@ -107,14 +107,22 @@ func callRecorded(t *testing.T, c *Client, f fixture, via string) error {
 		for k, v := range f.Request.Query {
 			params.Set(k, v)
 		}
-		raw, err := c.get(ctx, strings.TrimPrefix(f.Request.Path, apiPrefix), params, nil)
-		if err != nil && raw != nil {
-			t.Errorf("get returned %s with the error", raw)
+		decoded := false
+		_, _, err := c.query(ctx, strings.TrimPrefix(f.Request.Path, apiPrefix), params, nil, resultStreams,
+			func(dec *json.Decoder) error { decoded = true; return skipValue(dec) })
+		if err != nil && decoded {
+			t.Errorf("the result of a failed request was decoded")
 		}
 		return err
 	}
 	t.Fatalf("unknown call %q", via)
 	return nil
+}
+
+// skipValue reads and drops one JSON value.
+func skipValue(dec *json.Decoder) error {
+	var raw json.RawMessage
+	return dec.Decode(&raw)
 }
 
 // answer is a canned HTTP response.
@@ -173,15 +181,15 @@ func TestBackendFailures(t *testing.T) {
 		{"405 from a proxy", answer{405, textPlain, "method not allowed"}, queryRange,
 			providers.Unavailable, "method not allowed"},
 		{"200 html login page", answer{200, "text/html", "<html>please log in</html>"}, queryRange,
-			providers.Unavailable, "not Loki JSON"},
+			providers.Unavailable, "broken answer from Loki: the answer: invalid character '<'"},
 		{"200 cut-off json", answer{200, appJSON, matrixOK[:40]}, queryRange,
-			providers.Unavailable, "not Loki JSON"},
+			providers.Unavailable, "broken answer from Loki"},
 		{"200 status error", answer{200, appJSON, `{"status":"error","errorType":"internal","error":"boom"}`}, queryRange,
 			providers.Unavailable, "boom"},
 		{"200 without data", answer{200, appJSON, `{"status":"success"}`}, queryRange,
-			providers.Unavailable, "no data"},
+			providers.Unavailable, `the answer has no "data"`},
 		{"200 bad sample value", answer{200, appJSON, strings.Replace(matrixOK, `"1"]`, `"one"]`, 1)}, queryRange,
-			providers.Unavailable, "undecodable"},
+			providers.Unavailable, "the value is not a number"},
 		{"streams for a metric query", answer{200, appJSON, `{"status":"success","data":{"resultType":"streams","result":[]}}`}, queryRange,
 			providers.BadQuery, "log query"},
 		{"matrix for a log query", answer{200, appJSON, matrixOK}, queryLogs,
@@ -315,31 +323,4 @@ func TestUnreachable(t *testing.T) {
 	if !strings.Contains(pe.Msg, "cannot reach Loki") {
 		t.Errorf("message %q should say Loki cannot be reached", pe.Msg)
 	}
-}
-
-func TestBackendMessage(t *testing.T) {
-	long := strings.Repeat("é", maxMsg) // 2 bytes per rune
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
-		{"trailing newline", "no org id\n", "no org id"},
-		{"no newline", "end timestamp must not be before or equal to start time", "end timestamp must not be before or equal to start time"},
-		{"multi-line keeps lines", "line one  \r\nline two\t\n\n", "line one\nline two"},
-		{"invalid UTF-8", "bad \xff byte", "bad \uFFFD byte"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := backendMessage([]byte(tc.in)); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
-	}
-	t.Run("long message is cut on a rune boundary", func(t *testing.T) {
-		got := backendMessage([]byte(long))
-		if !utf8.ValidString(got) || !strings.HasSuffix(got, " [truncated]") || len(got) > maxMsg+len(" [truncated]") {
-			t.Errorf("cut message is %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
-		}
-	})
 }

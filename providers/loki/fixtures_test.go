@@ -278,6 +278,30 @@ func pushLines(t testing.TB, pod, stream string) []pushEntry {
 	return out
 }
 
+// checkStats compares what the client read from an answer's stats with the
+// recorded body's stats.summary, read here on its own.
+func checkStats(t *testing.T, f fixture, got providers.QueryStats) {
+	t.Helper()
+	var body struct {
+		Data struct {
+			Stats struct {
+				Summary map[string]json.Number `json:"summary"`
+			} `json:"stats"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(f.Response.Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	lines, err1 := body.Data.Stats.Summary["totalLinesProcessed"].Int64()
+	bytes, err2 := body.Data.Stats.Summary["totalBytesProcessed"].Int64()
+	if err1 != nil || err2 != nil {
+		t.Fatalf("the recording has no line counts: %v %v", err1, err2)
+	}
+	if want := (providers.QueryStats{LinesProcessed: lines, BytesProcessed: bytes, Requests: 1}); got != want {
+		t.Errorf("stats %+v, want %+v", got, want)
+	}
+}
+
 // TestEveryFixtureCaseIsCovered fails when a recorded case is not replayed by
 // any test table.
 func TestEveryFixtureCaseIsCovered(t *testing.T) {

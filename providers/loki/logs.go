@@ -25,6 +25,13 @@ import (
 // Truncated. Only more than PageSize lines with the same nanosecond
 // timestamp cause this.
 //
+// A Loki whose max_entries_limit_per_query is below the page size refuses
+// the request (400, "max entries limit per query exceeded, ... (1000 >
+// 500)"): QueryLogs reads the limit from the message, asks again with it, and
+// the Client keeps using it for every later query.
+//
+// The result's Stats sum what each page cost Loki.
+//
 // An error on any page fails the whole call; no partial result is returned.
 func (c *Client) QueryLogs(ctx context.Context, q providers.LogQuery) (providers.LogResult, error) {
 	if q.Expr == "" {
@@ -47,15 +54,23 @@ func (c *Client) QueryLogs(ctx context.Context, q providers.LogQuery) (providers
 		start     = q.Start
 		border    = map[string]struct{}{} // entries at time start already in out
 		truncated bool
+		stats     providers.QueryStats
 	)
 	for {
-		limit := min(c.pageSize, q.Limit-len(out)+1+len(border))
+		limit := min(c.PageSize(), q.Limit-len(out)+1+len(border))
 		res, err := c.Streams(ctx, StreamsQuery{
 			Expr: q.Expr, Start: start, End: q.End, Limit: limit, Direction: Forward,
 		})
+		if n, ok := serverMaxEntries(err); ok && n < limit {
+			// Loki allows fewer lines per request than we asked for:
+			// remember its limit and ask for this page again.
+			c.lowerPageSize(n)
+			continue
+		}
 		if err != nil {
 			return providers.LogResult{}, err
 		}
+		stats.Add(res.Stats)
 		page := res.LogEntries()
 		if err := checkPage(page, start, q.End, limit); err != nil {
 			return providers.LogResult{}, err
@@ -105,7 +120,7 @@ func (c *Client) QueryLogs(ctx context.Context, q providers.LogQuery) (providers
 	if len(out) > q.Limit {
 		out = out[:q.Limit]
 	}
-	return providers.LogResult{Entries: out, Truncated: truncated}, nil
+	return providers.LogResult{Entries: out, Truncated: truncated, Stats: stats}, nil
 }
 
 // checkPage rejects a page Loki could not have sent for the request: more

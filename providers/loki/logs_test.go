@@ -26,18 +26,24 @@ type fakeLoki struct {
 	expr     string
 	lines    []pushEntry
 	pageSize int // the largest limit the client may ask for
-	failOn   int // answer this request (1-based) with a 500; 0 never
+	// maxEntries, when set, is the server's max_entries_limit_per_query:
+	// a larger limit is refused with Loki's 400 and message, not a test
+	// failure.
+	maxEntries int
+	failOn     int // answer this request (1-based) with a 500; 0 never
 
-	mu       sync.Mutex
-	rng      *rand.Rand
-	requests []fakeRequest
-	served   int // lines sent over all answers
+	mu        sync.Mutex
+	rng       *rand.Rand
+	requests  []fakeRequest
+	served    int // lines sent over all answers
+	processed int // lines in the requested windows, as Loki's stats say
 }
 
 // fakeRequest is what the client asked for.
 type fakeRequest struct {
 	start, end time.Time
 	limit      int
+	refused    bool // over maxEntries
 }
 
 // newFakeLoki serves lines for expr, accepting limits up to pageSize.
@@ -65,8 +71,13 @@ func (f *fakeLoki) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("query %q, want %q", q.Get("query"), f.expr)
 	case q.Get("direction") != "forward":
 		f.t.Errorf("direction %q, want forward", q.Get("direction"))
-	case limit < 1 || limit > f.pageSize || limit > MaxPageSize:
+	case limit < 1 || limit > f.pageSize:
 		f.t.Errorf("limit %d outside 1..%d", limit, f.pageSize)
+	}
+	if f.maxEntries > 0 && limit > f.maxEntries {
+		f.requests = append(f.requests, fakeRequest{start: start, end: end, limit: limit, refused: true})
+		http.Error(w, fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > %d)", limit, f.maxEntries), http.StatusBadRequest)
+		return
 	}
 	if n := len(f.requests); n > 0 {
 		prev := f.requests[n-1]
@@ -87,6 +98,8 @@ func (f *fakeLoki) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			page = append(page, e)
 		}
 	}
+	processed := len(page)
+	f.processed += processed
 	f.rng.Shuffle(len(page), func(i, j int) { page[i], page[j] = page[j], page[i] })
 	sort.SliceStable(page, func(i, j int) bool { return page[i].ns < page[j].ns })
 	if len(page) > limit {
@@ -94,16 +107,17 @@ func (f *fakeLoki) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.served += len(page)
 	w.Header().Set("Content-Type", appJSON)
-	_ = json.NewEncoder(w).Encode(streamsBody(page, f.rng))
+	_ = json.NewEncoder(w).Encode(streamsBody(page, processed, f.rng))
 }
 
-// streamsBody renders entries as a Loki streams answer.
-func streamsBody(entries []pushEntry, rng *rand.Rand) any {
+// streamsBody renders entries as a Loki streams answer that says Loki read
+// processed lines.
+func streamsBody(entries []pushEntry, processed int, rng *rand.Rand) any {
 	type stream struct {
 		Stream map[string]string `json:"stream"`
 		Values [][2]string       `json:"values"`
 	}
-	var streams []*stream
+	streams := []*stream{} // Loki sends [] when nothing matched
 	byLabels := map[string]*stream{}
 	for _, e := range entries {
 		s := byLabels[e.labels.String()]
@@ -120,7 +134,9 @@ func streamsBody(entries []pushEntry, rng *rand.Rand) any {
 	rng.Shuffle(len(streams), func(i, j int) { streams[i], streams[j] = streams[j], streams[i] })
 	return map[string]any{
 		"status": "success",
-		"data":   map[string]any{"resultType": "streams", "result": streams, "stats": map[string]any{}},
+		"data": map[string]any{"resultType": "streams", "result": streams, "stats": map[string]any{
+			"summary": map[string]any{"totalLinesProcessed": processed, "totalBytesProcessed": 100 * processed},
+		}},
 	}
 }
 
@@ -180,7 +196,7 @@ func TestQueryLogsPaging(t *testing.T) {
 			wantN: 10, wantTruncated: true, maxRequests: 1},
 		{name: "limit cuts inside ties", lines: seconds, pageSize: 4, limit: 10,
 			wantN: 10, wantTruncated: true},
-		{name: "largest page size", lines: recorded, pageSize: MaxPageSize, limit: 5000,
+		{name: "Loki's default max entries as the page size", lines: recorded, pageSize: 5000, limit: 5000,
 			wantN: 1582, maxRequests: 1},
 		{name: "empty window", lines: nil, pageSize: 100, limit: 10,
 			wantN: 0, maxRequests: 1},
@@ -239,6 +255,10 @@ func TestQueryLogsPaging(t *testing.T) {
 			// line per border is sent twice and must have been dropped.
 			if n := len(fake.requests); n > 1 && fake.served < len(got.Entries)+n-1 {
 				t.Errorf("%d lines served over %d requests for %d entries: pages did not overlap", fake.served, n, len(got.Entries))
+			}
+			if got.Stats.Requests != len(fake.requests) || got.Stats.LinesProcessed != int64(fake.processed) ||
+				got.Stats.BytesProcessed != 100*int64(fake.processed) {
+				t.Errorf("stats %+v, want the sum over %d requests of %d lines", got.Stats, len(fake.requests), fake.processed)
 			}
 			if first := fake.requests[0].limit; first != min(tc.pageSize, tc.limit+1) {
 				t.Errorf("first request limit %d, want %d", first, min(tc.pageSize, tc.limit+1))

@@ -2,9 +2,7 @@ package loki
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/providers/internal/promjson"
 )
 
 // QueryRange evaluates a LogQL metric query over [q.Start, q.End] every
@@ -32,10 +31,18 @@ import (
 // An empty matrix is not an error. Series are sorted by their labels.
 //
 // Loki checks the query itself (syntax, step, range, limits); its refusals
-// come back as a *providers.Error of KindBadQuery with Loki's message.
+// come back as a *providers.Error of kind providers.BadQuery with Loki's
+// message.
 func (c *Client) QueryRange(ctx context.Context, q providers.RangeQuery) (model.Matrix, error) {
+	m, _, err := c.QueryRangeStats(ctx, q)
+	return m, err
+}
+
+// QueryRangeStats is QueryRange that also returns what the query cost Loki
+// (stats.summary of its answer): the lines and bytes it read.
+func (c *Client) QueryRangeStats(ctx context.Context, q providers.RangeQuery) (model.Matrix, providers.QueryStats, error) {
 	if q.Expr == "" {
-		return nil, errEmptyExpr
+		return nil, providers.QueryStats{}, errEmptyExpr
 	}
 	params := url.Values{}
 	params.Set("query", q.Expr)
@@ -45,42 +52,20 @@ func (c *Client) QueryRange(ctx context.Context, q providers.RangeQuery) (model.
 	}{{"start", q.Start}, {"end", q.End}} {
 		s, err := formatTime(p.name, p.t)
 		if err != nil {
-			return nil, err
+			return nil, providers.QueryStats{}, err
 		}
 		params.Set(p.name, s)
 	}
 	params.Set("step", formatStep(q.Step))
 
-	data, err := c.query(ctx, "/query_range", params, nil, resultMatrix)
+	var m model.Matrix
+	_, stats, err := c.query(ctx, "/query_range", params, nil, promjson.ResultMatrix, promjson.Matrix(ctx, &m))
 	if err != nil {
-		return nil, err
-	}
-	m, err := decodeMatrix(data.Result)
-	if err != nil {
-		return nil, decodeError(err)
+		return nil, providers.QueryStats{}, err
 	}
 	m = clipMatrix(m, q.Start, q.End)
 	sort.Sort(m)
-	return m, nil
-}
-
-// query sends a query request and checks the result type.
-func (c *Client) query(ctx context.Context, path string, params url.Values, extra http.Header, want string) (queryData, error) {
-	raw, err := c.get(ctx, path, params, extra)
-	if err != nil {
-		return queryData{}, err
-	}
-	if isNull(raw) {
-		return queryData{}, decodeError(fmt.Errorf("answer to %s has no data", path))
-	}
-	var data queryData
-	if err := json.Unmarshal(raw, &data); err != nil {
-		return queryData{}, decodeError(fmt.Errorf("query data: %w", err))
-	}
-	if data.ResultType != want {
-		return queryData{}, wrongResultType(data.ResultType, want)
-	}
-	return data, nil
+	return m, stats, nil
 }
 
 // wrongResultType explains an answer of the wrong shape. A log query where a
@@ -91,10 +76,10 @@ func (c *Client) query(ctx context.Context, path string, params url.Values, extr
 func wrongResultType(got, want string) error {
 	kind, hint := providers.Unavailable, ""
 	switch {
-	case got == resultStreams && want == resultMatrix:
+	case got == resultStreams && want == promjson.ResultMatrix:
 		kind = providers.BadQuery
 		hint = ": this is a log query; wrap it in a range aggregation such as count_over_time(...[1m]) to get numbers"
-	case got == resultMatrix && want == resultStreams:
+	case got == promjson.ResultMatrix && want == resultStreams:
 		kind = providers.BadQuery
 		hint = ": this is a metric query; a log query is a stream selector with an optional pipeline"
 	}

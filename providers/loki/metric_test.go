@@ -2,7 +2,6 @@ package loki
 
 import (
 	"context"
-	"math"
 	"reflect"
 	"sort"
 	"testing"
@@ -137,12 +136,18 @@ func TestQueryRangeFixtures(t *testing.T) {
 			f := loadFixture(t, tc.name)
 			srv := newReplay(t, f)
 			q := rangeQueryFrom(t, f)
-			m, err := clientFor(t, f, srv).QueryRange(context.Background(), q)
+			m, stats, err := clientFor(t, f, srv).QueryRangeStats(context.Background(), q)
 			if err != nil {
 				t.Fatalf("QueryRange: %v", err)
 			}
 			if n := srv.hits.Load(); n != 1 {
 				t.Errorf("%d requests, want 1", n)
+			}
+			checkStats(t, f, stats)
+			// The count query reads every access line once: the fixture
+			// README's 808 + 733 + 687 + 720.
+			if tc.name == "query_range_count_by_pod" && stats.LinesProcessed != 2948 {
+				t.Errorf("%d lines processed, want 2948", stats.LinesProcessed)
 			}
 			checkGrid(t, m, q.Start, q.End, q.Step)
 			tc.check(t, m)
@@ -242,47 +247,4 @@ func sum(s *model.SampleStream) float64 {
 		total += float64(p.Value)
 	}
 	return total
-}
-
-func TestSamplePointDecoding(t *testing.T) {
-	tests := []struct {
-		in      string
-		wantMS  int64
-		want    float64
-		wantErr bool
-	}{
-		{in: `[1795636020, "808"]`, wantMS: 1795636020000, want: 808},
-		{in: `[1795636020.5, "1"]`, wantMS: 1795636020500, want: 1},
-		{in: `[1795636020.123, "0.25"]`, wantMS: 1795636020123, want: 0.25},
-		{in: `[1.7956360205e9, "2"]`, wantMS: 1795636020500, want: 2},
-		{in: `[1795636020, "NaN"]`, wantMS: 1795636020000, want: math.NaN()},
-		{in: `[1795636020, "+Inf"]`, wantMS: 1795636020000, want: math.Inf(1)},
-		{in: `[1795636020, 808]`, wantErr: true},
-		{in: `[1795636020, "abc"]`, wantErr: true},
-		{in: `["x", "1"]`, wantErr: true},
-		{in: `[1795636020]`, wantErr: true},
-		{in: `{"t": 1}`, wantErr: true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.in, func(t *testing.T) {
-			var p samplePoint
-			err := p.UnmarshalJSON([]byte(tc.in))
-			if tc.wantErr {
-				if err == nil {
-					t.Fatalf("decoded %v, want an error", p)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if int64(p.Timestamp) != tc.wantMS {
-				t.Errorf("timestamp %d ms, want %d", p.Timestamp, tc.wantMS)
-			}
-			got := float64(p.Value)
-			if got != tc.want && !(math.IsNaN(got) && math.IsNaN(tc.want)) {
-				t.Errorf("value %v, want %v", got, tc.want)
-			}
-		})
-	}
 }

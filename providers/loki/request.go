@@ -5,37 +5,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/providers/internal/promjson"
 )
 
-// maxErrorBody caps how much of an error answer is read.
-const maxErrorBody = 64 << 10
-
-// envelope is the outer object of every successful Loki answer.
-type envelope struct {
-	Status    string          `json:"status"`
-	Data      json.RawMessage `json:"data"`
-	ErrorType string          `json:"errorType"`
-	Error     string          `json:"error"`
-}
-
-// get sends GET base+apiPrefix+path?params and returns the "data" member of
-// a successful answer. Every failure is a *providers.Error. extra holds
-// headers for this request only.
-func (c *Client) get(ctx context.Context, path string, params url.Values, extra http.Header) (json.RawMessage, error) {
+// query sends GET base+apiPrefix+path?params (extra holds headers for this
+// request only), checks that the answer is a successful one whose
+// data.resultType is want, and hands data.result to decode. It returns the
+// cost Loki reported. Every failure is a *providers.Error.
+func (c *Client) query(ctx context.Context, path string, params url.Values, extra http.Header, want string, decode func(*json.Decoder) error) (promjson.Answer, providers.QueryStats, error) {
 	u := *c.base
 	u.Path = c.base.Path + apiPrefix + path
 	u.RawQuery = params.Encode()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("loki: building request: %w", err)
+		return promjson.Answer{}, providers.QueryStats{}, fmt.Errorf("loki: building request: %w", err)
 	}
 	req.Header = c.header.Clone()
 	for k, vs := range extra {
@@ -44,52 +34,45 @@ func (c *Client) get(ctx context.Context, path string, params url.Values, extra 
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, transportError(ctx, err)
+		return promjson.Answer{}, providers.QueryStats{}, providers.TransportError(ctx, Type, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 
 	if resp.StatusCode != http.StatusOK {
-		body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		kept, total, over, readErr := providers.ReadErrorBody(ctx, resp.Body, c.limit)
 		if readErr != nil && ctx.Err() != nil {
-			return nil, transportError(ctx, readErr)
+			return promjson.Answer{}, providers.QueryStats{}, providers.TransportError(ctx, Type, readErr)
 		}
-		return nil, statusError(resp.StatusCode, u.Path, body)
+		return promjson.Answer{}, providers.QueryStats{}, statusError(resp.StatusCode, u.Path, kept, total, over)
 	}
 
-	var env envelope
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
-		if ctx.Err() != nil {
-			return nil, transportError(ctx, err)
+	a, err := promjson.Decode(ctx, providers.LimitBody(ctx, resp.Body, c.limit), want, decode)
+	if err != nil {
+		var rt *promjson.ResultTypeError
+		if errors.As(err, &rt) {
+			return promjson.Answer{}, providers.QueryStats{}, wrongResultType(rt.Got, rt.Want)
 		}
-		return nil, &providers.Error{
-			Backend: Type,
-			Kind:    providers.Unavailable,
-			Status:  resp.StatusCode,
-			Msg: fmt.Sprintf("answer to %s is not Loki JSON (Content-Type %q): %v",
-				u.Path, resp.Header.Get("Content-Type"), err),
-			Err: err,
-		}
+		return promjson.Answer{}, providers.QueryStats{}, providers.AnswerError(ctx, Type, err)
 	}
-	if env.Status != "success" {
-		msg := fmt.Sprintf("answer to %s has status %q", u.Path, env.Status)
-		if env.Error != "" {
-			msg += ": " + env.Error
-		}
-		return nil, &providers.Error{Backend: Type, Kind: providers.Unavailable, Status: resp.StatusCode, Msg: msg}
-	}
-	// Data may be missing or null; each caller decides whether that is an
-	// empty answer or a broken one.
-	return env.Data, nil
+	return a, readStats(a.Stats), nil
 }
 
-// decodeError reports an answer whose shape we do not understand.
-func decodeError(err error) error {
-	return &providers.Error{
-		Backend: Type,
-		Kind:    providers.Unavailable,
-		Msg:     "undecodable answer: " + err.Error(),
-		Err:     err,
+// readStats reads the cost of one query from data.stats.summary. Loki sends
+// it with every query answer; a missing or odd one counts as the one request
+// with no cost known, since the answer itself was fine.
+func readStats(raw json.RawMessage) providers.QueryStats {
+	var stats struct {
+		Summary struct {
+			TotalLinesProcessed int64 `json:"totalLinesProcessed"`
+			TotalBytesProcessed int64 `json:"totalBytesProcessed"`
+		} `json:"summary"`
 	}
+	st := providers.QueryStats{Requests: 1}
+	if json.Unmarshal(raw, &stats) == nil {
+		st.LinesProcessed = stats.Summary.TotalLinesProcessed
+		st.BytesProcessed = stats.Summary.TotalBytesProcessed
+	}
+	return st
 }
 
 // formatTime renders t as Unix nanoseconds, the only form Loki reads at full

@@ -61,6 +61,8 @@ type Stream struct {
 type StreamsResult struct {
 	Streams       []Stream
 	EncodingFlags []string
+	// Stats is what the query cost Loki.
+	Stats providers.QueryStats
 }
 
 // Streams sends one log query to /loki/api/v1/query_range and returns the
@@ -87,15 +89,12 @@ func (c *Client) Streams(ctx context.Context, q StreamsQuery) (StreamsResult, er
 		extra = http.Header{}
 		extra.Set(encodingFlagsHeader, "categorize-labels")
 	}
-	data, err := c.query(ctx, "/query_range", params, extra, resultStreams)
+	var streams []Stream
+	a, stats, err := c.query(ctx, "/query_range", params, extra, resultStreams, decodeStreams(ctx, &streams))
 	if err != nil {
 		return StreamsResult{}, err
 	}
-	streams, err := decodeStreams(data.Result)
-	if err != nil {
-		return StreamsResult{}, decodeError(err)
-	}
-	return StreamsResult{Streams: streams, EncodingFlags: data.EncodingFlags}, nil
+	return StreamsResult{Streams: streams, EncodingFlags: a.EncodingFlags, Stats: stats}, nil
 }
 
 // LogEntries flattens the streams into entries, oldest first. Each entry's

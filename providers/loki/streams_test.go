@@ -111,6 +111,7 @@ func TestStreamsFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Streams: %v", err)
 			}
+			checkStats(t, f, r.Stats)
 			tc.check(t, r)
 		})
 	}

@@ -1,0 +1,9 @@
+package promjson
+
+import (
+	"bytes"
+	"io"
+)
+
+// bytesReader reads b.
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
