@@ -416,7 +416,7 @@ func TestLokiFailureModes(t *testing.T) {
 		typ    string
 	}{
 		400: {http.StatusUnprocessableEntity, "bad_query"},
-		401: {http.StatusServiceUnavailable, "unavailable"},
+		401: {http.StatusBadGateway, "backend_auth"},
 		404: {http.StatusServiceUnavailable, "unavailable"},
 	}
 	targets := []struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/providers/loki"
 )
 
 // envName is the environment variable of a flag: ANALYZER_ + upper case,
@@ -80,6 +81,8 @@ func backendFlags(fs *flag.FlagSet, name string, o *providers.ClientOptions) {
 	fs.StringVar(&o.CAFile, name+".ca-file", "", "CA certificate file to verify "+name+"'s TLS certificate")
 	fs.StringVar(&o.Tenant, name+".tenant", "", "tenant sent as X-Scope-OrgID to "+name)
 	fs.BoolVar(&o.InsecureSkipVerify, name+".insecure-skip-verify", false, "do not verify "+name+"'s TLS certificate")
+	fs.Int64Var(&o.MaxResponseBytes, name+".max-response-bytes", providers.DefaultMaxResponseBytes, "largest answer read from "+name+", in bytes; a larger one fails the judgement")
+	fs.IntVar(&o.MaxConnections, name+".max-connections", providers.DefaultMaxConnections, "most connections open to "+name+" at once; more requests wait for one")
 }
 
 // serviceFlags registers what serve and judge share; logLevel is the
@@ -91,6 +94,7 @@ func serviceFlags(fs *flag.FlagSet, o *app.Options, level *string, logLevel stri
 	fs.StringVar(level, "log.level", logLevel, "log level: debug, info, warn, error")
 	backendFlags(fs, "prometheus", &o.Prometheus)
 	backendFlags(fs, "loki", &o.Loki)
+	fs.IntVar(&o.Loki.MaxEntries, "loki.max-entries", loki.DefaultPageSize, "log lines asked of Loki per request; lowered by itself to Loki's max_entries_limit_per_query")
 }
 
 // newLogger builds the JSON logger on stderr.

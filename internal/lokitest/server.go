@@ -21,8 +21,8 @@ import (
 // Loki's limits that the emulator enforces, with Loki's own messages.
 const (
 	defaultMaxEntries = 5000
-	maxPoints      = 11000
-	maxQueryLength = 30*24*time.Hour + time.Hour
+	maxPoints         = 11000
+	maxQueryLength    = 30*24*time.Hour + time.Hour
 )
 
 // Request is one request the server received, decoded.
@@ -190,15 +190,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var cost Cost
 	if logQ != nil {
-		cost = serveLogs(w, store, logQ, req)
+		cost = serveLogs(w, store, logQ, req, s.maxEntries())
 	} else {
 		cost = serveMetric(w, store, metric, req)
 	}
 	s.setCost(idx, cost)
 }
 
-// serveLogs answers a log query and returns what it cost.
-func serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req Request) Cost {
+// maxEntries is the server's max_entries_limit_per_query.
+func (s *Server) maxEntries() int {
+	if s.MaxEntries == 0 {
+		return defaultMaxEntries
+	}
+	return s.MaxEntries
+}
+
+// serveLogs answers a log query, refusing a limit above maxEntries as Loki
+// does, and returns what it cost.
+func serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req Request, maxEntries int) Cost {
 	limit := 100
 	if v := req.Params.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -207,10 +216,6 @@ func serveLogs(w http.ResponseWriter, store *Store, q *logQuery, req Request) Co
 			return Cost{}
 		}
 		limit = n
-	}
-	maxEntries := s.MaxEntries
-	if maxEntries == 0 {
-		maxEntries = defaultMaxEntries
 	}
 	if limit > maxEntries {
 		text(w, http.StatusBadRequest, fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > %d)", limit, maxEntries))

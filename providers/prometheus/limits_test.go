@@ -18,9 +18,9 @@ import (
 func TestResponseSizeLimit(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		size   int64
-		limit  int64
+		name    string
+		size    int64
+		limit   int64
 		refused bool
 	}{
 		{"40 MiB over the default 32 MiB", 40 << 20, 0, true},
