@@ -52,7 +52,18 @@ type ScoreOptions struct {
 // It panics if the slices differ in length, the thresholds are not
 // 0 ≤ Marginal ≤ Pass ≤ 100, or a group weight is negative (caller bugs).
 func Score(metrics []Metric, results []MetricResult, opt ScoreOptions) Report {
-	if len(metrics) != len(results) {
+	checkScore(len(metrics), len(results), opt)
+	t := tallyResults(metrics, results)
+	rep := Report{Failed: t.failed, Metrics: results}
+	var sum, weights float64
+	rep.Groups, sum, weights = t.weigh(opt.GroupWeights)
+	rep.Verdict, rep.Score, rep.Reason = t.conclude(sum, weights, len(results), opt.Thresholds)
+	return rep
+}
+
+// checkScore panics on Score's caller bugs.
+func checkScore(metrics, results int, opt ScoreOptions) {
+	if metrics != results {
 		panic("analysis: slice length mismatch")
 	}
 	th := opt.Thresholds
@@ -64,18 +75,31 @@ func Score(metrics []Metric, results []MetricResult, opt ScoreOptions) Report {
 			panic("analysis: group weights must not be negative")
 		}
 	}
-	rep := Report{Failed: []string{}, Metrics: results}
+}
 
-	type group struct {
-		GroupScore
-		counted, passed float64
-	}
-	var groups []*group
-	byName := map[string]*group{}
-	var (
-		critical, noData, capped []string
-		considered               int
-	)
+// groupTally is one group's counted and passing metrics, by weight.
+type groupTally struct {
+	GroupScore
+	counted, passed float64
+}
+
+// tally is what Score's rules read from the results.
+type tally struct {
+	groups []*groupTally
+	// failed names the metrics counting against the canary; critical,
+	// noData and capped say why a verdict is forced or capped.
+	failed                   []string
+	critical, noData, capped []string
+	// considered counts the metrics not ignored.
+	considered int
+}
+
+// tallyResults counts every result in its group (a metric with no data
+// and policy ignore is left out of everything) and notes the critical
+// failures, the metrics without data and those that cap the verdict.
+func tallyResults(metrics []Metric, results []MetricResult) *tally {
+	t := &tally{failed: []string{}}
+	byName := map[string]*groupTally{}
 	for i, r := range results {
 		policy := metrics[i].NoData
 		if policy == "" {
@@ -84,69 +108,79 @@ func Score(metrics []Metric, results []MetricResult, opt ScoreOptions) Report {
 		if r.Classification == NoData && policy == NoDataIgnore {
 			continue
 		}
-		considered++
+		t.considered++
 		g := byName[r.Group]
 		if g == nil {
-			g = &group{GroupScore: GroupScore{Name: r.Group}}
+			g = &groupTally{GroupScore: GroupScore{Name: r.Group}}
 			byName[r.Group] = g
-			groups = append(groups, g)
+			t.groups = append(t.groups, g)
 		}
-		w := r.Weight
-		if !(w > 0) {
-			w = 1
-		}
-		count := func(pass bool) {
-			g.counted += w
-			g.Counted++
-			if pass {
-				g.passed += w
-				g.Passed++
-			} else {
-				rep.Failed = append(rep.Failed, r.Name)
-			}
-		}
-		switch r.Classification {
-		case Pass:
-			count(true)
-		case High, Low:
-			count(false)
-			if r.Critical {
-				critical = append(critical, fmt.Sprintf("%s was %s", r.Name, r.Classification))
-			}
-		case NoData:
-			noData = append(noData, r.Name)
-			capped = append(capped, r.Name+" had no data")
-			if policy == NoDataFail {
-				count(false)
-			}
-			if r.Critical {
-				critical = append(critical, r.Name+" had no data")
-				if policy != NoDataFail {
-					rep.Failed = append(rep.Failed, r.Name)
-				}
-			}
-		case NotEnoughData:
-			capped = append(capped, r.Name+" had not enough data")
-		default:
-			capped = append(capped, fmt.Sprintf("%s was %q", r.Name, r.Classification))
+		t.add(g, r, policy)
+	}
+	return t
+}
+
+// add counts one result in its group.
+func (t *tally) add(g *groupTally, r MetricResult, policy NoDataPolicy) {
+	w := r.Weight
+	if !(w > 0) {
+		w = 1
+	}
+	count := func(pass bool) {
+		g.counted += w
+		g.Counted++
+		if pass {
+			g.passed += w
+			g.Passed++
+		} else {
+			t.failed = append(t.failed, r.Name)
 		}
 	}
+	switch r.Classification {
+	case Pass:
+		count(true)
+	case High, Low:
+		count(false)
+		if r.Critical {
+			t.critical = append(t.critical, fmt.Sprintf("%s was %s", r.Name, r.Classification))
+		}
+	case NoData:
+		t.noData = append(t.noData, r.Name)
+		t.capped = append(t.capped, r.Name+" had no data")
+		if policy == NoDataFail {
+			count(false)
+		}
+		if r.Critical {
+			t.critical = append(t.critical, r.Name+" had no data")
+			if policy != NoDataFail {
+				t.failed = append(t.failed, r.Name)
+			}
+		}
+	case NotEnoughData:
+		t.capped = append(t.capped, r.Name+" had not enough data")
+	default:
+		t.capped = append(t.capped, fmt.Sprintf("%s was %q", r.Name, r.Classification))
+	}
+}
 
-	// Group weights as Kayenta's WeightedSumScorer assigns them.
-	var named float64
+// weigh gives every group its weight as Kayenta's WeightedSumScorer does
+// (the named ones theirs, the others an equal share of what is left of
+// 100) and its score, and returns the groups with the weighted sum of the
+// scores and the weights that count in it.
+func (t *tally) weigh(named map[string]float64) (groups []GroupScore, sum, weights float64) {
+	var total float64
 	unnamed := 0
-	for _, g := range groups {
-		if w, ok := opt.GroupWeights[g.Name]; ok {
-			named += w
+	for _, g := range t.groups {
+		if w, ok := named[g.Name]; ok {
+			total += w
 		} else {
 			unnamed++
 		}
 	}
-	var sum, weights float64
-	for _, g := range groups {
-		w, ok := opt.GroupWeights[g.Name]
+	for _, g := range t.groups {
+		w, ok := named[g.Name]
 		if !ok {
-			w = math.Max(0, 100-named) / float64(unnamed)
+			w = math.Max(0, 100-total) / float64(unnamed)
 		}
 		g.Weight = w
 		g.Score = math.NaN()
@@ -157,41 +191,43 @@ func Score(metrics []Metric, results []MetricResult, opt ScoreOptions) Report {
 				weights += w
 			}
 		}
-		rep.Groups = append(rep.Groups, g.GroupScore)
+		groups = append(groups, g.GroupScore)
 	}
+	return groups, sum, weights
+}
 
+// conclude applies Kayenta's rules and the thresholds: a critical failure
+// or no data for at least half of the metrics fail the run, nothing scored
+// is Inconclusive, and a metric without (enough) data caps a Successful
+// score at Inconclusive.
+func (t *tally) conclude(sum, weights float64, results int, th Thresholds) (Verdict, float64, string) {
 	switch {
-	case len(critical) > 0:
-		rep.Score, rep.Verdict = 0, Failed
-		rep.Reason = "critical metric " + scoreJoin(critical) + ", so the score is 0"
-	case considered > 0 && 2*len(noData) >= considered:
-		rep.Score, rep.Verdict = 0, Failed
-		rep.Reason = fmt.Sprintf("%d of %d metrics had no data (%s), at least half, so the score is 0",
-			len(noData), considered, scoreJoin(noData))
+	case len(t.critical) > 0:
+		return Failed, 0, "critical metric " + scoreJoin(t.critical) + ", so the score is 0"
+	case t.considered > 0 && 2*len(t.noData) >= t.considered:
+		return Failed, 0, fmt.Sprintf("%d of %d metrics had no data (%s), at least half, so the score is 0",
+			len(t.noData), t.considered, scoreJoin(t.noData))
 	case weights == 0:
-		rep.Score, rep.Verdict = 0, Inconclusive
-		if len(results) == 0 {
-			rep.Reason = "no metrics were judged"
-		} else {
-			rep.Reason = "no metric could be scored"
-			if len(capped) > 0 {
-				rep.Reason += ": " + scoreJoin(capped)
+		reason := "no metrics were judged"
+		if results > 0 {
+			reason = "no metric could be scored"
+			if len(t.capped) > 0 {
+				reason += ": " + scoreJoin(t.capped)
 			}
 		}
-	default:
-		score := sum / weights
-		rep.Score = score
-		rep.Verdict, rep.Reason = scoreVerdict(score, th, rep.Failed, considered)
-		if len(capped) > 0 {
-			if rep.Verdict == Successful {
-				rep.Verdict = Inconclusive
-				rep.Reason += ", but " + scoreJoin(capped) + ", so the verdict is at most Inconclusive"
-			} else {
-				rep.Reason += "; also " + scoreJoin(capped)
-			}
+		return Inconclusive, 0, reason
+	}
+	score := sum / weights
+	v, reason := scoreVerdict(score, th, t.failed, t.considered)
+	if len(t.capped) > 0 {
+		if v == Successful {
+			v = Inconclusive
+			reason += ", but " + scoreJoin(t.capped) + ", so the verdict is at most Inconclusive"
+		} else {
+			reason += "; also " + scoreJoin(t.capped)
 		}
 	}
-	return rep
+	return v, score, reason
 }
 
 // scoreVerdict applies the thresholds and says why.

@@ -39,3 +39,16 @@ func (e *QueryError) Unwrap() error { return e.Err }
 type ConfigError struct{ Msg string }
 
 func (e *ConfigError) Error() string { return e.Msg }
+
+// PanicError is a bug caught at run time: a task of the judgement panicked
+// (a backend answer a decoder did not expect, say). The judgement fails
+// with it, an internal error, and the process keeps serving.
+type PanicError struct {
+	// Value is what the task panicked with and Stack where.
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal error: a query task panicked: %v", e.Value)
+}

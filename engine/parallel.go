@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
@@ -13,8 +14,9 @@ import (
 const maxParallelQueries = 6
 
 // runAll runs the tasks, at most limit at a time. The first failure cancels
-// the others and is returned, not the cancellations it caused. When the
-// caller's context ends before every task could run, the answer is a
+// the others and is returned, not the cancellations it caused. A task that
+// panics fails with a *PanicError instead of taking the process down. When
+// the caller's context ends before every task could run, the answer is a
 // timeout or cancellation error: never a partial success.
 func runAll(ctx context.Context, limit int, tasks []func(context.Context) error) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -38,7 +40,7 @@ func runAll(ctx context.Context, limit int, tasks []func(context.Context) error)
 			if ctx.Err() != nil {
 				return
 			}
-			if err := task(ctx); err != nil {
+			if err := safely(ctx, task); err != nil {
 				once.Do(func() { firstErr = err; cancel() })
 			}
 		}()
@@ -55,4 +57,14 @@ func runAll(ctx context.Context, limit int, tasks []func(context.Context) error)
 		return &QueryError{Metric: "(not started)", Err: &providers.Error{Kind: kind, Err: err}}
 	}
 	return nil
+}
+
+// safely runs task and turns a panic into a *PanicError.
+func safely(ctx context.Context, task func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return task(ctx)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,6 +48,28 @@ func TestRunAll(t *testing.T) {
 		}
 		if err := runAll(context.Background(), 2, tasks); !errors.Is(err, boom) {
 			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("a task that panics fails the run and cancels the rest", func(t *testing.T) {
+		var cancelled atomic.Bool
+		tasks := []func(context.Context) error{
+			func(context.Context) error {
+				var p *providers.Error
+				return p.Err // nil pointer dereference
+			},
+			func(ctx context.Context) error {
+				<-ctx.Done()
+				cancelled.Store(true)
+				return ctx.Err()
+			},
+		}
+		err := runAll(context.Background(), 2, tasks)
+		var pe *PanicError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "nil pointer") {
+			t.Errorf("got %v", err)
+		}
+		if !cancelled.Load() {
+			t.Error("the other task was not cancelled")
 		}
 	})
 	t.Run("a deadline before all tasks ran is a timeout", func(t *testing.T) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -72,6 +73,10 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 	}
 	qs, logs, err := s.fetchAll(ctx, rs, pm, w)
 	if err != nil {
+		var pe *PanicError
+		if errors.As(err, &pe) && s.Logger != nil {
+			s.Logger.Error("a query task panicked", zap.Any("panic", pe.Value), zap.ByteString("stack", pe.Stack))
+		}
 		return nil, err
 	}
 	metrics, pods, err := assemble(rs, pm, qs, w)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -124,6 +125,16 @@ func TestServiceWindowAndErrors(t *testing.T) {
 				var q *QueryError
 				var p *providers.Error
 				return errors.As(err, &q) && q.Metric == "latency" && errors.As(err, &p) && p.Kind == providers.Unavailable
+			}},
+		{"a backend client that panics is an internal error, not a crash", request.Request{Target: target, RuleSet: "test"}, "prometheus",
+			func(providers.RangeQuery) (model.Matrix, error) {
+				var m map[string]model.Matrix
+				m["x"] = nil // a nil map: the runtime panics
+				return nil, nil
+			},
+			func(err error) bool {
+				var p *PanicError
+				return errors.As(err, &p) && strings.Contains(err.Error(), "panicked") && len(p.Stack) > 0
 			}},
 	}
 	for _, c := range errCases {

@@ -31,56 +31,130 @@ func countWords(k analysis.Kind) (trials, rate string) {
 	return "trials", "ratio"
 }
 
-// analyseCounts judges a ratio or rate metric.
+// analyseCounts judges a ratio or rate metric: the canary's events against
+// the share of all events its exposure would get at the stable pods' rate
+// at the same timestamps (countLevelTest), widened by the stable pods'
+// over-dispersion and pod-to-pod spread (countSpread), with the metric's
+// absolute bounds as further tests and the change the data could reveal
+// (countDetectableChange).
 func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Settings) *metricAnalysis {
 	a := newAnalysis(m, "conditional binomial on time-matched counts", "counts")
 	ev := a.result.Evidence
 	ev.Method = "The canary's events are compared with the share of all events its exposure would get at the " +
 		"stable pods' rate at the same timestamps (a conditional binomial test on the counts), widened by the " +
 		"stable pods' over-dispersion and pod-to-pod spread."
-	trialsWord, rateWord := countWords(m.Kind)
+	trialsWord, _ := countWords(m.Kind)
 
 	f := j.countFrame(m, d, s)
 	a.age = f.cut.Age
 	ev.Warmup = warmupEvidence(f.cut)
 	if f.cut.Start < 0 || countPresent(f.present, rowRange(f.c, f.c+f.k)) == 0 {
-		a.preset = analysis.NoData
-		a.presetReason = noDataReason(len(d.CanaryCounts), len(d.StableCounts),
-			countPoints(d.CanaryCounts), countPoints(d.StableCounts))
-		if f.cut.Start < 0 && countPresent(f.present, rowRange(f.c, f.c+f.k)) > 0 {
-			a.preset, a.presetReason = canaryWithoutData(m, a.presetReason)
-		}
+		a.preset, a.presetReason = missingData(m,
+			noDataClause(len(d.CanaryCounts), len(d.StableCounts), countPoints(d.CanaryCounts), countPoints(d.StableCounts)),
+			f.cut.Start < 0 && countPresent(f.present, rowRange(f.c, f.c+f.k)) > 0)
 		return a
 	}
 
-	var xc, ec, xs, es float64
-	for _, st := range f.steps {
-		xc += st.canaryEvents
-		ec += st.canary
-		xs += st.stableEvents
-		es += st.stable
-	}
-	a.result.Canary = analysis.SideStats{Pods: f.c, Count: len(f.idx), Events: xc, Trials: ec,
-		Mean: ratioOf(xc, ec), Median: math.NaN(), Min: math.NaN(), Max: math.NaN()}
-	a.result.Stable = analysis.SideStats{Pods: f.k, Count: len(f.idx), Events: xs, Trials: es,
-		Mean: ratioOf(xs, es), Median: math.NaN(), Min: math.NaN(), Max: math.NaN()}
-	if len(f.idx) == 0 || !(ec > 0) {
+	t := f.totals()
+	a.result.Canary, a.result.Stable = t.sideStats(f)
+	if len(f.idx) == 0 || !(t.ec > 0) {
 		a.preset = analysis.NotEnoughData
 		a.presetReason = fmt.Sprintf("not enough data: the canary has no %s at the stable pods' timestamps after the warm-up (%s)",
 			trialsWord, f.cut.text())
 		return a
 	}
 
-	// Over-dispersion within pods (clumped events) from all stable steps,
-	// and the persistent spread between pods from their totals.
+	sp := j.countSpread(m, f, t)
+	n, x, theta := conditionalShare(f.steps)
+	phiTot := sp.phi + n*theta*(1-theta)*sp.luck
+	ev.Noise = &analysis.NoiseEvidence{Autocorrelation: math.NaN(), EffectivePoints: x / phiTot, Dispersion: phiTot}
+	ev.Spread = sp.evidence(j.PriorPods)
+	canaryRate := ratioOf(t.xc, t.ec)
+	ev.Pods = append([]analysis.PodEvidence{{Pod: joinPods(f.g.pods[:f.c]), Canary: true,
+		Relative: canaryRate/t.stableRate() - 1, Points: len(f.idx), Events: t.xc, Trials: t.ec}}, sp.pods...)
+	rank := rankAmong(canaryRate, sp.podRates)
+	ev.Rank = &analysis.RankEvidence{Position: rank.Position, Of: rank.Of, Text: rank.text()}
+
+	rr := mantelHaenszel(f.steps)
+	a.result.Estimate = rr - 1
+	a.result.Effect = analysis.Effect{MeanRatio: rr, CLES: f.cles()}
+	a.summary = t.summary(m.Kind, rr, rank)
+	if !zeroBound(m) {
+		// With a bound of zero every canary event fails the bound, and the
+		// relative test could only repeat it: it is left out, so that the
+		// look's budget is shared by one hypothesis fewer.
+		a.tests = append(a.tests, countLevelTest(m, a.result.Test, a.result.Effect, n, x, theta, phiTot, rr, rank))
+	}
+	j.countBounds(a, m, t.xc, t.ec, sp.phi)
+	a.required = j.detectableFor(m, m.Kind)
+	if m.Direction != analysis.Decrease {
+		a.detectable = countDetectableChange(m, t, sp, a.required)
+	}
+	return a
+}
+
+// countTotals are the canary's and the stable pods' events and exposure
+// over the judged steps.
+type countTotals struct {
+	xc, ec, xs, es float64
+}
+
+// totals adds up the judged steps.
+func (f countFrame) totals() countTotals {
+	var t countTotals
+	for _, st := range f.steps {
+		t.xc += st.canaryEvents
+		t.ec += st.canary
+		t.xs += st.stableEvents
+		t.es += st.stable
+	}
+	return t
+}
+
+func (t countTotals) stableRate() float64 { return ratioOf(t.xs, t.es) }
+
+// sideStats describes each side's counts; the ratio is the mean, and a
+// count metric has no median, minimum or maximum.
+func (t countTotals) sideStats(f countFrame) (canary, stable analysis.SideStats) {
+	side := func(pods int, x, e float64) analysis.SideStats {
+		return analysis.SideStats{Pods: pods, Count: len(f.idx), Events: x, Trials: e,
+			Mean: ratioOf(x, e), Median: math.NaN(), Min: math.NaN(), Max: math.NaN()}
+	}
+	return side(f.c, t.xc, t.ec), side(f.k, t.xs, t.es)
+}
+
+// summary describes the comparison in a clause.
+func (t countTotals) summary(k analysis.Kind, rr float64, rank podRank) string {
+	trialsWord, rateWord := countWords(k)
+	return fmt.Sprintf("canary %s %s vs stable %s (%g of %s vs %g of %s %s), rate ratio %s; %s",
+		rateWord, fmtNum(ratioOf(t.xc, t.ec)), fmtNum(t.stableRate()), t.xc, roundTo(t.ec), t.xs, roundTo(t.es), trialsWord,
+		fmtNum(rr), rank.text())
+}
+
+// countSpreads are the stable pods' over-dispersion and spread.
+type countSpreads struct {
+	// phi is the over-dispersion within pods; het the persistent spread
+	// between pods the data show (on dataDF degrees of freedom), prior the
+	// metric's, and sb2 the two pooled; luck is the variance the spread
+	// adds to the canary's rate ratio.
+	phi, het, dataDF, prior, sb2, luck float64
+	// pods and podRates describe each stable pod at the judged steps.
+	pods     []analysis.PodEvidence
+	podRates []float64
+}
+
+// countSpread estimates the over-dispersion within pods (clumped events)
+// from all stable steps, and the persistent spread between pods from their
+// totals, pooled with the metric's prior.
+func (j *Judge) countSpread(m analysis.Metric, f countFrame, t countTotals) countSpreads {
 	stablePods := make([]podCounts, 0, f.k)
 	for r := f.c; r < f.c+f.k; r++ {
 		stablePods = append(stablePods, podCounts{events: f.events[r], exposure: f.trials[r]})
 	}
-	phi, _, _ := dispersion(stablePods, rowRange(0, f.g.len()), j.DispersionPrior)
+	var sp countSpreads
+	sp.phi, _, _ = dispersion(stablePods, rowRange(0, f.g.len()), j.DispersionPrior)
 	var podX, podE []float64
-	var pods []analysis.PodEvidence
-	stableRate := ratioOf(xs, es)
+	stableRate := t.stableRate()
 	for r := f.c; r < f.c+f.k; r++ {
 		var x, e float64
 		n := 0
@@ -96,8 +170,12 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 		}
 		podX = append(podX, x)
 		podE = append(podE, e)
-		pods = append(pods, analysis.PodEvidence{Pod: f.g.pods[r], Relative: ratioOf(x, e)/stableRate - 1,
+		sp.pods = append(sp.pods, analysis.PodEvidence{Pod: f.g.pods[r], Relative: ratioOf(x, e)/stableRate - 1,
 			Points: n, Events: x, Trials: e})
+	}
+	sp.podRates = make([]float64, len(podX))
+	for i := range podX {
+		sp.podRates[i] = podX[i] / podE[i]
 	}
 	// The persistent spread between the stable pods' rates is estimated from
 	// all their steps in the window (more events than the canary's steps
@@ -116,57 +194,49 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 			allE = append(allE, e)
 		}
 	}
-	het := podHeterogeneity(allX, allE, phi)
-	spread := j.spreadFor(m, m.Kind)
-	dataDF := float64(len(allX) - 1)
-	if math.IsNaN(het) || dataDF < 1 {
-		het, dataDF = 0, 0
+	sp.het = podHeterogeneity(allX, allE, sp.phi)
+	sp.prior = j.spreadFor(m, m.Kind)
+	sp.dataDF = float64(len(allX) - 1)
+	if math.IsNaN(sp.het) || sp.dataDF < 1 {
+		sp.het, sp.dataDF = 0, 0
 	}
-	sb2 := spread * spread
-	if j.PriorPods+dataDF > 0 {
-		sb2 = (j.PriorPods*spread*spread + dataDF*het) / (j.PriorPods + dataDF)
+	sp.sb2 = sp.prior * sp.prior
+	if j.PriorPods+sp.dataDF > 0 {
+		sp.sb2 = (j.PriorPods*sp.prior*sp.prior + sp.dataDF*sp.het) / (j.PriorPods + sp.dataDF)
 	}
-	luck := sb2 * (1/float64(f.c) + 1/float64(max(len(podX), 1)))
+	sp.luck = sp.sb2 * (1/float64(f.c) + 1/float64(max(len(podX), 1)))
+	return sp
+}
 
-	n, x, theta := conditionalShare(f.steps)
-	expected := n * theta
-	phiTot := phi + expected*(1-theta)*luck
-	ev.Noise = &analysis.NoiseEvidence{Autocorrelation: math.NaN(), EffectivePoints: x / phiTot, Dispersion: phiTot}
-	ev.Spread = &analysis.SpreadEvidence{Observed: math.NaN(), Between: math.Sqrt(het), Prior: spread,
-		PriorPods: j.PriorPods, Used: math.Sqrt(sb2)}
-	if dataDF == 0 {
-		ev.Spread.Between = math.NaN()
+// evidence describes the spread between pods.
+func (sp countSpreads) evidence(priorPods float64) *analysis.SpreadEvidence {
+	ev := &analysis.SpreadEvidence{Observed: math.NaN(), Between: math.Sqrt(sp.het), Prior: sp.prior,
+		PriorPods: priorPods, Used: math.Sqrt(sp.sb2)}
+	if sp.dataDF == 0 {
+		ev.Between = math.NaN()
 	}
-	canaryRate := ratioOf(xc, ec)
-	ev.Pods = append([]analysis.PodEvidence{{Pod: joinPods(f.g.pods[:f.c]), Canary: true,
-		Relative: canaryRate/stableRate - 1, Points: len(f.idx), Events: xc, Trials: ec}}, pods...)
-	podRates := make([]float64, len(podX))
-	for i := range podX {
-		podRates[i] = podX[i] / podE[i]
-	}
-	rank := rankAmong(canaryRate, podRates)
-	ev.Rank = &analysis.RankEvidence{Position: rank.Position, Of: rank.Of, Text: rank.text()}
+	return ev
+}
 
-	rr := mantelHaenszel(f.steps)
-	a.result.Estimate = rr - 1
-	a.result.Effect = analysis.Effect{MeanRatio: rr, CLES: f.cles()}
-	a.summary = fmt.Sprintf("canary %s %s vs stable %s (%g of %s vs %g of %s %s), rate ratio %s; %s",
-		rateWord, fmtNum(canaryRate), fmtNum(stableRate), xc, roundTo(ec), xs, roundTo(es), trialsWord, fmtNum(rr), rank.text())
-
+// countLevelTest is the hypothesis that the canary's rate is worse than the
+// stable pods': x of the n events at its timestamps against its expected
+// share theta, with the events divided by the dispersion phiTot.
+func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, n, x, theta, phiTot, rr float64, rank podRank) *hypothesis {
+	trialsWord, rateWord := countWords(m.Kind)
 	upper, lower := 1.0, 1.0
 	if n > 0 {
 		upper = stats.BinomialUpper(x/phiTot, n/phiTot, theta)
 		lower = stats.BinomialLower(x/phiTot, n/phiTot, theta)
 	}
 	p, side := directional(m.Direction, upper, lower, rr-1)
-	gate, crit := effectGate(m, a.result.Effect, side)
-	level := &hypothesis{
+	gate, crit := effectGate(m, eff, side)
+	return &hypothesis{
 		p: p, side: side, gate: gate, critical: crit,
 		ev: analysis.TestEvidence{
-			Name: "level", Test: a.result.Test, Estimate: rr - 1, Statistic: x,
+			Name: "level", Test: test, Estimate: rr - 1, Statistic: x,
 			Text: fmt.Sprintf("the canary had %g of the %g events at its timestamps, %.3g expected from its share of the %s "+
 				"if its %s were the stable pods' (rate ratio %s, dispersion %.2f); %s",
-				x, n, expected, trialsWord, rateWord, fmtNum(rr), phiTot, rank.text()),
+				x, n, n*theta, trialsWord, rateWord, fmtNum(rr), phiTot, rank.text()),
 		},
 		interval: func(al float64) *analysis.Interval {
 			lo, hi := stats.ClopperPearson(x/phiTot, n/phiTot, al, al)
@@ -175,47 +245,43 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 				Of: "relative change of the rate (rate ratio − 1)"}
 		},
 	}
-	if !zeroBound(m) {
-		// With a bound of zero every canary event fails the bound, and the
-		// relative test could only repeat it: it is left out, so that the
-		// look's budget is shared by one hypothesis fewer.
-		a.tests = append(a.tests, level)
-	}
-	j.countBounds(a, m, xc, ec, phi)
+}
 
-	a.required = j.detectableFor(m, m.Kind)
-	if m.Direction != analysis.Decrease {
-		tail := 1.0
-		if m.Direction == analysis.Either {
-			tail = 2
-		}
-		a.detectable = func(al float64) (float64, string) {
-			al /= tail
-			ref := (xs + 0.5) / es
-			rho := countDetectable(ref, es, ec, phi, luck, 1, al)
-			if xs == 0 {
-				// A change of a zero ratio means nothing: say which ratio
-				// the canary's data can show against the stable pods'
-				// none (ref is their half-event rate).
-				return rho - 1, fmt.Sprintf("the stable pods had no events in %s %s; the canary's %s %s can reveal a %s of %s "+
-					"(%.3g events) at this look", roundTo(es), trialsWord, roundTo(ec), trialsWord, rateWord, fmtNum(rho*ref), rho*ref*ec)
-			}
-			need := ec
-			if rho > 1+a.required {
-				need = countNeeded(ref, es, ec, phi, luck, 1+a.required, al)
-			}
-			s := fmt.Sprintf("the canary's %s %s (%.3g events expected at the stable pods' %s %s) can reveal a %s change at this look",
-				roundTo(ec), trialsWord, ref*ec, rateWord, fmtNum(xs/es), fmtTimes(rho))
-			switch {
-			case math.IsInf(need, 1):
-				s += fmt.Sprintf("; the pods' spread hides a %s change however long the canary runs", fmtTimes(1+a.required))
-			case need > ec:
-				s += fmt.Sprintf("; about %s %s are needed to see a %s change", roundTo(need), trialsWord, fmtTimes(1+a.required))
-			}
-			return rho - 1, s
-		}
+// countDetectableChange returns the smallest rate ratio (less one) the level
+// test reveals half of the time at per-test level a, with the clause that
+// says so and, when the canary's exposure is too small, how much it needs.
+func countDetectableChange(m analysis.Metric, t countTotals, sp countSpreads, required float64) func(a float64) (float64, string) {
+	trialsWord, rateWord := countWords(m.Kind)
+	tail := 1.0
+	if m.Direction == analysis.Either {
+		tail = 2
 	}
-	return a
+	xs, es, ec := t.xs, t.es, t.ec
+	return func(al float64) (float64, string) {
+		al /= tail
+		ref := (xs + 0.5) / es
+		rho := countDetectable(ref, es, ec, sp.phi, sp.luck, 1, al)
+		if xs == 0 {
+			// A change of a zero ratio means nothing: say which ratio
+			// the canary's data can show against the stable pods'
+			// none (ref is their half-event rate).
+			return rho - 1, fmt.Sprintf("the stable pods had no events in %s %s; the canary's %s %s can reveal a %s of %s "+
+				"(%.3g events) at this look", roundTo(es), trialsWord, roundTo(ec), trialsWord, rateWord, fmtNum(rho*ref), rho*ref*ec)
+		}
+		need := ec
+		if rho > 1+required {
+			need = countNeeded(ref, es, ec, sp.phi, sp.luck, 1+required, al)
+		}
+		s := fmt.Sprintf("the canary's %s %s (%.3g events expected at the stable pods' %s %s) can reveal a %s change at this look",
+			roundTo(ec), trialsWord, ref*ec, rateWord, fmtNum(xs/es), fmtTimes(rho))
+		switch {
+		case math.IsInf(need, 1):
+			s += fmt.Sprintf("; the pods' spread hides a %s change however long the canary runs", fmtTimes(1+required))
+		case need > ec:
+			s += fmt.Sprintf("; about %s %s are needed to see a %s change", roundTo(need), trialsWord, fmtTimes(1+required))
+		}
+		return rho - 1, s
+	}
 }
 
 // zeroBound reports whether a count metric allows the canary no event at

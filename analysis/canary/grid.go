@@ -79,9 +79,6 @@ func (g grid) len() int {
 	return len(g.y[0])
 }
 
-// time returns the Unix millisecond time of grid point i.
-func (g grid) time(i int) int64 { return g.start + int64(i)*g.step }
-
 // twoWayFit fits the additive model y[k][t] = mu[t] + b[k] + e to the rows
 // of y (NaN = missing) by least squares with Σ b = 0 over the rows that have
 // data, the model of R's lm(y ~ factor(t) + factor(pod)) with sum-to-zero

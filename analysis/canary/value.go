@@ -3,7 +3,6 @@ package canary
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
@@ -33,54 +32,141 @@ type valueFrame struct {
 	noisePrior float64
 }
 
-// analyseValues judges a value metric.
+// analyseValues judges a value metric: the canary's mean difference from
+// the stable pods' common level at the judged timestamps (judgedSteps) is
+// compared with the stable pods' own (stableDifferences) by the
+// one-against-many test (levelTest), with the metric's trend and absolute
+// bounds as further tests, and the change the data could reveal
+// (valueDetectable).
 func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Settings) *metricAnalysis {
-	a := newAnalysis(m, "one-vs-many t on time-matched log ratios", "log")
+	a := newAnalysis(m, valueTest(true, false), "log")
 	ev := a.result.Evidence
-	ev.Method = "Each pod's value is compared with the stable pods' common level at the same timestamps; " +
-		"the canary's mean difference is judged against the spread of the stable pods' own mean differences " +
-		"(pooled with the metric's pod-spread prior) plus AR(1) noise."
+	ev.Method = valueMethod(true, false)
 
 	f, ok := j.valueFrame(m, d, s)
 	a.age = f.cut.Age
 	ev.Warmup = warmupEvidence(f.cut)
 	if !ok {
-		a.preset = analysis.NoData
-		a.presetReason = noDataReason(len(d.Canary), len(d.Stable), countFinite(d.Canary), countFinite(d.Stable))
-		if f.cut.Start < 0 && countFinite(d.Stable) > 0 {
-			a.preset, a.presetReason = canaryWithoutData(m, a.presetReason)
-		}
+		a.preset, a.presetReason = missingData(m,
+			noDataClause(len(d.Canary), len(d.Stable), countFinite(d.Canary), countFinite(d.Stable)),
+			f.cut.Start < 0 && countFinite(d.Stable) > 0)
 		a.result.Canary = describePods(d.Canary)
 		a.result.Stable = describePods(d.Stable)
 		return a
 	}
 	if !f.log {
 		ev.Scale = "linear"
-		a.result.Test = "one-vs-many t on time-matched differences"
 	}
-	if m.Load {
-		a.result.Test += " to the stable pods' load model"
-		ev.Method = "Each pod's value is divided by what the stable pods' load model (an idle part plus a slope per unit " +
-			"of load, fitted within the stable pods) predicts at its own load, then compared with the stable pods' " +
-			"common level at the same timestamps; the canary's mean difference is judged against the spread of the " +
-			"stable pods' own mean differences (pooled with the metric's pod-spread prior) plus AR(1) noise and the " +
-			"uncertainty of the fitted slope."
-		if !f.log {
-			ev.Method = strings.Replace(ev.Method, "is divided by what", "less the slope times its load's distance from the stable pods' mean load is compared with what", 1)
-		}
-		if f.noLoad != "" {
-			a.preset = analysis.NotEnoughData
-			a.presetReason = "not enough data: " + f.noLoad
-			a.result.Canary = describePods(d.Canary)
-			a.result.Stable = describePods(d.Stable)
-			return a
-		}
+	a.result.Test, ev.Method = valueTest(f.log, m.Load), valueMethod(f.log, m.Load)
+	if m.Load && f.noLoad != "" {
+		a.preset = analysis.NotEnoughData
+		a.presetReason = "not enough data: " + f.noLoad
+		a.result.Canary = describePods(d.Canary)
+		a.result.Stable = describePods(d.Stable)
+		return a
 	}
 
-	// The judged timestamps: the canary has a sample after its warm-up and
-	// the stable pods have a common level.
-	var idx []int
-	var dvals []float64
+	idx, dvals := j.judgedSteps(m, f)
+	a.result.Canary, a.result.Stable = f.sideStats(idx)
+	n := len(idx)
+	minPoints := max(j.MinPoints, 1)
+	if n < minPoints {
+		a.preset = analysis.NotEnoughData
+		a.presetReason = fmt.Sprintf("not enough data: the canary has %d sample(s) at the stable pods' timestamps "+
+			"after the warm-up (%s); %d needed", n, f.cut.text(), minPoints)
+		return a
+	}
+	pos := make([]float64, n)
+	for i, t := range idx {
+		pos[i] = float64(t)
+	}
+	level := f.meanLevel(idx)
+	dc := stats.Mean(dvals)
+	st := j.stableDifferences(m, f, idx, level)
+	ev.Pods = append([]analysis.PodEvidence{{Pod: joinPods(f.g.pods[:f.c]), Canary: true, Relative: f.relative(dc, level), Points: n}}, st.pods...)
+	rank := rankAmong(dc, st.dk)
+	ev.Rank = &analysis.RankEvidence{Position: rank.Position, Of: rank.Of, Text: rank.text()}
+
+	// The canary's own noise around the stable pods' common level.
+	qc := stats.AR1Variance(stats.MeanWeights(n), pos, f.rho)
+	noise, noiseDF := f.canaryNoise(dvals, pos)
+	ev.Noise = &analysis.NoiseEvidence{Autocorrelation: f.rho, EffectivePoints: 1 / qc}
+
+	spread := j.spreadFor(m, analysis.KindValue)
+	prior := spread
+	if !f.log {
+		prior = spread * math.Abs(level)
+	}
+	var slopeVar, slopeDF float64
+	if f.load != nil {
+		g := f.loadSensitivity(idx)
+		slopeVar, slopeDF = g*g*f.load.SlopeVar, f.load.DF
+		ev.Load = f.loadEvidence(idx, g)
+	}
+	pt := podTestInput{
+		Canary: dc, Stable: st.dk, StableNoise: st.vs,
+		CanaryNoise: noise * qc, CanaryNoiseDF: noiseDF,
+		Prior: prior, PriorPods: j.PriorPods, CanaryPods: f.c,
+		Extra: slopeVar, ExtraDF: slopeDF,
+	}.run()
+	ev.Spread = f.spreadEvidence(pt, prior, spread, j.PriorPods, level)
+
+	change := f.relative(dc, level)
+	a.result.Estimate = change
+	a.result.Effect = f.effect(idx)
+	at := "at the same times"
+	if m.Load {
+		at = "at the same times and load"
+	}
+	a.summary = fmt.Sprintf("canary %s vs the stable pods %s; %s; pods differ by %s",
+		fmtPct(change), at, rank.text(), fmtSpread(ev.Spread.Used))
+	a.tests = append(a.tests, levelTest(m, f, pt, dc, level, a.result.Test, at, a.result.Effect, rank))
+	if m.Trend {
+		if h := j.trendTest(m, f, idx, dvals, pos, level); h != nil {
+			a.tests = append(a.tests, h)
+		}
+	}
+	if !m.Load {
+		j.valueBounds(a, m, f, idx, noise*qc, noiseDF)
+	}
+	a.required = j.detectableFor(m, analysis.KindValue)
+	a.detectable = valueDetectable(m, f, pt, level, a.required, n, 1/qc, len(st.dk), ev.Spread.Used)
+	return a
+}
+
+// valueTest names the test of a value metric.
+func valueTest(log, load bool) string {
+	t := "one-vs-many t on time-matched log ratios"
+	if !log {
+		t = "one-vs-many t on time-matched differences"
+	}
+	if load {
+		t += " to the stable pods' load model"
+	}
+	return t
+}
+
+// valueMethod says in one sentence how a value metric is judged.
+func valueMethod(log, load bool) string {
+	const judged = "the canary's mean difference is judged against the spread of the stable pods' own mean differences " +
+		"(pooled with the metric's pod-spread prior) plus AR(1) noise"
+	if !load {
+		return "Each pod's value is compared with the stable pods' common level at the same timestamps; " + judged + "."
+	}
+	adjusted := "is divided by what"
+	if !log {
+		adjusted = "less the slope times its load's distance from the stable pods' mean load is compared with what"
+	}
+	return "Each pod's value " + adjusted + " the stable pods' load model (an idle part plus a slope per unit " +
+		"of load, fitted within the stable pods) predicts at its own load, then compared with the stable pods' " +
+		"common level at the same timestamps; " + judged + " and the uncertainty of the fitted slope."
+}
+
+// judgedSteps returns the judged grid points, where the canary has a
+// sample after its warm-up and the stable pods have a common level, with
+// the canary's mean difference from that level at each (Tukey's fences
+// applied when the metric removes outliers).
+func (j *Judge) judgedSteps(m analysis.Metric, f valueFrame) (idx []int, dvals []float64) {
 	for i := 0; i < f.g.len(); i++ {
 		if math.IsNaN(f.mu[i]) {
 			continue
@@ -101,31 +187,32 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	if m.Outliers == analysis.OutliersRemove && len(dvals) >= 4 {
 		idx, dvals = dropOutliers(idx, dvals, j.outlierFactor(m))
 	}
-	a.result.Canary, a.result.Stable = f.sideStats(idx)
-	n := len(idx)
-	minPoints := max(j.MinPoints, 1)
-	if n < minPoints {
-		a.preset = analysis.NotEnoughData
-		a.presetReason = fmt.Sprintf("not enough data: the canary has %d sample(s) at the stable pods' timestamps "+
-			"after the warm-up (%s); %d needed", n, f.cut.text(), minPoints)
-		return a
-	}
+	return idx, dvals
+}
 
-	pos := make([]float64, n)
-	for i, t := range idx {
-		pos[i] = float64(t)
-	}
-	level := 0.0 // the stable pods' mean level at the judged timestamps (raw scale)
+// meanLevel returns the stable pods' mean level at the judged timestamps
+// (raw scale).
+func (f valueFrame) meanLevel(idx []int) float64 {
+	level := 0.0
 	for _, t := range idx {
 		level += f.centreRaw(t)
 	}
-	level /= float64(n)
+	return level / float64(len(idx))
+}
 
-	// Stable pods' own mean differences at the judged timestamps.
-	dc := stats.Mean(dvals)
-	var dk []float64
-	var vs float64
-	var pods []analysis.PodEvidence
+// stableDiffs are the stable pods' own mean differences from their common
+// level at the judged timestamps.
+type stableDiffs struct {
+	// dk holds each pod's mean difference and vs the variance one pod's
+	// owes to the noise in the window; pods is their evidence.
+	dk   []float64
+	vs   float64
+	pods []analysis.PodEvidence
+}
+
+// stableDifferences measures every stable pod as the canary is measured.
+func (j *Judge) stableDifferences(m analysis.Metric, f valueFrame, idx []int, level float64) stableDiffs {
+	var st stableDiffs
 	for r := f.c; r < f.c+f.k; r++ {
 		var vals []float64
 		var p []float64
@@ -147,70 +234,43 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 		if len(vals) == 0 {
 			continue
 		}
-		dk = append(dk, stats.Mean(vals))
+		st.dk = append(st.dk, stats.Mean(vals))
 		if !math.IsNaN(f.sigma2) {
-			vs += f.sigma2 * stats.AR1Variance(stats.MeanWeights(len(p)), p, f.rho)
+			st.vs += f.sigma2 * stats.AR1Variance(stats.MeanWeights(len(p)), p, f.rho)
 		}
-		pods = append(pods, analysis.PodEvidence{Pod: f.g.pods[r], Relative: f.relative(stats.Mean(vals), level), Points: len(vals)})
+		st.pods = append(st.pods, analysis.PodEvidence{Pod: f.g.pods[r], Relative: f.relative(stats.Mean(vals), level), Points: len(vals)})
 	}
-	if len(dk) > 0 {
-		vs /= float64(len(dk))
+	if len(st.dk) > 0 {
+		st.vs /= float64(len(st.dk))
 	}
-	canaryPods := []analysis.PodEvidence{{Pod: joinPods(f.g.pods[:f.c]), Canary: true, Relative: f.relative(dc, level), Points: n}}
-	ev.Pods = append(canaryPods, pods...)
-	rank := rankAmong(dc, dk)
-	ev.Rank = &analysis.RankEvidence{Position: rank.Position, Of: rank.Of, Text: rank.text()}
+	return st
+}
 
-	// The canary's own noise around the stable pods' common level.
-	qc := stats.AR1Variance(stats.MeanWeights(n), pos, f.rho)
-	noise, noiseDF := f.canaryNoise(dvals, pos)
-	ev.Noise = &analysis.NoiseEvidence{Autocorrelation: f.rho, EffectivePoints: 1 / qc}
-
-	spread := j.spreadFor(m, analysis.KindValue)
-	prior := spread
-	if !f.log {
-		prior = spread * math.Abs(level)
-	}
-	var slopeVar, slopeDF float64
-	if f.load != nil {
-		g := f.loadSensitivity(idx)
-		slopeVar, slopeDF = g*g*f.load.SlopeVar, f.load.DF
-		ev.Load = f.loadEvidence(idx, g)
-	}
-	pt := podTestInput{
-		Canary: dc, Stable: dk, StableNoise: vs,
-		CanaryNoise: noise * qc, CanaryNoiseDF: noiseDF,
-		Prior: prior, PriorPods: j.PriorPods, CanaryPods: f.c,
-		Extra: slopeVar, ExtraDF: slopeDF,
-	}.run()
-	ev.Spread = &analysis.SpreadEvidence{
+// spreadEvidence describes the spread between pods the canary was judged
+// against, relative to the level on the linear scale.
+func (f valueFrame) spreadEvidence(pt podTest, prior, spread, priorPods, level float64) *analysis.SpreadEvidence {
+	ev := &analysis.SpreadEvidence{
 		Observed: pt.Observed, Between: pt.Between,
-		Prior: prior, PriorPods: j.PriorPods, Used: pt.Pooled,
+		Prior: prior, PriorPods: priorPods, Used: pt.Pooled,
 	}
 	if !f.log {
-		ev.Spread.Observed, ev.Spread.Between, ev.Spread.Used =
-			pt.Observed/math.Abs(level), pt.Between/math.Abs(level), pt.Pooled/math.Abs(level)
-		ev.Spread.Prior = spread
+		ev.Observed, ev.Between, ev.Used = pt.Observed/math.Abs(level), pt.Between/math.Abs(level), pt.Pooled/math.Abs(level)
+		ev.Prior = spread
 	}
+	return ev
+}
 
+// levelTest is the hypothesis that the canary's level is worse than the
+// stable pods' (the one-against-many test pt of its mean difference dc).
+func levelTest(m analysis.Metric, f valueFrame, pt podTest, dc, level float64, test, at string, eff analysis.Effect, rank podRank) *hypothesis {
 	change := f.relative(dc, level)
-	a.result.Estimate = change
-	a.result.Effect = f.effect(idx)
-	at := "at the same times"
-	if m.Load {
-		at = "at the same times and load"
-	}
-	a.summary = fmt.Sprintf("canary %s vs the stable pods %s; %s; pods differ by %s",
-		fmtPct(change), at, rank.text(), fmtSpread(float64(ev.Spread.Used)))
-
-	// Level test.
 	p, side := directional(m.Direction, pt.Upper, pt.Lower, dc)
-	gate, crit := effectGate(m, a.result.Effect, side)
+	gate, crit := effectGate(m, eff, side)
 	se, df := pt.SE, pt.DF
-	levelTest := &hypothesis{
+	return &hypothesis{
 		p: p, side: side, gate: gate, critical: crit,
 		ev: analysis.TestEvidence{
-			Name: "level", Test: a.result.Test, Estimate: change,
+			Name: "level", Test: test, Estimate: change,
 			Statistic: pt.T, DF: df,
 			Text: fmt.Sprintf("canary %s vs the stable pods %s (t = %.2f, df = %.1f); %s",
 				fmtPct(change), at, pt.T, df, rank.text()),
@@ -223,23 +283,19 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 			}
 		},
 	}
-	a.tests = append(a.tests, levelTest)
+}
 
-	if m.Trend {
-		if h := j.trendTest(m, f, idx, dvals, pos, level); h != nil {
-			a.tests = append(a.tests, h)
-		}
-	}
-	if !m.Load {
-		j.valueBounds(a, m, f, idx, noise*qc, noiseDF)
-	}
-
-	a.required = j.detectableFor(m, analysis.KindValue)
+// valueDetectable returns the smallest relative change the level test
+// reveals half of the time at per-test level a, with the clause that says
+// so: n canary samples worth effective independent ones, k stable pods
+// differing by used.
+func valueDetectable(m analysis.Metric, f valueFrame, pt podTest, level, required float64, n int, effective float64, k int, used float64) func(a float64) (float64, string) {
 	tail := 1.0
 	if m.Direction == analysis.Either {
 		tail = 2
 	}
-	a.detectable = func(al float64) (float64, string) {
+	se, df := pt.SE, pt.DF
+	return func(al float64) (float64, string) {
 		q := stats.TQuantile(1-al/tail, df)
 		mde := f.relative(q*se, level)
 		if se == 0 {
@@ -247,9 +303,8 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 		}
 		return mde, fmt.Sprintf("with %d canary samples after the warm-up (worth %.1f independent ones) and %d stable pods "+
 			"differing by %s, this look can detect a change of %s; %s must be detectable",
-			n, 1/qc, len(dk), fmtSpread(float64(ev.Spread.Used)), fmtPct(mde), fmtPct(a.required))
+			n, effective, k, fmtSpread(used), fmtPct(mde), fmtPct(required))
 	}
-	return a
 }
 
 // valueFrame builds the grid, chooses the scale, cuts the warm-up and fits
@@ -805,32 +860,33 @@ func describePods(series []analysis.Series) analysis.SideStats {
 	return st
 }
 
-// canaryWithoutData classifies a metric whose stable pods have data but
-// whose canary has no sample in the window: a pod's application series
-// appear with its first scrape (or its first request), so a young canary,
-// or one whose container is down, has none yet. That is too little data,
-// not a regression: NotEnoughData, which caps the verdict at Inconclusive,
-// unless the metric's NoData policy is fail (then NoData, which counts
-// against the canary as the rule asks).
-func canaryWithoutData(m analysis.Metric, reason string) (analysis.Classification, string) {
-	if m.NoData == analysis.NoDataFail {
-		return analysis.NoData, reason
+// missingData classifies a metric with a side without samples: NoData,
+// saying which side (noDataClause). When only the canary lacks samples in
+// the window (canaryOnly: its stable pods have data) it is NotEnoughData
+// instead: a pod's application series appear with its first scrape (or its
+// first request), so a young canary, or one whose container is down, has
+// none yet. That is too little data, not a regression, and caps the
+// verdict at Inconclusive, unless the metric's NoData policy is fail (then
+// NoData, which counts against the canary as the rule asks).
+func missingData(m analysis.Metric, clause string, canaryOnly bool) (analysis.Classification, string) {
+	if canaryOnly && m.NoData != analysis.NoDataFail {
+		return analysis.NotEnoughData, "not enough data: the canary has no sample of this metric in the window yet (" +
+			clause + "); the stable pods have"
 	}
-	return analysis.NotEnoughData, "not enough data: the canary has no sample of this metric in the window yet (" +
-		strings.TrimPrefix(reason, "no data: ") + "); the stable pods have"
+	return analysis.NoData, "no data: " + clause
 }
 
-// noDataReason says which side had no data.
-func noDataReason(canaryPods, stablePods, canarySamples, stableSamples int) string {
+// noDataClause says which side had no data.
+func noDataClause(canaryPods, stablePods, canarySamples, stableSamples int) string {
 	switch {
 	case canaryPods == 0:
-		return "no data: no canary pod has this metric"
+		return "no canary pod has this metric"
 	case canarySamples == 0:
-		return fmt.Sprintf("no data: the canary's %d pod(s) have no samples", canaryPods)
+		return fmt.Sprintf("the canary's %d pod(s) have no samples", canaryPods)
 	case stablePods == 0:
-		return "no data: no stable pod has this metric"
+		return "no stable pod has this metric"
 	default:
-		return fmt.Sprintf("no data: the %d stable pod(s) have no samples", stablePods)
+		return fmt.Sprintf("the %d stable pod(s) have no samples", stablePods)
 	}
 }
 
