@@ -1,5 +1,7 @@
 package analysis
 
+import "math"
+
 // MetricResult is the judgement of one metric, with its evidence. Numbers
 // that are not defined (a median of counts, a ratio over zero) are NaN.
 type MetricResult struct {
@@ -27,6 +29,22 @@ type MetricResult struct {
 	// Signatures lists the log signatures of a signatures metric that are
 	// new in the canary or significantly more frequent there.
 	Signatures []SignatureFinding
+}
+
+// NewResult returns the result of metric m by the named test before it is
+// judged: the metric's name, criticality, weight and group, and every
+// number undefined (NaN).
+func NewResult(m Metric, test string) MetricResult {
+	return MetricResult{
+		Name:     m.Name,
+		Test:     test,
+		PValue:   math.NaN(),
+		Estimate: math.NaN(),
+		Effect:   Effect{MeanRatio: math.NaN(), CLES: math.NaN()},
+		Critical: m.Critical,
+		Weight:   m.Weight,
+		Group:    m.Group,
+	}
 }
 
 // Interval is a confidence interval.

@@ -3,6 +3,7 @@ package canary
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
@@ -479,7 +480,7 @@ func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 	}
 	if len(a.boundNear) > 0 {
 		r.Classification = analysis.NotEnoughData
-		r.Reason = "not enough data: " + joinClauses(a.boundNear)
+		r.Reason = "not enough data: " + strings.Join(a.boundNear, "; ")
 		return
 	}
 	if h := a.suspicion(suspect); h != nil {
@@ -544,19 +545,7 @@ func (a *metricAnalysis) passOnBounds(first, hint float64) (bool, string) {
 		}
 		clauses = append(clauses, text)
 	}
-	return true, joinClauses(clauses)
-}
-
-// joinClauses joins clauses with semicolons.
-func joinClauses(c []string) string {
-	s := ""
-	for i, x := range c {
-		if i > 0 {
-			s += "; "
-		}
-		s += x
-	}
-	return s
+	return true, strings.Join(clauses, "; ")
 }
 
 // fmtP formats a p-value or level compactly.
@@ -662,20 +651,9 @@ func directional(dir analysis.Direction, upper, lower, estimate float64) (float6
 // newAnalysis starts the analysis of a metric with the fields every kind
 // fills the same way.
 func newAnalysis(m analysis.Metric, method, scale string) *metricAnalysis {
-	return &metricAnalysis{
-		metric: m,
-		result: analysis.MetricResult{
-			Name:     m.Name,
-			Test:     method,
-			PValue:   math.NaN(),
-			Estimate: math.NaN(),
-			Effect:   analysis.Effect{MeanRatio: math.NaN(), CLES: math.NaN()},
-			Critical: m.Critical,
-			Weight:   m.Weight,
-			Group:    m.Group,
-			Evidence: &analysis.Evidence{Scale: scale, Tests: []analysis.TestEvidence{}},
-		},
-	}
+	r := analysis.NewResult(m, method)
+	r.Evidence = &analysis.Evidence{Scale: scale, Tests: []analysis.TestEvidence{}}
+	return &metricAnalysis{metric: m, result: r}
 }
 
 // analyse dispatches on the metric's kind.

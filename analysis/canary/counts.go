@@ -3,6 +3,7 @@ package canary
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mathext"
 
@@ -70,7 +71,7 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 	ev.Noise = &analysis.NoiseEvidence{Autocorrelation: math.NaN(), EffectivePoints: x / phiTot, Dispersion: phiTot}
 	ev.Spread = sp.evidence(j.PriorPods)
 	canaryRate := ratioOf(t.xc, t.ec)
-	ev.Pods = append([]analysis.PodEvidence{{Pod: joinPods(f.g.pods[:f.c]), Canary: true,
+	ev.Pods = append([]analysis.PodEvidence{{Pod: strings.Join(f.g.pods[:f.c], "+"), Canary: true,
 		Relative: canaryRate/t.stableRate() - 1, Points: len(f.idx), Events: t.xc, Trials: t.ec}}, sp.pods...)
 	rank := rankAmong(canaryRate, sp.podRates)
 	ev.Rank = &analysis.RankEvidence{Position: rank.Position, Of: rank.Of, Text: rank.text()}
@@ -426,29 +427,18 @@ func (j *Judge) countBounds(a *metricAnalysis, m analysis.Metric, xc, ec, phi fl
 	}
 	bound := func(name string, b float64, upper bool) {
 		up, lo := tails(b)
-		p, side, beyond, rel := up, analysis.High, value > b, "above"
+		p, side := up, analysis.High
 		if !upper {
-			p, side, beyond, rel = lo, analysis.Low, value < b, "below"
+			p, side = lo, analysis.Low
 		}
-		h := &hypothesis{
+		a.addBound(&hypothesis{
 			p: p, side: side, gate: true, interval: interval,
 			ev: analysis.TestEvidence{
 				Name: name, Test: test, Estimate: value, Statistic: xc,
 				Text: fmt.Sprintf("canary %s %s (%g events in %s) is %s the bound %s", rateWord, fmtNum(value), xc,
-					roundTo(ec), rel, fmtNum(b)),
+					roundTo(ec), relation(upper), fmtNum(b)),
 			},
-		}
-		if !beyond {
-			h.ev.Text = fmt.Sprintf("canary %s %s is within the bound %s", rateWord, fmtNum(value), fmtNum(b))
-		}
-		a.tests = append(a.tests, h)
-		if beyond {
-			a.boundNear = append(a.boundNear, fmt.Sprintf("the canary's %s %s is %s the bound %s but within its noise",
-				rateWord, fmtNum(value), rel, fmtNum(b)))
-		}
-		if badSide(m.Direction, upper) {
-			a.within = append(a.within, boundWithin(interval, rateWord, b, upper))
-		}
+		}, rateWord, value, b, upper)
 	}
 	if hasMax {
 		bound("max", m.Max, true)

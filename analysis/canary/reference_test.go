@@ -7,105 +7,12 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/analysis/internal/refdata"
 )
 
-// primitivesRef is testdata/ref/primitives.json, written by
-// testdata/ref/primitives.R; each case's R field names the R call.
-type primitivesRef struct {
-	T []struct {
-		R                   string
-		T, DF, Upper, Lower refdata.Num
-	}
-	QT []struct {
-		R        string
-		P, DF, Q refdata.Num
-	}
-	Binom []struct {
-		R                     string
-		X, N, P, Upper, Lower refdata.Num
-	}
-	Poisson []struct {
-		R                       string
-		X, Lambda, Upper, Lower refdata.Num
-	}
-	CI []struct {
-		R                         string
-		X, N, Level, Lower, Upper refdata.Num
-	}
-	Holm []struct {
-		R           string
-		P, Adjusted refdata.Nums
-	}
-	TwoWay []struct {
-		R     string
-		Y     refdata.Matrix
-		Mu, B refdata.Nums
-		S2    refdata.Num `json:"sigma2"`
-		DF    refdata.Num `json:"df"`
-	}
-	AR1 []struct {
-		R      string
-		W, Pos refdata.Nums
-		Rho, V refdata.Num
-	}
-	Quad []struct {
-		R           string
-		Kind        string
-		Pos         refdata.Nums
-		Rho, Tr, DF refdata.Num
-	}
-	Lag1 []struct {
-		R          string
-		Res        refdata.Matrix
-		Rho, Pairs refdata.Num
-	}
-	PodTest []struct {
-		R                                    string
-		Canary, VS, WC, WCDF, Prior, Nu0, C  refdata.Num
-		Ex, ExDF                             refdata.Num
-		Stable                               refdata.Nums
-		Observed, Between, Pooled, SE, DF, T refdata.Num
-		Upper, Lower                         refdata.Num
-	}
-	Strata []struct {
-		R                                          string
-		CanaryEvents, Canary, StableEvents, Stable refdata.Nums
-		RR, N, X, Theta                            refdata.Num
-	}
-	Dispersion []struct {
-		R                  string
-		Events, Exposure   refdata.Matrix
-		Prior, Phi, X2, DF refdata.Num
-	}
-	Heterogeneity []struct {
-		R                string
-		Events, Exposure refdata.Nums
-		Phi, Sigma2      refdata.Num
-	}
-	Slope []struct {
-		R     string
-		X, Y  refdata.Nums
-		Slope refdata.Num
-	}
-	LoadFit []struct {
-		R                                    string
-		Y, X                                 refdata.Matrix
-		Tau                                  refdata.Num
-		Slope, Idle, MeanLoad, MeanValue     refdata.Num
-		Sigma2, DF, Rho, NoiseVar, SpreadVar refdata.Num
-	}
-}
-
-func loadPrimitives(t *testing.T) primitivesRef {
-	var ref primitivesRef
-	refdata.Load(t, "ref/primitives.json", &ref)
-	return ref
-}
-
 // TestTwoWayFitMatchesLm checks the stable pods' common level and offsets
 // against R's lm with sum-to-zero contrasts, with gaps, one pod and
 // all-equal values.
 func TestTwoWayFitMatchesLm(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	for i, c := range ref.TwoWay {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			y := c.Y.Floats()
@@ -133,7 +40,7 @@ func TestTwoWayFitMatchesLm(t *testing.T) {
 // pods and a zero prior.
 func TestPodTestMatchesR(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	for i, c := range ref.PodTest {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			got := podTestInput{
@@ -165,7 +72,7 @@ func TestPodTestMatchesR(t *testing.T) {
 // against R.
 func TestCountStrataMatchR(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	for i, c := range ref.Strata {
 		t.Run(fmt.Sprint("strata/", i), func(t *testing.T) {
 			var steps []countStep
@@ -213,7 +120,7 @@ func TestCountStrataMatchR(t *testing.T) {
 // the spread term, with gaps in either series.
 func TestLoadFitMatchesLm(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	if len(ref.LoadFit) == 0 {
 		t.Fatal("no load-fit reference values")
 	}

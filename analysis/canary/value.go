@@ -3,6 +3,7 @@ package canary
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
@@ -83,7 +84,7 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	level := f.meanLevel(idx)
 	dc := stats.Mean(dvals)
 	st := j.stableDifferences(m, f, idx, level)
-	ev.Pods = append([]analysis.PodEvidence{{Pod: joinPods(f.g.pods[:f.c]), Canary: true, Relative: f.relative(dc, level), Points: n}}, st.pods...)
+	ev.Pods = append([]analysis.PodEvidence{{Pod: strings.Join(f.g.pods[:f.c], "+"), Canary: true, Relative: f.relative(dc, level), Points: n}}, st.pods...)
 	rank := rankAmong(dc, st.dk)
 	ev.Rank = &analysis.RankEvidence{Position: rank.Position, Of: rank.Of, Text: rank.text()}
 
@@ -664,20 +665,16 @@ func (j *Judge) valueBounds(a *metricAnalysis, m analysis.Metric, f valueFrame, 
 		if math.IsInf(tb, -1) {
 			t, up, lo = math.Inf(1), 0, 1
 		}
-		p, side, beyond := up, analysis.High, value > b
+		p, side := up, analysis.High
 		if !upper {
-			p, side, beyond = lo, analysis.Low, value < b
+			p, side = lo, analysis.Low
 		}
-		rel := "above"
-		if !upper {
-			rel = "below"
-		}
-		h := &hypothesis{
+		a.addBound(&hypothesis{
 			p: p, side: side, gate: true,
 			ev: analysis.TestEvidence{
 				Name: name, Test: "t on the canary's level", Estimate: value,
 				Statistic: t, DF: noiseDF,
-				Text: fmt.Sprintf("canary %s %s is %s the bound %s", what, fmtNum(value), rel, fmtNum(b)),
+				Text: fmt.Sprintf("canary %s %s is %s the bound %s", what, fmtNum(value), relation(upper), fmtNum(b)),
 			},
 			interval: func(al float64) *analysis.Interval {
 				q := stats.TQuantile(1-al, noiseDF)
@@ -687,18 +684,7 @@ func (j *Judge) valueBounds(a *metricAnalysis, m analysis.Metric, f valueFrame, 
 				}
 				return &analysis.Interval{Lower: lo, Upper: hi, Level: 1 - 2*al, Of: "canary level"}
 			},
-		}
-		if !beyond {
-			h.ev.Text = fmt.Sprintf("canary %s %s is within the bound %s", what, fmtNum(value), fmtNum(b))
-		}
-		a.tests = append(a.tests, h)
-		if beyond {
-			a.boundNear = append(a.boundNear, fmt.Sprintf("the canary's %s %s is %s the bound %s but within its noise",
-				what, fmtNum(value), rel, fmtNum(b)))
-		}
-		if badSide(m.Direction, upper) {
-			a.within = append(a.within, boundWithin(h.interval, what, b, upper))
-		}
+		}, what, value, b, upper)
 	}
 	if hasMax {
 		bound("max", m.Max, true)
@@ -706,6 +692,38 @@ func (j *Judge) valueBounds(a *metricAnalysis, m analysis.Metric, f valueFrame, 
 	if hasMin {
 		bound("min", m.Min, false)
 	}
+}
+
+// addBound adds h, the test of the absolute bound b (upper: a Max, else a
+// Min) on the canary's what, whose value is value: with the sentence that
+// the value is within the bound when it is, the clause that it is beyond
+// the bound but within its noise when it is not (a metric with such a
+// clause is never a plain Pass), and, for a bound that guards the metric's
+// bad direction, the check that lets the metric pass on it.
+func (a *metricAnalysis) addBound(h *hypothesis, what string, value, b float64, upper bool) {
+	beyond := value > b
+	if !upper {
+		beyond = value < b
+	}
+	if beyond {
+		a.boundNear = append(a.boundNear, fmt.Sprintf("the canary's %s %s is %s the bound %s but within its noise",
+			what, fmtNum(value), relation(upper), fmtNum(b)))
+	} else {
+		h.ev.Text = fmt.Sprintf("canary %s %s is within the bound %s", what, fmtNum(value), fmtNum(b))
+	}
+	a.tests = append(a.tests, h)
+	if badSide(a.metric.Direction, upper) {
+		a.within = append(a.within, boundWithin(h.interval, what, b, upper))
+	}
+}
+
+// relation says where a value beyond an upper (Max) or lower (Min) bound
+// lies.
+func relation(upper bool) string {
+	if upper {
+		return "above"
+	}
+	return "below"
 }
 
 // badSide reports whether an upper (Max) or lower (Min) bound guards the
@@ -888,16 +906,4 @@ func noDataClause(canaryPods, stablePods, canarySamples, stableSamples int) stri
 	default:
 		return fmt.Sprintf("the %d stable pod(s) have no samples", stablePods)
 	}
-}
-
-// joinPods names the canary's pods.
-func joinPods(p []string) string {
-	s := ""
-	for i, x := range p {
-		if i > 0 {
-			s += "+"
-		}
-		s += x
-	}
-	return s
 }

@@ -125,16 +125,7 @@ type sides struct {
 }
 
 func judge(m analysis.Metric, d analysis.LogData, s analysis.Settings, o options) analysis.MetricResult {
-	res := analysis.MetricResult{
-		Name:     m.Name,
-		Test:     "exact conditional test of two Poisson rates per log signature (Tarone-Bonferroni)",
-		PValue:   math.NaN(),
-		Estimate: math.NaN(),
-		Effect:   analysis.Effect{MeanRatio: math.NaN(), CLES: math.NaN()},
-		Critical: m.Critical,
-		Weight:   m.Weight,
-		Group:    m.Group,
-	}
+	res := analysis.NewResult(m, "exact conditional test of two Poisson rates per log signature (Tarone-Bonferroni)")
 	sd := compared(d, s.Step)
 	res.Canary, res.Stable = sd.sideStats(d)
 	if class, reason := sd.missing(d.Exposure); class != "" {

@@ -10,104 +10,11 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/analysis/internal/refdata"
 )
 
-// primitivesRef is testdata/ref/primitives.json, written by
-// testdata/ref/primitives.R; each case's R field names the R call.
-type primitivesRef struct {
-	T []struct {
-		R                   string
-		T, DF, Upper, Lower refdata.Num
-	}
-	QT []struct {
-		R        string
-		P, DF, Q refdata.Num
-	}
-	Binom []struct {
-		R                     string
-		X, N, P, Upper, Lower refdata.Num
-	}
-	Poisson []struct {
-		R                       string
-		X, Lambda, Upper, Lower refdata.Num
-	}
-	CI []struct {
-		R                         string
-		X, N, Level, Lower, Upper refdata.Num
-	}
-	Holm []struct {
-		R           string
-		P, Adjusted refdata.Nums
-	}
-	TwoWay []struct {
-		R     string
-		Y     refdata.Matrix
-		Mu, B refdata.Nums
-		S2    refdata.Num `json:"sigma2"`
-		DF    refdata.Num `json:"df"`
-	}
-	AR1 []struct {
-		R      string
-		W, Pos refdata.Nums
-		Rho, V refdata.Num
-	}
-	Quad []struct {
-		R           string
-		Kind        string
-		Pos         refdata.Nums
-		Rho, Tr, DF refdata.Num
-	}
-	Lag1 []struct {
-		R          string
-		Res        refdata.Matrix
-		Rho, Pairs refdata.Num
-	}
-	PodTest []struct {
-		R                                    string
-		Canary, VS, WC, WCDF, Prior, Nu0, C  refdata.Num
-		Ex, ExDF                             refdata.Num
-		Stable                               refdata.Nums
-		Observed, Between, Pooled, SE, DF, T refdata.Num
-		Upper, Lower                         refdata.Num
-	}
-	Strata []struct {
-		R                                          string
-		CanaryEvents, Canary, StableEvents, Stable refdata.Nums
-		RR, N, X, Theta                            refdata.Num
-	}
-	Dispersion []struct {
-		R                  string
-		Events, Exposure   refdata.Matrix
-		Prior, Phi, X2, DF refdata.Num
-	}
-	Heterogeneity []struct {
-		R                string
-		Events, Exposure refdata.Nums
-		Phi, Sigma2      refdata.Num
-	}
-	Slope []struct {
-		R     string
-		X, Y  refdata.Nums
-		Slope refdata.Num
-	}
-	LoadFit []struct {
-		R                                    string
-		Y, X                                 refdata.Matrix
-		Tau                                  refdata.Num
-		Slope, Idle, MeanLoad, MeanValue     refdata.Num
-		Sigma2, DF, Rho, NoiseVar, SpreadVar refdata.Num
-	}
-}
-
-func loadPrimitives(t *testing.T) primitivesRef {
-	var ref primitivesRef
-	refdata.Load(t, "ref/primitives.json", &ref)
-	return ref
-}
-
 // TestStudentTMatchesR checks TTails and TQuantile against R's pt and qt,
 // including infinite degrees of freedom and far tails.
 func TestStudentTMatchesR(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	if len(ref.T) == 0 || len(ref.QT) == 0 {
 		t.Fatal("no reference cases")
 	}
@@ -133,7 +40,7 @@ func TestStudentTMatchesR(t *testing.T) {
 // x = n and n = 0.
 func TestBinomialAndPoissonTailsMatchR(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	for _, c := range ref.Binom {
 		t.Run(c.R, func(t *testing.T) {
 			x, n, p := float64(c.X), float64(c.N), float64(c.P)
@@ -172,7 +79,7 @@ func TestBinomialAndPoissonTailsMatchR(t *testing.T) {
 // reject.
 func TestHolmMatchesR(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	for i, c := range ref.Holm {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			p := c.P.Floats()
@@ -202,7 +109,7 @@ func TestHolmMatchesR(t *testing.T) {
 // autocorrelation against R.
 func TestAutocorrelationMatchesR(t *testing.T) {
 	t.Parallel()
-	ref := loadPrimitives(t)
+	ref := refdata.LoadPrimitives(t)
 	for i, c := range ref.AR1 {
 		t.Run(fmt.Sprint("ar1/", i), func(t *testing.T) {
 			if got := AR1Variance(c.W.Floats(), c.Pos.Floats(), float64(c.Rho)); !refdata.Close(got, float64(c.V)) {

@@ -95,3 +95,98 @@ func (m Matrix) Floats() [][]float64 {
 	}
 	return out
 }
+
+// Primitives is analysis/testdata/ref/primitives.json, written by
+// analysis/testdata/ref/primitives.R: the R values of the statistics the
+// canary judge is built on; each case's R field names the R call.
+type Primitives struct {
+	T []struct {
+		R                   string
+		T, DF, Upper, Lower Num
+	}
+	QT []struct {
+		R        string
+		P, DF, Q Num
+	}
+	Binom []struct {
+		R                     string
+		X, N, P, Upper, Lower Num
+	}
+	Poisson []struct {
+		R                       string
+		X, Lambda, Upper, Lower Num
+	}
+	CI []struct {
+		R                         string
+		X, N, Level, Lower, Upper Num
+	}
+	Holm []struct {
+		R           string
+		P, Adjusted Nums
+	}
+	TwoWay []struct {
+		R     string
+		Y     Matrix
+		Mu, B Nums
+		S2    Num `json:"sigma2"`
+		DF    Num `json:"df"`
+	}
+	AR1 []struct {
+		R      string
+		W, Pos Nums
+		Rho, V Num
+	}
+	Quad []struct {
+		R           string
+		Kind        string
+		Pos         Nums
+		Rho, Tr, DF Num
+	}
+	Lag1 []struct {
+		R          string
+		Res        Matrix
+		Rho, Pairs Num
+	}
+	PodTest []struct {
+		R                                    string
+		Canary, VS, WC, WCDF, Prior, Nu0, C  Num
+		Ex, ExDF                             Num
+		Stable                               Nums
+		Observed, Between, Pooled, SE, DF, T Num
+		Upper, Lower                         Num
+	}
+	Strata []struct {
+		R                                          string
+		CanaryEvents, Canary, StableEvents, Stable Nums
+		RR, N, X, Theta                            Num
+	}
+	Dispersion []struct {
+		R                  string
+		Events, Exposure   Matrix
+		Prior, Phi, X2, DF Num
+	}
+	Heterogeneity []struct {
+		R                string
+		Events, Exposure Nums
+		Phi, Sigma2      Num
+	}
+	Slope []struct {
+		R     string
+		X, Y  Nums
+		Slope Num
+	}
+	LoadFit []struct {
+		R                                    string
+		Y, X                                 Matrix
+		Tau                                  Num
+		Slope, Idle, MeanLoad, MeanValue     Num
+		Sigma2, DF, Rho, NoiseVar, SpreadVar Num
+	}
+}
+
+// LoadPrimitives reads Primitives.
+func LoadPrimitives(tb testing.TB) Primitives {
+	var p Primitives
+	Load(tb, "ref/primitives.json", &p)
+	return p
+}
