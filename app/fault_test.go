@@ -6,9 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
-	"runtime/metrics"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -113,7 +110,7 @@ func TestBackendFaults(t *testing.T) {
 				body    []byte
 				elapsed time.Duration
 			)
-			peak := peakHeap(func() {
+			peak := hostile.PeakHeap(func() {
 				start := time.Now()
 				status, body = call(t, "GET", base, params)
 				elapsed = time.Since(start)
@@ -153,41 +150,4 @@ func TestBackendFaults(t *testing.T) {
 			}
 		})
 	}
-}
-
-// peakHeap runs f and returns the largest growth of the live heap over what
-// it was before, sampled every millisecond (after a GC, so that garbage from
-// before does not count).
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
-	before := read()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			if v := read(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	if p := peak.Load(); p > before {
-		return p - before
-	}
-	return 0
 }

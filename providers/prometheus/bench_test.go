@@ -5,10 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
-	"runtime/metrics"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,7 +49,7 @@ func BenchmarkHugeAnswer(b *testing.B) {
 			}
 			var peak uint64
 			for b.Loop() {
-				peak = max(peak, peakHeap(func() {
+				peak = max(peak, hostile.PeakHeap(func() {
 					ctx, cancel := context.WithTimeout(context.Background(), bc.deadline)
 					defer cancel()
 					_, _ = cl.QueryRange(ctx, query())
@@ -62,40 +58,4 @@ func BenchmarkHugeAnswer(b *testing.B) {
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 		})
 	}
-}
-
-// peakHeap runs f and returns the largest growth of the live heap over what
-// it was before, sampled every millisecond after a GC.
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
-	before := read()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			if v := read(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	if p := peak.Load(); p > before {
-		return p - before
-	}
-	return 0
 }
