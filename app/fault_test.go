@@ -41,7 +41,9 @@ func faultCases() []faultCase {
 		cases = append(cases, faultCase{a, http.StatusServiceUnavailable, "unavailable", false})
 	}
 	// Data that the judge must not take as evidence of health: a canary
-	// alone (no stable side), and non-finite values.
+	// alone (no stable side), and non-finite values. Today these are
+	// Failed; issue 12 item 3 (the judge's policy, not tested here) wants
+	// Inconclusive. Either way they are not Successful.
 	for _, a := range append(hostile.OddButValidMatrixAnswers, hostile.SpecialValueAnswers...) {
 		cases = append(cases, faultCase{a, http.StatusOK, "", false})
 	}
@@ -115,8 +117,13 @@ func TestBackendFaults(t *testing.T) {
 				status, body = call(t, "GET", base, params)
 				elapsed = time.Since(start)
 			})
-			t.Logf("fault %-40q status %d  %6.0f ms  peak heap +%5.1f MiB", c.answer.Name, status,
-				float64(elapsed.Microseconds())/1000, float64(peak)/(1<<20))
+			// The answer's errorType, or its verdict for a 200.
+			var answer struct{ Status, ErrorType, Error, Verdict, Reason string }
+			if err := json.Unmarshal(body, &answer); err != nil {
+				t.Fatalf("the answer is not JSON: %v: %.300s", err, body)
+			}
+			t.Logf("fault %-38q %d %-13s %6.0f ms  peak heap +%5.1f MiB", c.answer.Name, status,
+				answer.ErrorType+answer.Verdict, float64(elapsed.Microseconds())/1000, float64(peak)/(1<<20))
 			wantType := c.errorType
 			if c.orTimeout && status == http.StatusServiceUnavailable {
 				wantType = "timeout"
@@ -124,23 +131,15 @@ func TestBackendFaults(t *testing.T) {
 				t.Errorf("status %d, want %d: %.300s", status, c.status, body)
 			}
 			if status == http.StatusOK {
-				var resp struct{ Verdict, Reason string }
-				if err := json.Unmarshal(body, &resp); err != nil {
-					t.Fatalf("200 without a verdict: %v: %.300s", err, body)
-				}
-				if resp.Verdict == string(analysis.Successful) || resp.Verdict == "" {
-					t.Errorf("verdict %q (%s), want no pass on this data", resp.Verdict, resp.Reason)
+				if answer.Verdict == string(analysis.Successful) || answer.Verdict == "" {
+					t.Errorf("verdict %q (%s), want no pass on this data", answer.Verdict, answer.Reason)
 				}
 			} else {
-				var e struct{ Status, ErrorType, Error string }
-				if err := json.Unmarshal(body, &e); err != nil {
-					t.Fatalf("error answer is not JSON: %v: %.300s", err, body)
+				if answer.Status != "error" || answer.ErrorType != wantType || answer.Error == "" {
+					t.Errorf("error %s %q: %s, want errorType %q", answer.Status, answer.ErrorType, answer.Error, wantType)
 				}
-				if e.Status != "error" || e.ErrorType != wantType || e.Error == "" {
-					t.Errorf("error %+v, want errorType %q", e, wantType)
-				}
-				if len(e.Error) > 4096 {
-					t.Errorf("the error message is %d bytes long", len(e.Error))
+				if len(answer.Error) > 4096 {
+					t.Errorf("the error message is %d bytes long", len(answer.Error))
 				}
 			}
 			if res, err := http.Get(base + "/healthz"); err != nil || res.StatusCode != http.StatusOK {
