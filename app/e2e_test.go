@@ -63,14 +63,20 @@ func TestEndToEnd(t *testing.T) {
 			params  url.Values
 			verdict analysis.Verdict
 			failed  []string // metrics that must be among the failed ones
+			reason  string   // a part of the reason, when set
 		}{
-			{"healthy GET", "GET", params(healthy), analysis.Successful, nil},
-			{"healthy POST", "POST", params(healthy), analysis.Successful, nil},
-			{"regressed GET", "GET", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}},
-			{"regressed POST", "POST", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}},
-			{"regressed without rollout name", "GET", with(params(regressed), "rollout", ""), analysis.Failed, []string{"error-ratio"}},
-			{"unknown canary hash", "GET", with(params(healthy), "canaryHash", "0000000000"), analysis.Inconclusive, nil},
-			{"canary one minute old", "GET", with(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), analysis.Inconclusive, nil},
+			{"healthy GET", "GET", params(healthy), analysis.Successful, nil, ""},
+			{"healthy POST", "POST", params(healthy), analysis.Successful, nil, ""},
+			{"regressed GET", "GET", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}, ""},
+			{"regressed POST", "POST", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}, ""},
+			{"regressed without rollout name", "GET", with(params(regressed), "rollout", ""), analysis.Failed, []string{"error-ratio"}, ""},
+			{"unknown canary hash", "GET", with(params(healthy), "canaryHash", "0000000000"), analysis.Inconclusive, nil, ""},
+			{"canary one minute old", "GET", with(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), analysis.Inconclusive, nil, ""},
+			// Issue 12: a template wired the wrong way round gave Successful.
+			{"regressed with the hashes swapped", "GET", with(params(regressed), "canaryHash", regressed.StableHash, "stableHash", regressed.CanaryHash),
+				analysis.Inconclusive, nil, "hashes look swapped"},
+			{"healthy with the hashes swapped", "POST", with(params(healthy), "canaryHash", healthy.StableHash, "stableHash", healthy.CanaryHash),
+				analysis.Inconclusive, nil, "hashes look swapped"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -89,6 +95,9 @@ func TestEndToEnd(t *testing.T) {
 					if !contains(resp.Summary.Failed, f) {
 						t.Errorf("failed %v lacks %s", resp.Summary.Failed, f)
 					}
+				}
+				if !strings.Contains(resp.Reason, c.reason) {
+					t.Errorf("reason %q does not say %q", resp.Reason, c.reason)
 				}
 				if resp.Verdict != analysis.Successful && resp.Reason == "" {
 					t.Error("no reason given")

@@ -125,6 +125,9 @@ func New() *Judge {
 // weighted Holm procedure shares the look's false-alarm budget between all
 // their hypotheses. analysis.Conclude scores the results.
 func (j *Judge) Judge(in analysis.Input) analysis.Report {
+	if reason := swapCheck(in); reason != "" {
+		return refuseSwapped(in, reason)
+	}
 	return analysis.Conclude(in, j.judgeSet(in.Metrics, in.Settings))
 }
 

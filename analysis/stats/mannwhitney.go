@@ -3,8 +3,6 @@ package stats
 import (
 	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Alternative is the alternative hypothesis of a two-sample test about x
@@ -56,7 +54,8 @@ type MannWhitneyResult struct {
 // where the sum runs over groups of t tied values in the pooled sample and
 // CC is the continuity correction: sign(U - nm/2)/2 for TwoSided, +1/2 for
 // Greater, -1/2 for Less, and 0 when correct is false. The p-value is
-// 2·min(Φ(z), 1-Φ(z)) for TwoSided, 1-Φ(z) for Greater and Φ(z) for Less.
+// 2·min(Φ(z), Φ(-z)) for TwoSided, Φ(-z) for Greater and Φ(z) for Less
+// (each tail from the lower tail, so that far tails keep their precision).
 //
 // Degenerate inputs give NaN rather than a panic: an empty x or y, or a NaN
 // in either, gives NaN U, Z and PValue. When all n+m values are equal, σ is
@@ -137,13 +136,14 @@ func mwContinuity(alt Alternative, z float64) float64 {
 
 // mwNormalP returns the p-value of a standard normal z for alt.
 func mwNormalP(z float64, alt Alternative) float64 {
+	upper, lower := normalTails(z)
 	switch alt {
 	case Greater:
-		return distuv.UnitNormal.Survival(z)
+		return upper
 	case Less:
-		return distuv.UnitNormal.CDF(z)
+		return lower
 	}
-	return 2 * math.Min(distuv.UnitNormal.CDF(z), distuv.UnitNormal.Survival(z))
+	return 2 * math.Min(upper, lower)
 }
 
 func mwSorted(x []float64) []float64 {

@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
-	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
 
@@ -117,7 +116,7 @@ type Row struct {
 // Summarize groups results by family (in scenario.Families order) and
 // judge; b gives the oracle's budgets for BestAtShare and BestWithData
 // (the zero Budget: not computed).
-func Summarize(results []Result, l analysisrun.Limits, b Budget) []Row {
+func Summarize(results []Result, l Limits, b Budget) []Row {
 	levels := lastLookLevels(results, l)
 	order := map[string]int{}
 	for i, f := range append(scenario.Families(), scenario.MisfitFamilies()...) {
@@ -168,11 +167,11 @@ func Summarize(results []Result, l analysisrun.Limits, b Budget) []Row {
 		}
 		st.Runs++
 		switch r.Run.Phase {
-		case analysisrun.PhaseSuccessful:
+		case PhaseSuccessful:
 			st.Successful++
-		case analysisrun.PhaseInconclusive:
+		case PhaseInconclusive:
 			st.Inconclusive++
-		case analysisrun.PhaseFailed:
+		case PhaseFailed:
 			st.Failed++
 			at := r.DetectedAt(l)
 			st.DetectAges = append(st.DetectAges, at)
