@@ -1,6 +1,8 @@
 // Package deploy gives the binary the files of deploy/ that it carries with
 // it: the shipped rule sets of deploy/base/rules, so that the demo judges
-// with exactly the rules a cluster gets.
+// with exactly the rules a cluster gets, and the shipped
+// ClusterAnalysisTemplate, whose timing and limits `analyzer replay` plays
+// by default.
 package deploy
 
 import (
@@ -10,6 +12,15 @@ import (
 
 //go:embed base/rules/*.yaml
 var rules embed.FS
+
+// AnalysisTemplateFile is the shipped ClusterAnalysisTemplate's path in the
+// repository.
+const AnalysisTemplateFile = "deploy/analysis/cluster-analysis-template.yaml"
+
+// AnalysisTemplate is the shipped ClusterAnalysisTemplate (GET).
+//
+//go:embed analysis/cluster-analysis-template.yaml
+var AnalysisTemplate []byte
 
 // RuleFile returns the shipped rule file of the named rule set, and its
 // path in the repository (for error messages).

@@ -34,3 +34,15 @@ func TestRuleFile(t *testing.T) {
 		t.Error("no error for an unknown rule set")
 	}
 }
+
+// TestAnalysisTemplate checks that the embedded template is the shipped one.
+func TestAnalysisTemplate(t *testing.T) {
+	t.Parallel()
+	want, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(AnalysisTemplateFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(AnalysisTemplate) != string(want) {
+		t.Errorf("the embedded template differs from %s", AnalysisTemplateFile)
+	}
+}

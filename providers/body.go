@@ -10,11 +10,14 @@ import (
 )
 
 // DefaultMaxResponseBytes caps one backend answer when ClientOptions leave
-// MaxResponseBytes at zero: 32 MiB, an eighth of the Deployment's 256 MiB
-// memory limit. A range query over 30 minutes at a 1-minute step for 100
-// pods is about 0.2 MiB of JSON, so only a runaway query or a broken backend
-// comes near it.
-const DefaultMaxResponseBytes = 32 << 20
+// MaxResponseBytes at zero: 8 MiB. A range query over 30 minutes at a
+// 1-minute step for 100 pods is about 0.1 MiB of JSON; 8 MiB holds 100 pods
+// with 3,800 points each, or 34 series at Prometheus' 11,000-point maximum.
+// Decoding an answer takes about its size again in memory, so with
+// DefaultMaxConnections answers at the limit at once the live heap stays
+// near 70 MiB, well inside the Deployment's 256 MiB (docs: README, "Running
+// the service").
+const DefaultMaxResponseBytes = 8 << 20
 
 // TooLargeError says that an answer went past the configured size limit.
 type TooLargeError struct {

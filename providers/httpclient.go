@@ -13,12 +13,13 @@ import (
 )
 
 // DefaultMaxConnections bounds the connections to one backend when
-// ClientOptions leave MaxConnections at zero. Prometheus runs 20 queries at
-// once by default (--query.max-concurrency) and queues the rest, so more
-// connections than that only move the queue into the backend; 16 leaves it
-// room for its other clients. Requests beyond the bound wait for a free
+// ClientOptions leave MaxConnections at zero. A judgement runs at most 6
+// queries at once, and Prometheus runs 20 at once by default
+// (--query.max-concurrency) and queues the rest, so more connections only
+// move the queue into the backend and multiply the answers held in memory
+// (see DefaultMaxResponseBytes). Requests beyond the bound wait for a free
 // connection, within their deadline.
-const DefaultMaxConnections = 16
+const DefaultMaxConnections = 8
 
 // ClientOptions are the connection settings shared by every backend: where
 // it is, how to authenticate, and how much of it one client may use. They

@@ -4,6 +4,7 @@
 //	analyzer demo         serve the embedded demo data set and print two verdicts
 //	analyzer judge        judge one canary from the command line
 //	analyzer check-rules  validate rule files
+//	analyzer replay       judge past rollouts found in Prometheus as Argo would have
 //	analyzer version      print what was built
 package main
 
@@ -21,6 +22,7 @@ commands:
   demo         serve the embedded demo data set (no Prometheus needed) and print two verdicts
   judge        judge one canary from the command line and print the verdict
   check-rules  validate rule files (exit 1 on any error)
+  replay       judge past rollouts found in Prometheus at Argo's looks; compare rule sets; A/A runs
   version      print the version
 
 "analyzer <command> -h" lists a command's flags; every flag can also be set
@@ -37,6 +39,7 @@ func run(args []string) int {
 		"demo":        demoCmd,
 		"judge":       judge,
 		"check-rules": checkRules,
+		"replay":      replayCmd,
 		"version":     version,
 	}
 	cmd, ok := cmds[args[0]]

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/bench"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
@@ -29,7 +30,7 @@ func logDefaults(ruleFile *string, batch *int) {
 // writeTable prints the table of results: the log families' (SummarizeLogs)
 // with -logs, the metrics families' otherwise. rs is the rule set the
 // results were judged with: its weights give the oracle's budget per metric.
-func writeTable(results []bench.Result, l bench.Limits, logs bool, rs *rules.RuleSet) {
+func writeTable(results []bench.Result, l analysisrun.Limits, logs bool, rs *rules.RuleSet) {
 	b := bench.BudgetOf(rs)
 	if logs {
 		fmt.Println("Log families (apache-frontend; Loki: the internal/lokitest stand-in; Prometheus: real):")
@@ -59,7 +60,7 @@ func loadRules(file string) *rules.RuleSet {
 }
 
 // runLogs runs the log families and prints their table.
-func runLogs(l bench.Limits, families string, seeds int, firstSeed uint64, batch int, ruleFile, template, out string) {
+func runLogs(l analysisrun.Limits, families string, seeds int, firstSeed uint64, batch int, ruleFile, template, out string) {
 	fams := lookupAll(families, bench.LookupLogFamily, "log family")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/bench"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/rules"
@@ -52,7 +53,7 @@ func main() {
 		logDefaults(ruleFile, batch)
 	}
 
-	l, err := bench.ReadLimits(*template)
+	l, err := analysisrun.ReadLimits(*template)
 	if err != nil {
 		fail(err)
 	}
@@ -67,7 +68,7 @@ func main() {
 		}
 		// Replay each run with the template given now.
 		for i := range results {
-			results[i].Run = bench.Replay(results[i].Verdicts, l)
+			results[i].Run = analysisrun.Replay(results[i].Verdicts, l)
 		}
 		fmt.Printf("Results of %s: %d runs. Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s).\n\n",
 			*from, len(results), l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template)

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 )
 
 // AlignmentRow counts one family's runs at each alignment of the
@@ -39,7 +41,7 @@ func Alignments(results []Result) []int {
 
 // SummarizeAlignments groups the aligned results by family (in
 // Summarize's order) and alignment.
-func SummarizeAlignments(results []Result, l Limits) []AlignmentRow {
+func SummarizeAlignments(results []Result, l analysisrun.Limits) []AlignmentRow {
 	byFamily := map[string]*AlignmentRow{}
 	var order []string
 	for _, row := range Summarize(results, l, Budget{}) {
@@ -60,7 +62,7 @@ func SummarizeAlignments(results []Result, l Limits) []AlignmentRow {
 		}
 		a := r.Truth.Alignment
 		row.Runs[r.Judge][a]++
-		failed := r.Run.Phase == PhaseFailed
+		failed := r.Run.Phase == analysisrun.PhaseFailed
 		if failed && (r.Truth.Healthy || r.DetectedAt(l) <= DetectBy) {
 			row.Hits[r.Judge][a]++
 		}
@@ -77,7 +79,7 @@ func SummarizeAlignments(results []Result, l Limits) []AlignmentRow {
 // WriteAlignments prints the per-alignment breakdown of our judge's
 // false alarms (healthy families) and detections by 10 minutes (regressed
 // ones), with the totals of both judges; nothing when no run was aligned.
-func WriteAlignments(w io.Writer, results []Result, l Limits) {
+func WriteAlignments(w io.Writer, results []Result, l analysisrun.Limits) {
 	aligns := Alignments(results)
 	if len(aligns) == 0 {
 		return

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
 
@@ -30,7 +31,7 @@ func TestSmallBenchmark(t *testing.T) {
 		t.Fatalf("%d results, want %d", len(results), want)
 	}
 	for _, r := range results {
-		if r.Run.Phase == PhaseError || len(r.Verdicts) != l.Count {
+		if r.Run.Phase == analysisrun.PhaseError || len(r.Verdicts) != l.Count {
 			t.Errorf("%s/%s: run %+v with verdicts %v", r.Truth.Namespace, r.Judge, r.Run, r.Verdicts)
 		}
 		if r.Judge != JudgeOurs {
@@ -39,15 +40,15 @@ func TestSmallBenchmark(t *testing.T) {
 		// The seeds are fixed, so these outcomes are deterministic; the
 		// full benchmark (cmd/verdict-bench) measures the rates.
 		switch {
-		case r.Truth.Healthy && r.Run.Phase == PhaseFailed:
+		case r.Truth.Healthy && r.Run.Phase == analysisrun.PhaseFailed:
 			t.Errorf("false alarm on %s: %v %v", r.Truth.Namespace, r.Verdicts, r.Reasons)
-		case r.Truth.Name == "healthy-quiet" && r.Run.Phase == PhaseSuccessful:
+		case r.Truth.Name == "healthy-quiet" && r.Run.Phase == analysisrun.PhaseSuccessful:
 			// Too little data is Inconclusive, never Successful, unless
 			// the canary is confidently within its absolute bounds.
 			t.Logf("quiet %s Successful: %v", r.Truth.Namespace, r.Reasons)
-		case r.Truth.Healthy && r.Truth.Name != "healthy-quiet" && r.Run.Phase != PhaseSuccessful:
+		case r.Truth.Healthy && r.Truth.Name != "healthy-quiet" && r.Run.Phase != analysisrun.PhaseSuccessful:
 			t.Errorf("healthy %s ended %s: %v %v", r.Truth.Namespace, r.Run.Phase, r.Verdicts, r.Reasons)
-		case !r.Truth.Healthy && r.Run.Phase != PhaseFailed:
+		case !r.Truth.Healthy && r.Run.Phase != analysisrun.PhaseFailed:
 			t.Errorf("missed %s: %v %v", r.Truth.Namespace, r.Verdicts, r.Reasons)
 		}
 	}
@@ -82,13 +83,13 @@ func TestSmallMisfitBenchmark(t *testing.T) {
 		t.Fatalf("%d results, want %d", len(results), want)
 	}
 	for _, r := range results {
-		if r.Run.Phase == PhaseError || len(r.Verdicts) != l.Count || !r.Truth.Aligned {
+		if r.Run.Phase == analysisrun.PhaseError || len(r.Verdicts) != l.Count || !r.Truth.Aligned {
 			t.Errorf("%s/%s: run %+v with verdicts %v", r.Truth.Namespace, r.Judge, r.Run, r.Verdicts)
 		}
 		if r.Judge != JudgeOurs {
 			continue
 		}
-		if len(r.Truth.CanaryRestarts) > 0 && r.Run.Phase == PhaseSuccessful {
+		if len(r.Truth.CanaryRestarts) > 0 && r.Run.Phase == analysisrun.PhaseSuccessful {
 			t.Errorf("%s restarted at %v and ended Successful: %v", r.Truth.Namespace, r.Truth.CanaryRestarts, r.Reasons)
 		}
 		t.Logf("%s: %s %v", r.Truth.Namespace, r.Run.Phase, r.Verdicts)
@@ -105,9 +106,9 @@ func TestSmallMisfitBenchmark(t *testing.T) {
 }
 
 // shippedLimits reads the shipped AnalysisTemplate's limits.
-func shippedLimits(t *testing.T) Limits {
+func shippedLimits(t *testing.T) analysisrun.Limits {
 	t.Helper()
-	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
+	l, err := analysisrun.ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func lookupFamilies(t *testing.T, names ...string) []scenario.Family {
 func TestInstances(t *testing.T) {
 	t.Parallel()
 	f, _ := scenario.LookupFamily("cpu-50")
-	l := Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}
+	l := analysisrun.Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}
 	own := Config{Families: []scenario.Family{f}, Seeds: 2, FirstSeed: 7, Limits: l}.instances()
 	if len(own) != 2 || own[0].Seed != 7 || own[1].Seed != 8 || own[0].Scenario.CanaryAge != 11*time.Minute {
 		t.Fatalf("instances %+v", own)

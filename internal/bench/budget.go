@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/rules"
@@ -68,7 +69,7 @@ func (b Budget) alpha(metric string) float64 {
 // canary age DetectBy, as the judge reported it: the smallest over the
 // results of JudgeOurs (the weighted Holm procedure only raises a level
 // after a rejection, so the smallest is the plan's).
-func lastLookLevels(results []Result, l Limits) map[string]float64 {
+func lastLookLevels(results []Result, l analysisrun.Limits) map[string]float64 {
 	look := -1
 	for j, a := range l.Ages() {
 		if a == DetectBy {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
@@ -97,10 +98,10 @@ func TestBestAtShare(t *testing.T) {
 		tr.Spread.LatencyPodSigma = 0.065
 		tr.Spread.CPUPodSigma = s.CPUSpread
 		tr.Pods = []scenario.PodTruth{{Canary: true, Requests: 3000}}
-		results = append(results, Result{Truth: tr, Judge: JudgeOurs, Run: Run{Phase: PhaseSuccessful}})
+		results = append(results, Result{Truth: tr, Judge: JudgeOurs, Run: analysisrun.Run{Phase: analysisrun.PhaseSuccessful}})
 	}
 	b := Budget{Share: map[string]float64{"latency": 0.25, "cpu": 0.1}}
-	for _, r := range Summarize(results, Limits{}, b) {
+	for _, r := range Summarize(results, analysisrun.Limits{}, b) {
 		if !(r.BestAtShare < r.BestPossible) {
 			t.Errorf("%s: at the metric's share %g, at the whole α %g", r.Family, r.BestAtShare, r.BestPossible)
 		}
@@ -111,13 +112,13 @@ func TestBestAtShare(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range Summarize(results, Limits{}, Budget{}) {
+	for _, r := range Summarize(results, analysisrun.Limits{}, Budget{}) {
 		if !math.IsNaN(r.BestAtShare) {
 			t.Errorf("%s: share column %g without a budget", r.Family, r.BestAtShare)
 		}
 	}
 	var buf bytes.Buffer
-	WriteMarkdown(&buf, Summarize(results, Limits{}, b))
+	WriteMarkdown(&buf, Summarize(results, analysisrun.Limits{}, b))
 	if !strings.Contains(buf.String(), "at the metrics' shares of α") {
 		t.Errorf("totals lack the share:\n%s", buf.String())
 	}
@@ -222,7 +223,7 @@ func TestBestWithData(t *testing.T) {
 
 func TestLastLookLevels(t *testing.T) {
 	t.Parallel()
-	l := Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}
+	l := analysisrun.Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}
 	if ages := l.Ages(); ages[len(ages)-1] != DetectBy {
 		t.Fatalf("ages %v do not end at DetectBy", ages)
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 )
 
@@ -53,7 +54,7 @@ type LogWindow struct {
 // set's lookback: stable data from the first look's lookback (a minute
 // early), the canary from LogCanaryStart, everything until a minute after
 // the last look.
-func LogWindowFor(l Limits, lookback time.Duration) LogWindow {
+func LogWindowFor(l analysisrun.Limits, lookback time.Duration) LogWindow {
 	ages := l.Ages()
 	first, last := ages[0], ages[len(ages)-1]
 	cs := LogCanaryStart

@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 )
 
 // TestPoissonMixturePowerGH checks the log oracle's test against R 4.2.2.
@@ -67,7 +69,7 @@ func TestPoissonMixturePowerGH(t *testing.T) {
 // TestLogBestPossible checks the oracle's cases on the log families.
 func TestLogBestPossible(t *testing.T) {
 	t.Parallel()
-	l := Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}
+	l := analysisrun.Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}
 	w := LogWindowFor(l, 30*time.Minute)
 	for _, f := range LogFamilies() {
 		t.Run(f.Name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
@@ -48,7 +49,7 @@ func TestRecordedVariant(t *testing.T) {
 		{"slow", logscenario.Regression{DynamicSlowdown: 1.5}, "latency"},
 		{"new-error", logscenario.Regression{NewErrorRate: 0.01}, "new-errors"},
 	}
-	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
+	l, err := analysisrun.ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +86,13 @@ func TestRecordedVariant(t *testing.T) {
 					t.Errorf("%s at canary age %v: Loki parsed lines (%+v); only new-errors reads raw logs, without a parser", c.name, age, j.Cost)
 				}
 			}
-			run := Replay(r.Verdicts, l)
+			run := analysisrun.Replay(r.Verdicts, l)
 			last := r.Metrics[run.Looks-1]
 			t.Logf("%s: %s after %v at canary age %v: %s", c.name, run.Phase, r.Verdicts, ages[run.Looks-1], classifications(last))
 			switch {
-			case c.metric == "" && run.Phase != PhaseSuccessful:
+			case c.metric == "" && run.Phase != analysisrun.PhaseSuccessful:
 				t.Errorf("healthy canary: %s after %v (%s)", run.Phase, r.Verdicts, classifications(last))
-			case c.metric != "" && run.Phase != PhaseFailed:
+			case c.metric != "" && run.Phase != analysisrun.PhaseFailed:
 				t.Errorf("%s: %s after %v, want Failed (%s)", c.name, run.Phase, r.Verdicts, classifications(last))
 			case c.metric != "" && !strings.Contains(classifications(last), c.metric+" High"):
 				t.Errorf("%s: failed without %s High: %s", c.name, c.metric, classifications(last))

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 )
 
 // SummarizeLogs is Summarize for the log families: the rows in the order of
@@ -14,7 +15,7 @@ import (
 // family and seed; an instance whose names no longer match (results of an
 // older generator) is left out of the best possible. b gives the oracle's
 // budget for BestAtShare (the zero Budget: not computed).
-func SummarizeLogs(results []Result, l Limits, b Budget) []Row {
+func SummarizeLogs(results []Result, l analysisrun.Limits, b Budget) []Row {
 	rows := Summarize(results, l, Budget{})
 	best, atShare := map[string][]float64{}, map[string][]float64{}
 	seen := map[string]bool{}

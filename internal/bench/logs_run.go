@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
@@ -32,7 +33,7 @@ type LogConfig struct {
 	// RuleFile is the rule set to judge with (apache-frontend).
 	RuleFile string
 	// Limits are the AnalysisTemplate's.
-	Limits Limits
+	Limits analysisrun.Limits
 	// Parallel requests to the service.
 	Parallel int
 	// Dir holds the temporary data; "" means a new temp dir.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 )
 
 // TestSmallLogBenchmark is the CI-sized log benchmark: a few seeds of a few
@@ -16,7 +18,7 @@ func TestSmallLogBenchmark(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs a real Prometheus; skipped with -short")
 	}
-	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
+	l, err := analysisrun.ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func TestSmallLogBenchmark(t *testing.T) {
 	ages := l.Ages()
 	detectable := 0
 	for _, r := range results {
-		if r.Run.Phase == PhaseError || len(r.Verdicts) != l.Count {
+		if r.Run.Phase == analysisrun.PhaseError || len(r.Verdicts) != l.Count {
 			t.Errorf("%s/%s: run %+v with verdicts %v", r.Truth.Namespace, r.Judge, r.Run, r.Verdicts)
 		}
 		if r.Judge != JudgeOurs {
@@ -53,10 +55,10 @@ func TestSmallLogBenchmark(t *testing.T) {
 		case r.Truth.Healthy:
 			// The seeds are fixed, so the outcomes are deterministic; the
 			// full benchmark measures the rates.
-			if r.Run.Phase == PhaseFailed {
+			if r.Run.Phase == analysisrun.PhaseFailed {
 				t.Errorf("false alarm on %s: %v %v", r.Truth.Namespace, r.Verdicts, r.Reasons)
 			}
-			if f.Class == ClassHealthy && r.Run.Phase != PhaseSuccessful {
+			if f.Class == ClassHealthy && r.Run.Phase != analysisrun.PhaseSuccessful {
 				t.Errorf("healthy %s ended %s: %v %v", r.Truth.Namespace, r.Run.Phase, r.Verdicts, r.Reasons)
 			}
 		case r.Truth.Name == "logs-new-error":
@@ -71,7 +73,7 @@ func TestSmallLogBenchmark(t *testing.T) {
 				continue
 			}
 			detectable++
-			if r.Run.Phase != PhaseFailed {
+			if r.Run.Phase != analysisrun.PhaseFailed {
 				t.Errorf("missed %s: %v %v", r.Truth.Namespace, r.Verdicts, r.Reasons)
 				continue
 			}
@@ -102,7 +104,7 @@ func TestSmallLogBenchmark(t *testing.T) {
 // its own namespace, with the family's change and nothing else.
 func TestLogFamilies(t *testing.T) {
 	t.Parallel()
-	w := LogWindowFor(Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}, 30*time.Minute)
+	w := LogWindowFor(analysisrun.Limits{InitialDelay: 4 * time.Minute, Interval: 2 * time.Minute, Count: 4}, 30*time.Minute)
 	if !w.Start.Equal(LogCanaryStart.Add(-27*time.Minute)) || !w.End.Equal(LogCanaryStart.Add(11*time.Minute)) {
 		t.Errorf("window %+v", w)
 	}
@@ -157,7 +159,7 @@ func TestQuietCanaryWithoutRequests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs a real Prometheus; skipped with -short")
 	}
-	l, err := ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
+	l, err := analysisrun.ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func TestQuietCanaryWithoutRequests(t *testing.T) {
 		if r.Judge != JudgeOurs {
 			continue
 		}
-		if r.Run.Phase == PhaseFailed {
+		if r.Run.Phase == analysisrun.PhaseFailed {
 			t.Errorf("quiet canary Failed: %v %v", r.Verdicts, r.Reasons)
 		}
 		found := false

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
 
@@ -116,7 +117,7 @@ type Row struct {
 // Summarize groups results by family (in scenario.Families order) and
 // judge; b gives the oracle's budgets for BestAtShare and BestWithData
 // (the zero Budget: not computed).
-func Summarize(results []Result, l Limits, b Budget) []Row {
+func Summarize(results []Result, l analysisrun.Limits, b Budget) []Row {
 	levels := lastLookLevels(results, l)
 	order := map[string]int{}
 	for i, f := range append(scenario.Families(), scenario.MisfitFamilies()...) {
@@ -167,11 +168,11 @@ func Summarize(results []Result, l Limits, b Budget) []Row {
 		}
 		st.Runs++
 		switch r.Run.Phase {
-		case PhaseSuccessful:
+		case analysisrun.PhaseSuccessful:
 			st.Successful++
-		case PhaseInconclusive:
+		case analysisrun.PhaseInconclusive:
 			st.Inconclusive++
-		case PhaseFailed:
+		case analysisrun.PhaseFailed:
 			st.Failed++
 			at := r.DetectedAt(l)
 			st.DetectAges = append(st.DetectAges, at)

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
@@ -49,7 +50,7 @@ type Config struct {
 	// RuleFile is the shipped rule set to judge with.
 	RuleFile string
 	// Limits are the AnalysisTemplate's.
-	Limits Limits
+	Limits analysisrun.Limits
 	// History is the stable pods' data before the canary starts.
 	History time.Duration
 	// CPUIdle, when positive, replaces every instance's idle CPU per pod
@@ -76,7 +77,7 @@ type Result struct {
 	Failed [][]string
 	// Metrics holds each metric's classification and reason at each look.
 	Metrics [][]MetricOutcome
-	Run     Run
+	Run     analysisrun.Run
 }
 
 // MetricOutcome is one metric's classification at one look.
@@ -95,8 +96,8 @@ type MetricOutcome struct {
 }
 
 // DetectedAt is the canary age at which the run failed, or 0.
-func (r Result) DetectedAt(l Limits) time.Duration {
-	if r.Run.Phase != PhaseFailed {
+func (r Result) DetectedAt(l analysisrun.Limits) time.Duration {
+	if r.Run.Phase != analysisrun.PhaseFailed {
 		return 0
 	}
 	return l.Ages()[r.Run.Looks-1]
@@ -231,7 +232,7 @@ func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, d
 // judges every truth with both judges at every look, parallel requests at
 // a time.
 func judgeTruths(ctx context.Context, backends map[providers.Type]providers.MetricQuerier, sets map[string]*rules.RuleSet,
-	truths []scenario.Truth, parallel int, limits Limits, queryTimeout time.Duration) ([]Result, error) {
+	truths []scenario.Truth, parallel int, limits analysisrun.Limits, queryTimeout time.Duration) ([]Result, error) {
 	base, stop, err := startService(backends, sets, queryTimeout)
 	if err != nil {
 		return nil, err
@@ -313,7 +314,7 @@ type verdictBody struct {
 
 // judgeLooks asks for a verdict at each look, as Argo would (GET, no
 // lookback: the rule set's), and replays the run.
-func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l Limits) error {
+func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysisrun.Limits) error {
 	c := &http.Client{Timeout: time.Minute}
 	for _, age := range l.Ages() {
 		end := r.Truth.CanaryStart.Add(age)
@@ -344,6 +345,6 @@ func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l Limits) 
 		r.Failed = append(r.Failed, body.Summary.Failed)
 		r.Metrics = append(r.Metrics, body.Metrics)
 	}
-	r.Run = Replay(r.Verdicts, l)
+	r.Run = analysisrun.Replay(r.Verdicts, l)
 	return nil
 }

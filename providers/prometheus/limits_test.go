@@ -23,7 +23,7 @@ func TestResponseSizeLimit(t *testing.T) {
 		limit   int64
 		refused bool
 	}{
-		{"40 MiB over the default 32 MiB", 40 << 20, 0, true},
+		{"10 MiB over the default 8 MiB", 10 << 20, 0, true},
 		{"2 MiB over a 1 MiB limit", 2 << 20, 1 << 20, true},
 		{"100 KiB under a 1 MiB limit", 100 << 10, 1 << 20, false},
 	}

@@ -86,7 +86,72 @@ func clip(b []byte) string {
 // points, which callers treat as no data.
 type series struct {
 	Metric map[string]string `json:"metric"`
-	Values []Point           `json:"values"`
+	Values pointList         `json:"values"`
+}
+
+// pointList is the "values" array of a series, decoded straight into
+// model.SamplePair values: the decoder has checked that the bytes are valid
+// JSON, so a scan for each element's end (outside strings) is enough, and
+// no reflection runs per point.
+type pointList []model.SamplePair
+
+// UnmarshalJSON decodes an array of [seconds, "value"] pairs.
+func (l *pointList) UnmarshalJSON(b []byte) error {
+	s := bytes.TrimSpace(b)
+	if string(s) == "null" {
+		*l = nil
+		return nil
+	}
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return fmt.Errorf("values %s is not an array", clip(b))
+	}
+	rest := bytes.TrimSpace(s[1 : len(s)-1])
+	out := make([]model.SamplePair, 0, bytes.Count(rest, []byte("],"))+1)
+	for len(rest) > 0 {
+		end := elementEnd(rest)
+		var p Point
+		if err := p.UnmarshalJSON(rest[:end]); err != nil {
+			return err
+		}
+		out = append(out, model.SamplePair(p))
+		rest = bytes.TrimSpace(rest[end:])
+		if len(rest) > 0 {
+			if rest[0] != ',' {
+				return fmt.Errorf("values: %s after a sample", clip(rest))
+			}
+			rest = bytes.TrimSpace(rest[1:])
+		}
+	}
+	*l = out
+	return nil
+}
+
+// elementEnd returns the length of the first element of a valid JSON array's
+// contents: up to the first ',' outside strings, brackets and braces.
+func elementEnd(b []byte) int {
+	depth, inString, escaped := 0, false, false
+	for i, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		case c == ',' && depth == 0:
+			return i
+		}
+	}
+	return len(b)
 }
 
 // Matrix returns a decoder of a "matrix" result into *m, for Decode.
@@ -108,12 +173,9 @@ func Matrix(ctx context.Context, m *model.Matrix) func(*json.Decoder) error {
 			if s == nil {
 				return fmt.Errorf("series %d is null", i)
 			}
-			ss := &model.SampleStream{Metric: make(model.Metric, len(s.Metric)), Values: make([]model.SamplePair, len(s.Values))}
+			ss := &model.SampleStream{Metric: make(model.Metric, len(s.Metric)), Values: s.Values}
 			for k, v := range s.Metric {
 				ss.Metric[model.LabelName(k)] = model.LabelValue(v)
-			}
-			for j, p := range s.Values {
-				ss.Values[j] = model.SamplePair(p)
 			}
 			out = append(out, ss)
 			return nil
