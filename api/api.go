@@ -149,7 +149,10 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 	if err != nil {
 		return result{err: err}
 	}
-	a.metrics.verdicts.WithLabelValues(resp.RuleSet, string(resp.Verdict)).Inc()
+	a.metrics.verdicts.WithLabelValues(resp.RuleSet, resp.Environment, string(resp.Verdict)).Inc()
+	for _, m := range resp.Metrics {
+		a.metrics.classifications.WithLabelValues(resp.RuleSet, resp.Environment, m.Name, string(m.Classification)).Inc()
+	}
 	a.o.Logger.Info("judged", zap.String("ruleSet", resp.RuleSet), zap.String("namespace", req.Namespace),
 		zap.String("canaryHash", req.CanaryHash), zap.String("verdict", string(resp.Verdict)),
 		zap.Float64("score", resp.Score), zap.Strings("failed", resp.Summary.Failed))

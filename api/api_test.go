@@ -225,13 +225,20 @@ func TestOtherEndpoints(t *testing.T) {
 		checkResponse(t, do(t, "GET", srv.URL+"/api/v1/judgement", ""), 404, "not_found", "")
 	})
 	t.Run("metrics", func(t *testing.T) {
-		j := &fakeJudger{resp: okResponse}
-		srv := newTestServer(t, j, fakeRules{}, nil)
+		resp := *okResponse
+		resp.Environment = "live"
+		resp.Metrics = []wire.MetricResult{{Name: "latency", Classification: analysis.High}}
+		srv := newTestServer(t, &fakeJudger{resp: &resp}, fakeRules{}, nil)
 		do(t, "GET", srv.URL+"/api/v1/judge?"+validQuery, "")
 		res := do(t, "GET", srv.URL+"/metrics", "")
 		b, _ := io.ReadAll(res.Body)
-		if !strings.Contains(string(b), `analyzer_judgements_total{rule_set="http-service",verdict="Successful"} 1`) {
-			t.Errorf("metrics lack the judgement:\n%s", b)
+		for _, want := range []string{
+			`analyzer_judgements_total{environment="live",rule_set="http-service",verdict="Successful"} 1`,
+			`analyzer_metric_classifications_total{classification="High",environment="live",metric="latency",rule_set="http-service"} 1`,
+		} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("metrics lack %s:\n%s", want, b)
+			}
 		}
 	})
 }

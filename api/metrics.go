@@ -10,8 +10,10 @@ import (
 
 type metrics struct {
 	verdicts *prometheus.CounterVec
-	errors   *prometheus.CounterVec
-	duration prometheus.Histogram
+	// classifications counts each metric's classification per judgement.
+	classifications *prometheus.CounterVec
+	errors          *prometheus.CounterVec
+	duration        prometheus.Histogram
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
@@ -19,8 +21,12 @@ func newMetrics(r prometheus.Registerer) *metrics {
 	return &metrics{
 		verdicts: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "analyzer_judgements_total",
-			Help: "Completed judgements by rule set and verdict.",
-		}, []string{"rule_set", "verdict"}),
+			Help: "Completed judgements by rule set, environment and verdict.",
+		}, []string{"rule_set", "environment", "verdict"}),
+		classifications: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "analyzer_metric_classifications_total",
+			Help: "Each metric's classification in completed judgements, by rule set, environment, metric and classification.",
+		}, []string{"rule_set", "environment", "metric", "classification"}),
 		errors: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "analyzer_request_errors_total",
 			Help: "Requests answered with an error, by error type.",

@@ -133,6 +133,7 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*engine.
 			return nil, nil, err
 		}
 	}
+	backends = providers.NewMetrics(reg).InstrumentAll(backends)
 	store := o.Store
 	if store == nil {
 		if o.RulesDir == "" {

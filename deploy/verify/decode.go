@@ -37,6 +37,8 @@ func newTyped(apiVersion, kind string) (any, bool) {
 		return &networkingv1.NetworkPolicy{}, true
 	case "monitoring.coreos.com/v1/ServiceMonitor":
 		return &monitoringv1.ServiceMonitor{}, true
+	case "monitoring.coreos.com/v1/PrometheusRule":
+		return &monitoringv1.PrometheusRule{}, true
 	case "argoproj.io/v1alpha1/ClusterAnalysisTemplate":
 		return &rolloutsv1alpha1.ClusterAnalysisTemplate{}, true
 	case "argoproj.io/v1alpha1/AnalysisTemplate":
