@@ -33,19 +33,35 @@ type RuleLister interface {
 type Options struct {
 	Judger Judger
 	Rules  RuleLister
-	// Reload reloads the rules; POST /-/reload calls it.
-	Reload func() error
-	// Timeout bounds one judgement (Argo's default timeoutSeconds is 10).
-	Timeout  time.Duration
-	Logger   *zap.Logger
-	Registry prometheus.Registerer
-	Gatherer prometheus.Gatherer
+	// Reload reloads the rules; POST /-/reload calls it when
+	// EnableLifecycle is set.
+	Reload          func() error
+	EnableLifecycle bool
+	// Ready, if set, says why the service should take no traffic (rules
+	// that failed to reload, a shutdown under way); /readyz answers 503
+	// with its error.
+	Ready func() error
+	// Tokens, if set, are the bearer tokens the API and /-/reload demand;
+	// /healthz, /readyz and /metrics stay open.
+	Tokens *TokenFile
+	// Timeout bounds one judgement request, including its wait for a slot
+	// (Argo's default timeoutSeconds is 10).
+	Timeout time.Duration
+	// MaxConcurrent bounds the judgements that run at once (0: no bound);
+	// a request beyond it waits at most QueueWait for a slot, then gets a
+	// 503 "overloaded".
+	MaxConcurrent int
+	QueueWait     time.Duration
+	Logger        *zap.Logger
+	Registry      prometheus.Registerer
+	Gatherer      prometheus.Gatherer
 }
 
 // API holds the handlers.
 type API struct {
 	o       Options
 	metrics *metrics
+	slots   *limiter
 }
 
 // New builds the API.
@@ -53,7 +69,7 @@ func New(o Options) *API {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	return &API{o: o, metrics: newMetrics(o.Registry)}
+	return &API{o: o, metrics: newMetrics(o.Registry), slots: newLimiter(o.MaxConcurrent, o.QueueWait)}
 }
 
 // result is what a handler produces; wrap writes it.
@@ -100,10 +116,11 @@ func (a *API) render(c *gin.Context, r result) (int, []byte) {
 // Register adds the routes to r.
 func (a *API) Register(r *gin.Engine) {
 	r.HandleMethodNotAllowed = true
-	r.GET(request.Path, a.wrap(a.judgeGet))
-	r.POST(request.Path, a.wrap(a.judgePost))
-	r.GET("/api/v1/rulesets", a.wrap(a.ruleSets))
-	r.POST("/-/reload", a.wrap(a.reload))
+	guarded := r.Group("", a.authenticate)
+	guarded.GET(request.Path, a.wrap(a.judgeGet))
+	guarded.POST(request.Path, a.wrap(a.judgePost))
+	guarded.GET("/api/v1/rulesets", a.wrap(a.ruleSets))
+	guarded.POST("/-/reload", a.wrap(a.reload))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", a.ready)
 	if a.o.Gatherer != nil {
@@ -143,9 +160,17 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 		ctx, cancel = context.WithTimeout(ctx, a.o.Timeout)
 		defer cancel()
 	}
+	release, err := a.slots.acquire(ctx)
+	if err != nil {
+		return result{err: err}
+	}
+	defer release()
+	a.metrics.inFlight.Inc()
+	defer a.metrics.inFlight.Dec()
 	start := time.Now()
 	resp, err := a.o.Judger.Judge(ctx, req)
-	a.metrics.duration.Observe(time.Since(start).Seconds())
+	took := time.Since(start)
+	a.metrics.duration.Observe(took.Seconds())
 	if err != nil {
 		return result{err: err}
 	}
@@ -153,9 +178,11 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 	for _, m := range resp.Metrics {
 		a.metrics.classifications.WithLabelValues(resp.RuleSet, resp.Environment, m.Name, string(m.Classification)).Inc()
 	}
-	a.o.Logger.Info("judged", zap.String("ruleSet", resp.RuleSet), zap.String("namespace", req.Namespace),
-		zap.String("canaryHash", req.CanaryHash), zap.String("verdict", string(resp.Verdict)),
-		zap.Float64("score", resp.Score), zap.Strings("failed", resp.Summary.Failed))
+	a.o.Logger.Info("judged", zap.String("verdict", string(resp.Verdict)), zap.Float64("score", resp.Score),
+		zap.String("reason", resp.Reason), zap.Strings("failed", resp.Summary.Failed),
+		zap.String("ruleSet", resp.RuleSet), zap.String("namespace", req.Namespace), zap.String("rollout", req.Rollout),
+		zap.String("canaryHash", req.CanaryHash), zap.String("stableHash", req.StableHash),
+		zap.Time("start", resp.Window.Start), zap.Time("end", resp.Window.End), zap.Duration("took", took))
 	return result{status: http.StatusOK, data: resp}
 }
 
@@ -183,20 +210,17 @@ func (a *API) ruleSets(_ *gin.Context) result {
 	return result{status: http.StatusOK, data: gin.H{"status": "success", "data": out}}
 }
 
-func (a *API) reload(_ *gin.Context) result {
-	if a.o.Reload == nil {
-		return result{err: errNoReload}
-	}
-	if err := a.o.Reload(); err != nil {
-		return result{err: err}
-	}
-	return result{status: http.StatusOK, data: gin.H{"status": "success"}}
-}
-
+// ready answers 200 once rules are loaded, unless Ready says otherwise.
 func (a *API) ready(c *gin.Context) {
 	if a.o.Rules.RuleSets() == nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "reason": "no rules loaded yet"})
 		return
+	}
+	if a.o.Ready != nil {
+		if err := a.o.Ready(); err != nil {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "reason": err.Error()})
+			return
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }

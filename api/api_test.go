@@ -13,6 +13,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/api/wire"
@@ -40,10 +42,24 @@ func (f fakeRules) RuleSets() map[string]*rules.RuleSet { return f }
 
 func newTestServer(t *testing.T, j Judger, r RuleLister, reload func() error) *httptest.Server {
 	t.Helper()
+	return serveAPI(t, Options{Judger: j, Rules: r, Reload: reload, EnableLifecycle: true})
+}
+
+// serveAPI serves the API with o (a one-second timeout and fresh metrics
+// unless set) until the test ends.
+func serveAPI(t *testing.T, o Options) *httptest.Server {
+	t.Helper()
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	reg := prometheus.NewRegistry()
-	New(Options{Judger: j, Rules: r, Reload: reload, Timeout: time.Second, Registry: reg, Gatherer: reg}).Register(e)
+	if o.Timeout == 0 {
+		o.Timeout = time.Second
+	}
+	o.Registry, o.Gatherer = reg, reg
+	if o.Rules == nil {
+		o.Rules = fakeRules{}
+	}
+	New(o).Register(e)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return srv
@@ -191,35 +207,7 @@ func TestOtherEndpoints(t *testing.T) {
 			t.Errorf("%d %s", res.StatusCode, b)
 		}
 	})
-	t.Run("readyz before rules", func(t *testing.T) {
-		srv := newTestServer(t, &fakeJudger{}, fakeRules(nil), nil)
-		if res := do(t, "GET", srv.URL+"/readyz", ""); res.StatusCode != 503 {
-			t.Errorf("readyz %d", res.StatusCode)
-		}
-		if res := do(t, "GET", srv.URL+"/healthz", ""); res.StatusCode != 200 {
-			t.Errorf("healthz %d", res.StatusCode)
-		}
-	})
-	t.Run("readyz with rules", func(t *testing.T) {
-		srv := newTestServer(t, &fakeJudger{}, fakeRules{"http-service": rs}, nil)
-		if res := do(t, "GET", srv.URL+"/readyz", ""); res.StatusCode != 200 {
-			t.Errorf("readyz %d", res.StatusCode)
-		}
-	})
-	t.Run("reload error is a 500 with the error", func(t *testing.T) {
-		srv := newTestServer(t, &fakeJudger{}, fakeRules{}, func() error { return errors.New("x.yaml:3: bad") })
-		res := do(t, "POST", srv.URL+"/-/reload", "")
-		body := checkResponse(t, res, 500, "internal", "")
-		if body.Error != "x.yaml:3: bad" {
-			t.Errorf("error %q", body.Error)
-		}
-	})
-	t.Run("reload ok", func(t *testing.T) {
-		srv := newTestServer(t, &fakeJudger{}, fakeRules{}, func() error { return nil })
-		if res := do(t, "POST", srv.URL+"/-/reload", ""); res.StatusCode != 200 {
-			t.Errorf("reload %d", res.StatusCode)
-		}
-	})
+
 	t.Run("unknown path is JSON", func(t *testing.T) {
 		srv := newTestServer(t, &fakeJudger{}, fakeRules{}, nil)
 		checkResponse(t, do(t, "GET", srv.URL+"/api/v1/judgement", ""), 404, "not_found", "")
@@ -300,10 +288,71 @@ func checkResponse(t *testing.T, res *http.Response, status int, errorType, fiel
 			t.Errorf("error body %s, want type %s field %q", b, errorType, field)
 		}
 	}
-	if status == 200 {
+	if status == 200 && res.Request.URL.Path == request.Path {
 		if v, _ := obj["verdict"].(string); v == "" {
 			t.Errorf("200 without a verdict: %s", b)
 		}
 	}
 	return e
+}
+
+// TestJudgedLog: the "judged" line says what was judged and why (issue 13,
+// section 4): rollout, both hashes, the window's end, the reason and the
+// failing metrics.
+func TestJudgedLog(t *testing.T) {
+	t.Parallel()
+	core, logs := observer.New(zap.InfoLevel)
+	end := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+	resp := &wire.Response{Verdict: analysis.Failed, Score: 0, RuleSet: "http-service", Reason: "critical metric latency was High, so the score is 0",
+		Summary: wire.Summary{Verdict: analysis.Failed, Failed: []string{"latency", "error-ratio"}},
+		Window:  wire.Window{Start: end.Add(-30 * time.Minute), End: end, Step: "1m"}}
+	srv := serveAPI(t, Options{Judger: &fakeJudger{resp: resp}, Logger: zap.New(core)})
+	checkResponse(t, do(t, "GET", srv.URL+"/api/v1/judge?"+validQuery+"&rollout=web", ""), 200, "", "")
+	lines := logs.FilterMessage("judged").All()
+	if len(lines) != 1 {
+		t.Fatalf("%d judged lines", len(lines))
+	}
+	got := lines[0].ContextMap()
+	want := map[string]any{
+		"verdict": "Failed", "ruleSet": "http-service", "namespace": "shop", "rollout": "web",
+		"canaryHash": "5f6b7c8d9e", "stableHash": "7c9d5b6f4d", "end": end, "reason": resp.Reason,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+	if failed, _ := got["failed"].([]any); len(failed) != 2 || failed[0] != "latency" || failed[1] != "error-ratio" {
+		t.Errorf("failed = %v", got["failed"])
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		rules  RuleLister
+		ready  func() error
+		status int
+		reason string
+	}{
+		{"no rules yet", fakeRules(nil), nil, 503, "no rules loaded yet"},
+		{"rules", fakeRules{}, nil, 200, ""},
+		{"rules, ready", fakeRules{}, func() error { return nil }, 200, ""},
+		{"stale rules", fakeRules{}, func() error { return errors.New("rules are stale: x.yaml:3: bad") }, 503, "rules are stale: x.yaml:3: bad"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			srv := serveAPI(t, Options{Judger: &fakeJudger{}, Rules: c.rules, Ready: c.ready})
+			res := do(t, "GET", srv.URL+"/readyz", "")
+			var body struct{ Status, Reason string }
+			if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != c.status || body.Reason != c.reason {
+				t.Errorf("%d %+v", res.StatusCode, body)
+			}
+		})
+	}
 }

@@ -27,6 +27,10 @@ const (
 	errBackendAuth errorType = "backend_auth"
 	errCanceled    errorType = "canceled"
 	errInternal    errorType = "internal"
+
+	errUnauthorized errorType = "unauthorized"
+	errForbidden    errorType = "forbidden"
+	errOverloaded   errorType = "overloaded"
 )
 
 // statusClientClosedRequest is nginx's code for a client that went away.
@@ -95,12 +99,16 @@ func statusFor(t errorType) int {
 		return http.StatusNotFound
 	case errBadQuery:
 		return http.StatusUnprocessableEntity
-	case errUnavailable, errTimeout:
+	case errUnavailable, errTimeout, errOverloaded:
 		return http.StatusServiceUnavailable
 	case errBackendAuth:
 		// Not 503: the backend is up and refused our credentials, a
 		// configuration error that retrying will not mend.
 		return http.StatusBadGateway
+	case errUnauthorized:
+		return http.StatusUnauthorized
+	case errForbidden:
+		return http.StatusForbidden
 	case errCanceled:
 		return statusClientClosedRequest
 	default:

@@ -14,6 +14,7 @@ type metrics struct {
 	classifications *prometheus.CounterVec
 	errors          *prometheus.CounterVec
 	duration        prometheus.Histogram
+	inFlight        prometheus.Gauge
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
@@ -35,6 +36,10 @@ func newMetrics(r prometheus.Registerer) *metrics {
 			Name:    "analyzer_judgement_duration_seconds",
 			Help:    "Time to fetch data and judge one canary.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
+		inFlight: f.NewGauge(prometheus.GaugeOpts{
+			Name: "analyzer_judgements_in_flight",
+			Help: "Judgements running now (at most --query.max-concurrency).",
 		}),
 	}
 }

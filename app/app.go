@@ -7,10 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
+	"sync"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
@@ -30,14 +29,23 @@ type Options struct {
 	Environment   string
 	Prometheus    providers.ClientOptions
 	Loki          providers.ClientOptions
-	// QueryTimeout bounds one judgement, below Argo's 10 s default.
+	// QueryTimeout bounds one judgement request, its wait for a slot
+	// included; below Argo's 10 s default. It must be positive.
 	QueryTimeout time.Duration
-	Logger       *zap.Logger
+	// MaxConcurrent bounds the judgements that run at once (0: no bound);
+	// QueueWait is how long a request beyond it waits for a slot before a
+	// 503 "overloaded".
+	MaxConcurrent int
+	QueueWait     time.Duration
+	Logger        *zap.Logger
 	// Reload receives a value for every SIGHUP.
 	Reload <-chan struct{}
 	// Listening, if set, receives the bound address once the server
 	// listens (tests use port 0).
 	Listening chan<- string
+
+	// Web is how the service meets its callers.
+	Web Web
 
 	// Backends and Store replace the ones built from the options (demo).
 	Backends map[providers.Type]providers.MetricQuerier
@@ -46,11 +54,39 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Run serves until ctx is done, then shuts down gracefully.
+// Web configures the HTTP side: lifecycle API, authentication, TLS,
+// proxies, timeouts and the drain on shutdown.
+type Web struct {
+	// EnableLifecycle turns on POST /-/reload.
+	EnableLifecycle bool
+	// BearerTokenFile, if set, holds the tokens the API demands (one per
+	// line, re-read when it changes).
+	BearerTokenFile string
+	// TLSCertFile and TLSKeyFile, if set, serve HTTPS (re-read when they
+	// change).
+	TLSCertFile, TLSKeyFile string
+	// TrustedProxies are the addresses (IPs or CIDRs) whose
+	// X-Forwarded-For the access log believes; none by default.
+	TrustedProxies []string
+	// ShutdownDelay is how long the service keeps serving, with /readyz
+	// failing, once asked to stop; ShutdownTimeout bounds the wait for
+	// in-flight requests after that.
+	ShutdownDelay, ShutdownTimeout time.Duration
+	// ReadTimeout bounds reading a request, body included; IdleTimeout
+	// closes an idle kept-alive connection. Zero takes the defaults.
+	ReadTimeout, IdleTimeout time.Duration
+}
+
+// Run serves until ctx is done, then drains: /readyz fails at once, the
+// service keeps serving for Web.ShutdownDelay, then stops accepting and
+// waits at most Web.ShutdownTimeout for in-flight requests.
 func Run(ctx context.Context, o Options) error {
 	log := o.Logger
 	if log == nil {
 		log = zap.NewNop()
+	}
+	if o.QueryTimeout <= 0 {
+		return fmt.Errorf("the query timeout must be positive, not %s", o.QueryTimeout)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -59,47 +95,55 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	reload := func() error { return reloadRules(store, svc.Backends, log) }
-	if err := reload(); err != nil {
+	state := &readiness{}
+	rl := &reloader{store: store, backends: svc.Backends, state: state, log: log}
+	if err := rl.reload(); err != nil {
 		return fmt.Errorf("loading rules: %w", err)
 	}
-
+	var tokens *api.TokenFile
+	if o.Web.BearerTokenFile != "" {
+		if tokens, err = api.NewTokenFile(o.Web.BearerTokenFile); err != nil {
+			return err
+		}
+	}
 	a := api.New(api.Options{
-		Judger: svc, Rules: store, Reload: reload, Timeout: o.QueryTimeout,
+		Judger: svc, Rules: store, Reload: rl.reload, EnableLifecycle: o.Web.EnableLifecycle,
+		Ready: state.err, Tokens: tokens,
+		Timeout: o.QueryTimeout, MaxConcurrent: o.MaxConcurrent, QueueWait: o.QueueWait,
 		Logger: log, Registry: reg, Gatherer: reg,
 	})
-	engine := newEngine(log)
+	engine, err := newEngine(log, o.Web.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	a.Register(engine)
+	srv, err := newServer(engine, o.Web, log)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", o.ListenAddress)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.ListenAddress, err)
 	}
-	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("serving", zap.String("address", ln.Addr().String()), zap.String("version", Version))
+	log.Info("serving", zap.String("address", ln.Addr().String()), zap.Bool("tls", srv.TLSConfig != nil),
+		zap.Bool("auth", tokens != nil), zap.Bool("lifecycle", o.Web.EnableLifecycle), zap.String("version", Version))
 	if o.Listening != nil {
 		o.Listening <- ln.Addr().String()
 	}
-
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- serve(srv, ln) }()
 	if o.RulesDir != "" && o.Store == nil {
-		go watchRules(ctx, o.RulesDir, reload, log)
+		go watchRules(ctx, o.RulesDir, rl.reload, state, log)
 	}
 	for {
 		select {
 		case err := <-errc:
 			return fmt.Errorf("serving: %w", err)
 		case <-o.Reload:
-			_ = reload()
+			_ = rl.reload()
 		case <-ctx.Done():
-			shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			log.Info("shutting down")
-			if err := srv.Shutdown(shutdownCtx); err != nil {
-				return fmt.Errorf("shutting down: %w", err)
-			}
-			return nil
+			return drain(srv, errc, state, o.Web, log)
 		}
 	}
 }
@@ -144,17 +188,30 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*engine.
 	return &engine.Service{Rules: store, Backends: backends, Logs: logQueriers(backends), Now: o.Now, Logger: log}, store, nil
 }
 
-// reloadRules loads the rules into store and warns about metrics whose
-// backend is not configured.
-func reloadRules(store *rules.Store, backends map[providers.Type]providers.MetricQuerier, log *zap.Logger) error {
-	if err := store.Reload(); err != nil {
-		log.Error("rules reload failed; keeping the previous rules", zap.Error(err))
+// reloader reloads the rules, one reload at a time, and keeps the
+// readiness state in step: a failed reload leaves the previous rules in
+// place and marks them stale.
+type reloader struct {
+	mu       sync.Mutex
+	store    *rules.Store
+	backends map[providers.Type]providers.MetricQuerier
+	state    *readiness
+	log      *zap.Logger
+}
+
+func (r *reloader) reload() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.store.Reload()
+	r.state.setReload(err)
+	if err != nil {
+		r.log.Error("rules reload failed; keeping the previous rules, not ready until a reload succeeds", zap.Error(err))
 		return err
 	}
-	if err := checkSources(store.RuleSets(), backends); err != nil {
-		log.Warn("rules need a backend that is not configured", zap.Error(err))
+	if err := checkSources(r.store.RuleSets(), r.backends); err != nil {
+		r.log.Warn("rules need a backend that is not configured", zap.Error(err))
 	}
-	log.Info("rules loaded", zap.Strings("ruleSets", rules.Names(store.RuleSets())))
+	r.log.Info("rules loaded", zap.Strings("ruleSets", rules.Names(r.store.RuleSets())))
 	return nil
 }
 
@@ -204,11 +261,4 @@ func checkSources(sets map[string]*rules.RuleSet, b map[providers.Type]providers
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func newEngine(log *zap.Logger) *gin.Engine {
-	gin.SetMode(gin.ReleaseMode)
-	e := gin.New()
-	e.Use(accessLog(log, "/healthz", "/readyz", "/metrics"), recovery(log))
-	return e
 }

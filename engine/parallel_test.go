@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
@@ -13,29 +14,38 @@ import (
 
 func TestRunAll(t *testing.T) {
 	t.Parallel()
-	t.Run("all succeed within the limit", func(t *testing.T) {
-		var running, most atomic.Int32
-		var tasks []func(context.Context) error
-		for range 20 {
-			tasks = append(tasks, func(context.Context) error {
-				n := running.Add(1)
-				for {
-					m := most.Load()
-					if n <= m || most.CompareAndSwap(m, n) {
-						break
-					}
+	t.Run("exactly the limit at once until the tasks run out", func(t *testing.T) {
+		// In a synctest bubble, synctest.Wait returns once every goroutine
+		// is blocked: the tasks holding a slot on release, the others
+		// waiting for a slot. Counting the running tasks then is exact, so
+		// a broken limit fails every time, not by chance.
+		synctest.Test(t, func(t *testing.T) {
+			const n, limit = 20, 3
+			var running, ran atomic.Int32
+			release := make(chan struct{})
+			tasks := make([]func(context.Context) error, n)
+			for i := range tasks {
+				tasks[i] = func(context.Context) error {
+					running.Add(1)
+					<-release
+					running.Add(-1)
+					ran.Add(1)
+					return nil
 				}
-				time.Sleep(time.Millisecond)
-				running.Add(-1)
-				return nil
-			})
-		}
-		if err := runAll(context.Background(), 3, tasks); err != nil {
-			t.Fatal(err)
-		}
-		if most.Load() > 3 {
-			t.Errorf("%d tasks ran at once, limit 3", most.Load())
-		}
+			}
+			done := make(chan error, 1)
+			go func() { done <- runAll(t.Context(), limit, tasks) }()
+			for finished := range n {
+				synctest.Wait()
+				if got, want := running.Load(), int32(min(limit, n-finished)); got != want {
+					t.Fatalf("%d tasks running after %d finished, want %d", got, finished, want)
+				}
+				release <- struct{}{}
+			}
+			if err := <-done; err != nil || ran.Load() != n {
+				t.Errorf("%d of %d tasks ran: %v", ran.Load(), n, err)
+			}
+		})
 	})
 	t.Run("the first failure is returned and cancels the rest", func(t *testing.T) {
 		boom := errors.New("boom")
@@ -73,19 +83,22 @@ func TestRunAll(t *testing.T) {
 		}
 	})
 	t.Run("a deadline before all tasks ran is a timeout", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		defer cancel()
-		// Each task holds the only slot until the deadline and then claims
-		// success: the tasks that never ran must still make it a failure.
-		var started atomic.Int32
-		block := func(ctx context.Context) error { started.Add(1); <-ctx.Done(); return nil }
-		err := runAll(ctx, 1, []func(context.Context) error{block, block, block})
-		if n := started.Load(); n != 1 {
-			t.Errorf("%d tasks started after the deadline or beside the one slot", n)
-		}
-		var pe *providers.Error
-		if !errors.As(err, &pe) || pe.Kind != providers.Timeout {
-			t.Errorf("got %v", err)
-		}
+		synctest.Test(t, func(t *testing.T) { // the bubble's clock: no real wait
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+			defer cancel()
+			// Each task holds the only slot until the deadline and then
+			// claims success: the tasks that never ran must still make it
+			// a failure.
+			var started atomic.Int32
+			block := func(ctx context.Context) error { started.Add(1); <-ctx.Done(); return nil }
+			err := runAll(ctx, 1, []func(context.Context) error{block, block, block})
+			if n := started.Load(); n != 1 {
+				t.Errorf("%d tasks started after the deadline or beside the one slot", n)
+			}
+			var pe *providers.Error
+			if !errors.As(err, &pe) || pe.Kind != providers.Timeout {
+				t.Errorf("got %v", err)
+			}
+		})
 	})
 }

@@ -90,11 +90,50 @@ func backendFlags(fs *flag.FlagSet, name string, o *providers.ClientOptions) {
 func serviceFlags(fs *flag.FlagSet, o *app.Options, level *string, logLevel string) {
 	fs.StringVar(&o.RulesDir, "rules.dir", "/etc/canary-analyzer/rules", "directory of rule files (*.yaml)")
 	fs.StringVar(&o.Environment, "environment", "", "environment (alpha, beta, live) whose rule-set overrides apply")
-	fs.DurationVar(&o.QueryTimeout, "query.timeout", 8*time.Second, "time allowed for one judgement, below Argo's 10 s timeoutSeconds")
+	fs.DurationVar(&o.QueryTimeout, "query.timeout", 8*time.Second, "time allowed for one judgement request, its wait for a slot included; below Argo's 10 s timeoutSeconds")
 	fs.StringVar(level, "log.level", logLevel, "log level: debug, info, warn, error")
 	backendFlags(fs, "prometheus", &o.Prometheus)
 	backendFlags(fs, "loki", &o.Loki)
 	fs.IntVar(&o.Loki.MaxEntries, "loki.max-entries", loki.DefaultPageSize, "log lines asked of Loki per request; lowered by itself to Loki's max_entries_limit_per_query")
+}
+
+// webFlags registers the server's own flags (serve only).
+func webFlags(fs *flag.FlagSet, o *app.Options) {
+	fs.IntVar(&o.MaxConcurrent, "query.max-concurrency", 10, "judgements run at once; more wait for a slot (0: no bound)")
+	fs.DurationVar(&o.QueueWait, "query.queue-timeout", 2*time.Second, "how long a judgement waits for a slot before a 503 that Argo retries")
+	fs.BoolVar(&o.Web.EnableLifecycle, "web.enable-lifecycle", false, "enable POST /-/reload")
+	fs.StringVar(&o.Web.BearerTokenFile, "web.bearer-token-file", "", "file of bearer tokens (one per line, re-read on change) the API demands; none: no authentication")
+	fs.StringVar(&o.Web.TLSCertFile, "web.tls-cert-file", "", "TLS certificate file (PEM, re-read on change): serve HTTPS")
+	fs.StringVar(&o.Web.TLSKeyFile, "web.tls-key-file", "", "TLS private key file (PEM) of --web.tls-cert-file")
+	fs.Func("web.trusted-proxies", "comma-separated IPs or CIDRs of proxies whose X-Forwarded-For is believed (default none)", func(v string) error {
+		o.Web.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				o.Web.TrustedProxies = append(o.Web.TrustedProxies, p)
+			}
+		}
+		return nil
+	})
+	fs.DurationVar(&o.Web.ShutdownDelay, "web.shutdown-delay", 5*time.Second, "on SIGTERM, serve on this long with /readyz failing, so that endpoints drop the pod first")
+	fs.DurationVar(&o.Web.ShutdownTimeout, "web.shutdown-timeout", 15*time.Second, "then wait at most this long for requests in flight")
+}
+
+// checkDurations refuses timeouts that would mean "no deadline" or make
+// no sense.
+func checkDurations(o *app.Options) error {
+	switch {
+	case o.QueryTimeout <= 0:
+		return fmt.Errorf("--query.timeout %s: must be positive (it is the deadline of a judgement)", o.QueryTimeout)
+	case o.MaxConcurrent < 0:
+		return fmt.Errorf("--query.max-concurrency %d: must be 0 (no bound) or more", o.MaxConcurrent)
+	case o.QueueWait < 0:
+		return fmt.Errorf("--query.queue-timeout %s: must not be negative", o.QueueWait)
+	case o.Web.ShutdownDelay < 0:
+		return fmt.Errorf("--web.shutdown-delay %s: must not be negative", o.Web.ShutdownDelay)
+	case o.Web.ShutdownTimeout < 0:
+		return fmt.Errorf("--web.shutdown-timeout %s: must not be negative", o.Web.ShutdownTimeout)
+	}
+	return nil
 }
 
 // newLogger builds the JSON logger on stderr.

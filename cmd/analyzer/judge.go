@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api"
 	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/request"
@@ -30,9 +31,10 @@ func judge(args []string) int {
 	var o app.Options
 	var level string
 	var req request.Request
-	var server, output string
+	var server, serverToken, output string
 	req.AddFlags(fs)
 	fs.StringVar(&server, "server", "", "ask a running analyzer at this URL instead of querying the backends directly")
+	fs.StringVar(&serverToken, "server.bearer-token-file", "", "file whose first token is sent to --server as a bearer token")
 	fs.StringVar(&output, "output", "text", "text or json")
 	serviceFlags(fs, &o, &level, "warn")
 	if !parse(fs, args) {
@@ -40,6 +42,10 @@ func judge(args []string) int {
 	}
 	if output != "text" && output != "json" {
 		fmt.Fprintln(os.Stderr, "--output must be text or json")
+		return exitUsage
+	}
+	if err := checkDurations(&o); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return exitUsage
 	}
 	if err := req.Validate(); err != nil {
@@ -54,7 +60,7 @@ func judge(args []string) int {
 	var resp *wire.Response
 	var err error
 	if server != "" {
-		resp, err = judgeRemote(server, req, o.QueryTimeout+2*time.Second)
+		resp, err = judgeRemote(server, serverToken, req, o.QueryTimeout+2*time.Second)
 	} else {
 		resp, err = judgeLocal(o, level, req)
 	}
@@ -98,9 +104,19 @@ func judgeLocal(o app.Options, level string, req request.Request) (*wire.Respons
 }
 
 // judgeRemote asks a running service, with the GET request Argo sends.
-func judgeRemote(server string, req request.Request, timeout time.Duration) (*wire.Response, error) {
-	c := &http.Client{Timeout: timeout}
-	res, err := c.Get(req.URL(server))
+func judgeRemote(server, tokenFile string, req request.Request, timeout time.Duration) (*wire.Response, error) {
+	hr, err := http.NewRequest("GET", req.URL(server), nil)
+	if err != nil {
+		return nil, err
+	}
+	if tokenFile != "" {
+		tokens, err := api.ReadTokenFile(tokenFile)
+		if err != nil {
+			return nil, err
+		}
+		hr.Header.Set("Authorization", "Bearer "+tokens[0])
+	}
+	res, err := (&http.Client{Timeout: timeout}).Do(hr)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,7 +55,8 @@ func TestEnvironmentVariables(t *testing.T) {
 }
 
 // TestJudgeCommand judges the end-to-end canaries from the command line on
-// a real Prometheus: the exit code is the verdict.
+// a real Prometheus: the exit code is the verdict, stdout holds the answer
+// alone, and stderr no log line at the default level (issue 13, section 4).
 func TestJudgeCommand(t *testing.T) {
 	var om bytes.Buffer
 	healthy, regressed, err := scenario.WriteE2E(&om)
@@ -66,18 +69,81 @@ func TestJudgeCommand(t *testing.T) {
 		truth  scenario.Truth
 		output string
 		code   int
+		first  string // how stdout starts
 	}{
-		{healthy, "text", exitSuccessful},
-		{regressed, "json", exitFailed},
+		{healthy, "text", exitSuccessful, "Successful  score 100"},
+		{regressed, "json", exitFailed, "{\n  \"verdict\": \"Failed\""},
 	} {
 		t.Run(c.truth.Namespace, func(t *testing.T) {
-			code := run([]string{"judge", "--prometheus.url", prom.URL, "--rules.dir", "../../deploy/base/rules",
-				"--log.level", "error", "--output", c.output,
-				"--namespace", c.truth.Namespace, "--rollout", c.truth.Rollout, "--canary-hash", c.truth.CanaryHash,
-				"--stable-hash", c.truth.StableHash, "--rule-set", "http-service", "--end", end})
+			var code int
+			stdout, stderr := capture(t, func() {
+				code = run([]string{"judge", "--prometheus.url", prom.URL, "--rules.dir", "../../deploy/base/rules",
+					"--output", c.output,
+					"--namespace", c.truth.Namespace, "--rollout", c.truth.Rollout, "--canary-hash", c.truth.CanaryHash,
+					"--stable-hash", c.truth.StableHash, "--rule-set", "http-service", "--end", end})
+			})
 			if code != c.code {
 				t.Errorf("exit %d, want %d", code, c.code)
 			}
+			if !strings.HasPrefix(stdout, c.first) {
+				t.Errorf("stdout starts %.80q, want %q", stdout, c.first)
+			}
+			if stderr != "" {
+				t.Errorf("stderr holds:\n%s", stderr)
+			}
 		})
 	}
+}
+
+// capture runs f with os.Stdout and os.Stderr redirected, and returns what
+// each received.
+func capture(t *testing.T, f func()) (stdout, stderr string) {
+	t.Helper()
+	read := func(dst **os.File) func() string {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := *dst
+		*dst = w
+		done := make(chan string)
+		go func() {
+			b, _ := io.ReadAll(r)
+			done <- string(b)
+		}()
+		return func() string {
+			*dst = orig
+			w.Close()
+			return <-done
+		}
+	}
+	out, errs := read(&os.Stdout), read(&os.Stderr)
+	f()
+	return out(), errs()
+}
+
+// TestTimeoutsMustBePositive: a zero or negative timeout would mean no
+// deadline at all (issue 12, section 6).
+func TestTimeoutsMustBePositive(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--query.timeout", "0"},
+		{"serve", "--query.timeout", "-5s"},
+		{"serve", "--query.max-concurrency", "-1"},
+		{"serve", "--query.queue-timeout", "-1s"},
+		{"serve", "--web.shutdown-delay", "-1s"},
+		{"judge", "--query.timeout", "0", "--namespace", "shop", "--canary-hash", "a", "--stable-hash", "b", "--rule-set", "r"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Setenv("ANALYZER_PROMETHEUS_URL", "http://127.0.0.1:1")
+			if got := run(args); got != exitUsage {
+				t.Errorf("exit %d, want %d", got, exitUsage)
+			}
+		})
+	}
+	t.Run("from the environment", func(t *testing.T) {
+		t.Setenv("ANALYZER_QUERY_TIMEOUT", "0s")
+		if got := run([]string{"serve"}); got != exitUsage {
+			t.Errorf("exit %d, want %d", got, exitUsage)
+		}
+	})
 }

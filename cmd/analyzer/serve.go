@@ -18,13 +18,18 @@ func serve(args []string) int {
 	var level string
 	fs.StringVar(&o.ListenAddress, "listen-address", ":8080", "address to serve the API, probes and /metrics on")
 	serviceFlags(fs, &o, &level, "info")
+	webFlags(fs, &o)
 	if !parse(fs, args) {
-		return 2
+		return exitUsage
+	}
+	if err := checkDurations(&o); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitUsage
 	}
 	log, err := newLogger(level)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return exitUsage
 	}
 	defer log.Sync() //nolint:errcheck // stderr
 	o.Logger = log

@@ -51,17 +51,17 @@ type analyzerProcess struct {
 }
 
 // startAnalyzer runs the binary as the Deployment does (serve, the shipped
-// rule files, ANALYZER_ENVIRONMENT=env) against Prometheus at promURL and
-// waits until it is ready. It is stopped when the test ends.
-func startAnalyzer(t *testing.T, bin, env, promURL string) *analyzerProcess {
+// rule files, ANALYZER_ENVIRONMENT=env, and extraEnv) against Prometheus at
+// promURL and waits until it is ready. It is stopped when the test ends.
+func startAnalyzer(t *testing.T, bin, env, promURL string, extraEnv ...string) *analyzerProcess {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--listen-address=127.0.0.1:0")
-	cmd.Env = []string{
+	cmd.Env = append([]string{
 		"ANALYZER_ENVIRONMENT=" + env,
 		"ANALYZER_RULES_DIR=" + filepath.Join(DeployDir(), "base", "rules"),
 		"ANALYZER_PROMETHEUS_URL=" + promURL,
 		"ANALYZER_LOG_LEVEL=info",
-	}
+	}, extraEnv...)
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysisrun"
+	"github.com/canary-analyzer/canary-analyzer/internal/longtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
 
@@ -14,9 +15,7 @@ import (
 // through the real API on a real Prometheus. The full table comes from
 // cmd/verdict-bench.
 func TestSmallBenchmark(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real Prometheus; skipped with -short")
-	}
+	longtest.Skip(t)
 	l := shippedLimits(t)
 	fams := lookupFamilies(t, "healthy", "healthy-noisy-pod", "healthy-quiet", "latency-50", "errors-new", "crash-loop")
 	const seeds = 3

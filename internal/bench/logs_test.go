@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysisrun"
+	"github.com/canary-analyzer/canary-analyzer/internal/longtest"
 )
 
 // TestSmallLogBenchmark is the CI-sized log benchmark: a few seeds of a few
@@ -15,9 +16,7 @@ import (
 // real API, Loki played by internal/lokitest and the container metrics in a
 // real Prometheus. The full table comes from cmd/verdict-bench -logs.
 func TestSmallLogBenchmark(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real Prometheus; skipped with -short")
-	}
+	longtest.Skip(t)
 	l, err := analysisrun.ReadLimits("../../deploy/analysis/cluster-analysis-template.yaml")
 	if err != nil {
 		t.Fatal(err)
