@@ -1,6 +1,8 @@
-// Package api serves the judgement over HTTP: request parsing and
-// validation, the JSON contract, and the mapping of errors to status codes
-// (errors.go, the only place that chooses a status).
+// Package api serves the judgement over HTTP: it reads requests (package
+// request holds their contract), bounds the judgements that run at once,
+// checks bearer tokens, guards the lifecycle endpoint, answers with the JSON
+// contract (package wire), and maps errors to status codes (errors.go, the
+// only place that chooses a status).
 package api
 
 import (

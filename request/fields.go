@@ -140,7 +140,11 @@ func parseTime(s string) (time.Time, error) {
 		}
 		return time.Unix(sec, nsec).UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("end %s is neither RFC 3339 (2026-11-25T14:05:00Z) nor Unix seconds", strconv.Quote(s))
+	hint := ""
+	if strings.Contains(s, " ") {
+		hint = " (a '+' in a query string is a space: write a time zone offset as %2B01:00, or use Z)"
+	}
+	return time.Time{}, fmt.Errorf("end %s is neither RFC 3339 (2026-11-25T14:05:00Z) nor Unix seconds%s", strconv.Quote(s), hint)
 }
 
 // AddFlags registers one flag per field on fs (--namespace, --canary-hash,

@@ -114,6 +114,7 @@ func TestParseQuery(t *testing.T) {
 		{"negative lookback", validQuery + "&lookback=-5m", Request{}, "lookback"},
 		{"zero lookback", validQuery + "&lookback=0s", Request{}, "lookback"},
 		{"bad end", validQuery + "&end=yesterday", Request{}, "end"},
+		{"unescaped '+' in an offset", validQuery + "&end=2026-11-25T15:05:00+01:00", Request{}, "end"},
 		{"end at Go's zero time", validQuery + "&end=0001-01-01T00:00:00Z", Request{}, "end"},
 		{"end at year 0", validQuery + "&end=0000-01-01T00:00:00Z", Request{}, "end"},
 		{"end of 23 digits", validQuery + "&end=12345678901234567890123", Request{}, "end"},

@@ -66,9 +66,7 @@ func TestSmallBenchmark(t *testing.T) {
 // is never Successful (issue 15). The healthy family's outcomes are only
 // logged: the full run (docs/benchmark.md) measures their rates.
 func TestSmallMisfitBenchmark(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real Prometheus; skipped with -short")
-	}
+	longtest.Skip(t)
 	l := shippedLimits(t)
 	fams := lookupFamilies(t, "young-small-share", "restart-once")
 	results, err := RunBenchmark(t.Context(), Config{

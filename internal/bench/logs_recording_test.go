@@ -10,6 +10,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
+	"github.com/canary-analyzer/canary-analyzer/internal/longtest"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
 )
@@ -32,9 +33,7 @@ const (
 //     API errors, one with 50% slower pages and API calls, and one with a
 //     new error signature, naming the metric that saw it.
 func TestRecordedVariant(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real Prometheus; skipped with -short")
-	}
+	longtest.Skip(t)
 	rr, err := LoadRecordingRules(rulerRulesFile)
 	if err != nil {
 		t.Fatal(err)
