@@ -97,6 +97,12 @@ func Run(ctx context.Context, o Options) error {
 	}
 	state := &readiness{}
 	rl := &reloader{store: store, backends: svc.Backends, state: state, log: log}
+	var watcher *rulesWatcher
+	if o.RulesDir != "" && o.Store == nil {
+		if watcher = watchRules(o.RulesDir, state, log); watcher != nil {
+			defer watcher.w.Close()
+		}
+	}
 	if err := rl.reload(); err != nil {
 		return fmt.Errorf("loading rules: %w", err)
 	}
@@ -133,8 +139,8 @@ func Run(ctx context.Context, o Options) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- serve(srv, ln) }()
-	if o.RulesDir != "" && o.Store == nil {
-		go watchRules(ctx, o.RulesDir, rl.reload, state, log)
+	if watcher != nil {
+		go watcher.run(ctx, rl.reload)
 	}
 	for {
 		select {

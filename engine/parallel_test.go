@@ -62,12 +62,15 @@ func TestRunAll(t *testing.T) {
 	})
 	t.Run("a task that panics fails the run and cancels the rest", func(t *testing.T) {
 		var cancelled atomic.Bool
+		started := make(chan struct{})
 		tasks := []func(context.Context) error{
 			func(context.Context) error {
+				<-started // the other task runs before this one panics
 				var p *providers.Error
 				return p.Err // nil pointer dereference
 			},
 			func(ctx context.Context) error {
+				close(started)
 				<-ctx.Done()
 				cancelled.Store(true)
 				return ctx.Err()
