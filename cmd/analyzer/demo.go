@@ -22,9 +22,8 @@ import (
 
 func demoCmd(args []string) int {
 	fs := newFlagSet("demo")
-	var o app.Options
-	var level string
-	fs.StringVar(&o.ListenAddress, "listen-address", ":8080", "address to serve the demo on")
+	var level, listen string
+	fs.StringVar(&listen, "listen-address", ":8080", "address to serve the demo on")
 	fs.StringVar(&level, "log.level", "warn", "log level: debug, info, warn, error")
 	if !parse(fs, args) {
 		return exitUsage
@@ -39,11 +38,8 @@ func demoCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	o := demoOptions(rec, listen)
 	o.Logger = log
-	o.Backends = map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: rec}
-	o.Store = demo.Store(prometheus.NewRegistry())
-	o.Now = func() time.Time { return rec.End }
-	o.QueryTimeout = 8 * time.Second
 	listening := make(chan string, 1)
 	o.Listening = listening
 
@@ -80,6 +76,18 @@ func demoCmd(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// demoOptions serve the recording on listen: its rule set, its data as
+// the backend, its end as now.
+func demoOptions(rec *demo.Recording, listen string) app.Options {
+	return app.Options{
+		ListenAddress: listen,
+		Backends:      map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: rec},
+		Store:         demo.Store(prometheus.NewRegistry()),
+		Now:           func() time.Time { return rec.End },
+		QueryTimeout:  8 * time.Second,
+	}
 }
 
 // localAddr turns a wildcard listen address into one a browser can use.
