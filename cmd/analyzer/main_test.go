@@ -2,19 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/canary-analyzer/canary-analyzer/app"
-	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 )
@@ -152,55 +146,4 @@ func TestTimeoutsMustBePositive(t *testing.T) {
 			t.Errorf("exit %d, want %d", got, exitUsage)
 		}
 	})
-}
-
-// TestJudgeServerJSON: "judge --server --output json" prints the service's
-// answer unchanged, nulls included (issue 13, section 4: they used to come
-// out as 0).
-func TestJudgeServerJSON(t *testing.T) {
-	rec, err := demo.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	listening := make(chan string, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	o := demoOptions(rec, "127.0.0.1:0")
-	o.Listening = listening
-	go func() { done <- app.Run(ctx, o) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	base := "http://" + <-listening
-	req := rec.Cases[1].Request() // the regressed canary: undefined numbers among its evidence
-	res, err := http.Get(req.URL(base))
-	if err != nil {
-		t.Fatal(err)
-	}
-	direct, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	if err != nil || !bytes.Contains(direct, []byte("null")) {
-		t.Fatalf("the API's answer has no null to check: %v", err)
-	}
-	var code int
-	stdout, _ := capture(t, func() {
-		code = run([]string{"judge", "--server", base, "--output", "json", "--namespace", req.Namespace, "--rollout", req.Rollout,
-			"--canary-hash", req.CanaryHash, "--stable-hash", req.StableHash, "--rule-set", req.RuleSet})
-	})
-	if code != exitFailed {
-		t.Errorf("exit %d, want %d", code, exitFailed)
-	}
-	var want, got any
-	if err := json.Unmarshal(direct, &want); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("judge --server --output json differs from the API's answer:\n%s\nwant\n%s", stdout, direct)
-	}
 }
