@@ -214,6 +214,9 @@ func (r *reloader) reload() error {
 		r.log.Error("rules reload failed; keeping the previous rules, not ready until a reload succeeds", zap.Error(err))
 		return err
 	}
+	for _, w := range rules.Warnings(r.store.RuleSets()) {
+		r.log.Warn("rule file warning", zap.String("warning", w.Error()))
+	}
 	if err := checkSources(r.store.RuleSets(), r.backends); err != nil {
 		r.log.Warn("rules need a backend that is not configured", zap.Error(err))
 	}

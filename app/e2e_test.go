@@ -184,6 +184,7 @@ func startService(t *testing.T, o Options) string {
 	case addr := <-listening:
 		return "http://" + addr
 	case err := <-done:
+		done <- err // for the cleanup, which waits for Run
 		t.Fatalf("Run: %v", err)
 	}
 	return ""

@@ -1,10 +1,7 @@
 package rules
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 
 	"gopkg.in/yaml.v3"
 )
@@ -15,16 +12,23 @@ type Error struct {
 	Line int
 	Col  int
 	Msg  string
+	// Warning marks a problem that does not stop the file from loading
+	// (RuleSet.Warnings).
+	Warning bool
 }
 
 func (e *Error) Error() string {
+	msg := e.Msg
+	if e.Warning {
+		msg = "warning: " + msg
+	}
 	switch {
 	case e.Line > 0 && e.Col > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, msg)
 	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	default:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+		return fmt.Sprintf("%s: %s", e.File, msg)
 	}
 }
 
@@ -44,50 +48,6 @@ func (es Errors) Error() string {
 
 // Unwrap lets errors.Is and errors.As look at each error.
 func (es Errors) Unwrap() []error { return es }
-
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// fromYAML turns the decoder's errors into positioned errors.
-func fromYAML(file string, err error) Errors {
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
-	}
-	var out Errors
-	for _, m := range msgs {
-		e := &Error{File: file, Msg: m}
-		if g := yamlLine.FindStringSubmatch(m); g != nil {
-			e.Line, _ = strconv.Atoi(g[1])
-			e.Msg = friendlyYAML(g[2])
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-var (
-	notFound  = regexp.MustCompile(`^field (\S+) not found in type rules\.(\w+)$`)
-	typeNames = map[string]string{
-		"RuleSet": "rule set", "Metric": "metric", "Thresholds": "thresholds",
-		"PodMatching": "pods", "Environment": "environment", "MetricOverride": "metric override",
-		"SignatureOptions": "signatures options",
-	}
-)
-
-// friendlyYAML rewords the decoder's messages about our own types.
-func friendlyYAML(msg string) string {
-	if g := notFound.FindStringSubmatch(msg); g != nil {
-		where := typeNames[g[2]]
-		if where == "" {
-			where = g[2]
-		}
-		return fmt.Sprintf("unknown field %q in %s", g[1], where)
-	}
-	return msg
-}
 
 // position finds the node at path (mapping keys as strings, sequence indexes
 // as ints) and returns the line and column of the deepest node reached: the

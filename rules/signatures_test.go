@@ -1,9 +1,6 @@
 package rules
 
 import (
-	"errors"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/prometheus/common/model"
@@ -12,59 +9,6 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/request"
 )
-
-func TestLoadSignaturesBadFiles(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		file string
-		want []string
-	}{
-		{file: "signatures-prometheus.bad.yaml", want: []string{
-			`signatures-prometheus.bad.yaml:5:5: metric "new-errors": kind signatures reads log lines and needs source loki`,
-		}},
-		{file: "signatures-queries.bad.yaml", want: []string{
-			`signatures-queries.bad.yaml:6:5: metric "metric-query": query must be a LogQL log query`,
-			`signatures-queries.bad.yaml:9:5: metric "sides": query selects pods with {{.Pods}}, which is rendered once per side`,
-			`signatures-queries.bad.yaml:12:5: metric "no-pods": query must select pods with {{.Pods}}`,
-			`signatures-queries.bad.yaml:16:5: metric "log-exposure": exposure must be a LogQL metric query by pod`,
-			`signatures-queries.bad.yaml:20:5: metric "with-numerator": kind signatures does not use numerator`,
-		}},
-		{file: "signatures-options.bad.yaml", want: []string{
-			`signatures-options.bad.yaml:7:5: metric "new-errors": kind signatures only judges increases`,
-			`signatures-options.bad.yaml:8:5: metric "new-errors": kind signatures has no value to bound`,
-			`signatures-options.bad.yaml:10:7: metric "new-errors": signatures.lineLimit must be in 1..50000, got 100000`,
-			`signatures-options.bad.yaml:11:7: metric "new-errors": signatures.maxFindings must be in 1..100, got -1`,
-			`signatures-options.bad.yaml:12:7: metric "new-errors": signatures.exampleLength must be in 20..2000, got 5`,
-			`signatures-options.bad.yaml:13:7: metric "new-errors": signatures.similarity must be in (0, 1], got 1.5`,
-			`signatures-options.bad.yaml:14:7: metric "new-errors": signatures.detectableCount must be positive, or -1`,
-			`signatures-options.bad.yaml:17:5: metric "latency": signatures options need kind signatures`,
-		}},
-		{file: "loki-rate-without-exposure.bad.yaml", want: []string{
-			`loki-rate-without-exposure.bad.yaml:6:5: metric "error-lines": a rate from Loki needs an exposure query`,
-		}},
-		{file: "signatures-unknown-option.bad.yaml", want: []string{
-			`signatures-unknown-option.bad.yaml:8: unknown field "limit" in signatures options`,
-		}},
-	}
-	for _, c := range cases {
-		t.Run(c.file, func(t *testing.T) {
-			t.Parallel()
-			_, err := LoadFile(filepath.Join("testdata", c.file), "")
-			var es Errors
-			if !errors.As(err, &es) {
-				t.Fatalf("error %v is not rules.Errors", err)
-			}
-			if len(es) != len(c.want) {
-				t.Errorf("got %d errors, want %d: %v", len(es), len(c.want), err)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
-}
 
 func TestLoadSignaturesDefaults(t *testing.T) {
 	t.Parallel()

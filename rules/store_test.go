@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,5 +68,46 @@ func TestStoreReloadIsAllOrNothing(t *testing.T) {
 	}
 	if testutil.ToFloat64(s.configHash) == hash {
 		t.Error("config hash did not change")
+	}
+}
+
+// TestUnknownEnvironment checks that an environment no rule file defines
+// (a misspelt --environment) fails the load instead of quietly selecting
+// the base values, and that one some file defines is fine for the others.
+func TestUnknownEnvironment(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, dir, "with-envs.yaml", []byte("name: with-envs\nthresholds: {pass: 90, marginal: 60}\nmetrics: [{name: x, query: 'up{ {{.Pods}} }'}]\nenvironments: {live: {alpha: 0.005}, beta: {}}\n"))
+	write(t, dir, "plain.yaml", []byte("name: plain\nthresholds: {pass: 90, marginal: 60}\nmetrics: [{name: x, query: 'up{ {{.Pods}} }'}]\n"))
+	for _, c := range []struct {
+		env string
+		ok  bool
+	}{{"", true}, {"live", true}, {"beta", true}, {"liv", false}, {"Live", false}} {
+		t.Run(c.env, func(t *testing.T) {
+			sets, err := LoadDir(dir, c.env)
+			if c.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.env == "live" && (sets["with-envs"].Alpha != 0.005 || sets["plain"].Alpha != DefaultAlpha) {
+					t.Errorf("live: alpha %g and %g", sets["with-envs"].Alpha, sets["plain"].Alpha)
+				}
+				return
+			}
+			if !errors.Is(err, ErrUnknownEnvironment) || !strings.Contains(err.Error(), "the rule sets define beta, live") {
+				t.Errorf("got %v", err)
+			}
+			s := DirStore(dir, c.env, prometheus.NewRegistry())
+			if err := s.Reload(); !errors.Is(err, ErrUnknownEnvironment) || s.RuleSets() != nil {
+				t.Errorf("store reload: %v", err)
+			}
+		})
+	}
+	sets, err := LoadDir(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Environments(sets); strings.Join(got, ",") != "beta,live" {
+		t.Errorf("environments %v", got)
 	}
 }

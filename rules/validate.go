@@ -3,8 +3,10 @@ package rules
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -27,9 +29,29 @@ type validator struct {
 	file string
 	root *yaml.Node
 	errs Errors
+	// lines are the file's lines, to find a query's parts in it.
+	lines []string
+	// warnings are problems that do not stop the file from loading.
+	warnings Errors
+	// metricNames are the metrics' names, by index, for messages.
+	metricNames []string
+	// failed are the paths the decoder already reported.
+	failed [][]any
 	// templates are the parsed query templates of each metric (by index),
 	// kept so that Load need not parse them again.
 	templates []map[Role]*Template
+}
+
+// decodeFailed reports whether the decoder reported the field at path, or
+// a field within it: what validation would say about it follows from that
+// error.
+func (v *validator) decodeFailed(path ...any) bool {
+	for _, f := range v.failed {
+		if len(f) >= len(path) && reflect.DeepEqual(f[:len(path)], path) {
+			return true
+		}
+	}
+	return false
 }
 
 // given reports whether the file sets the key at path, so that an explicit
@@ -48,12 +70,33 @@ func (v *validator) explicitZero(path []any, isZero bool, what string) {
 }
 
 func (v *validator) errorf(path []any, format string, args ...any) {
+	if v.decodeFailed(path...) {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	// Name the metric or environment a problem is in, where the message
+	// does not.
+	if len(path) >= 2 && !strings.HasPrefix(msg, "metric") && !strings.HasPrefix(msg, "environment") {
+		switch k := path[1].(type) {
+		case int:
+			if path[0] == "metrics" && k < len(v.metricNames) && v.metricNames[k] != "" {
+				msg = fmt.Sprintf("metric %q: %s", v.metricNames[k], msg)
+			}
+		case string:
+			if path[0] == "environments" {
+				msg = fmt.Sprintf("environment %s: %s", k, msg)
+			}
+		}
+	}
 	line, col := position(v.root, path...)
-	v.errs = append(v.errs, &Error{File: v.file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, &Error{File: v.file, Line: line, Col: col, Msg: msg})
 }
 
 // ruleSet checks raw (as decoded) through d, raw with its defaults applied.
 func (v *validator) ruleSet(raw, d *RuleSet) {
+	for _, m := range d.Metrics {
+		v.metricNames = append(v.metricNames, m.Name)
+	}
 	switch {
 	case d.Name == "":
 		v.errorf(nil, "name is required")
@@ -66,9 +109,11 @@ func (v *validator) ruleSet(raw, d *RuleSet) {
 		v.errorf([]any{"judge"}, "judge %q is not one of canary, kayenta", d.Judge)
 	}
 	v.pods(d.Pods)
-	if raw.Thresholds == (Thresholds{}) {
+	switch {
+	case v.decodeFailed("thresholds"):
+	case raw.Thresholds == (Thresholds{}):
 		v.errorf([]any{"thresholds"}, "thresholds (pass and marginal) are required")
-	} else {
+	default:
 		v.thresholds([]any{"thresholds"}, d.Thresholds)
 	}
 	if time.Duration(d.Step) < time.Second || raw.Step == 0 && v.given("step") {
@@ -214,6 +259,7 @@ func (v *validator) metric(i int, raw, m *Metric, rs *RuleSet) {
 				v.errorf(at(string(r)), "metric %q: %s: %v", m.Name, r, err)
 				continue
 			}
+			v.checkQuery(i, string(r), t, m, rs)
 			if r == RoleQuery && m.Kind == analysis.KindSignatures {
 				r = RoleLogs
 			}

@@ -1,21 +1,48 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/providers/loki"
+	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
 func checkRules(args []string) int { return runCheckRules(args, os.Stdout, os.Stderr) }
 
-// runCheckRules is check-rules writing to out and errOut.
+// checkOptions are check-rules' flags.
+type checkOptions struct {
+	env        string
+	prometheus providers.ClientOptions
+	loki       providers.ClientOptions
+	target     rules.DryRunTarget
+	end        string
+	timeout    time.Duration
+}
+
+// runCheckRules is check-rules writing to out and errOut. It loads the
+// rule files as the service does (errors: exit 1; warnings are printed),
+// and with --namespace runs every query against the backends.
 func runCheckRules(args []string, out, errOut io.Writer) int {
 	fs := newFlagSet("check-rules")
 	fs.SetOutput(errOut)
-	env := fs.String("environment", "", "also apply this environment's overrides")
+	var o checkOptions
+	fs.StringVar(&o.env, "environment", "", "apply this environment's overrides; an environment no rule file defines is an error")
+	backendFlags(fs, "prometheus", &o.prometheus)
+	backendFlags(fs, "loki", &o.loki)
+	fs.StringVar(&o.target.Namespace, "namespace", "", "dry run: run every query for the pods of this namespace (needs --prometheus.url and/or --loki.url)")
+	fs.StringVar(&o.target.Rollout, "rollout", "", "dry run: only the pods of this rollout")
+	fs.StringVar(&o.target.CanaryHash, "canary-hash", "", "dry run: the canary's pod-template hash (with --stable-hash)")
+	fs.StringVar(&o.target.StableHash, "stable-hash", "", "dry run: the stable pods' pod-template hash (with --canary-hash)")
+	fs.StringVar(&o.end, "end", "", "dry run: the end of the window (RFC 3339 or Unix seconds; default now)")
+	fs.DurationVar(&o.timeout, "query.timeout", 30*time.Second, "dry run: time allowed for each query")
 	usage := fs.Usage
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: analyzer check-rules [flags] FILE|DIR ...")
@@ -32,28 +59,46 @@ func runCheckRules(args []string, out, errOut io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
+	end, err := o.dryRunEnd()
+	if err != nil {
+		fmt.Fprintln(errOut, err)
+		return exitUsage
+	}
+
 	failed := false
+	all := map[string]*rules.RuleSet{}
 	for _, path := range fs.Args() {
-		info, err := os.Stat(path)
+		sets, err := loadPath(path, o.env)
 		if err != nil {
-			fmt.Fprintln(errOut, err)
+			printErrors(errOut, err)
 			failed = true
 			continue
 		}
-		var names []string
-		if info.IsDir() {
-			sets, err := rules.LoadDir(path, *env)
-			if err == nil {
-				names = rules.Names(sets)
-			}
-			failed = report(out, errOut, path, *env, names, err) || failed
-		} else {
-			rs, err := rules.LoadFile(path, *env)
-			if err == nil {
-				names = []string{rs.Name}
-			}
-			failed = report(out, errOut, path, *env, names, err) || failed
+		for _, w := range rules.Warnings(sets) {
+			fmt.Fprintln(errOut, w)
 		}
+		names := rules.Names(sets)
+		for _, n := range names {
+			all[n] = sets[n]
+		}
+		noun := "rule sets"
+		if len(names) == 1 {
+			noun = "rule set"
+		}
+		in := ""
+		if o.env != "" {
+			in = " in environment " + o.env
+		}
+		fmt.Fprintf(out, "%s: OK (%d %s%s: %v)\n", path, len(names), noun, in, names)
+	}
+	if len(all) > 0 {
+		if err := rules.CheckEnvironment(all, o.env); err != nil {
+			fmt.Fprintln(errOut, err)
+			failed = true
+		}
+	}
+	if o.target.Namespace != "" && !failed {
+		failed = dryRun(out, errOut, all, o, end) || failed
 	}
 	if failed {
 		return 1
@@ -61,27 +106,108 @@ func runCheckRules(args []string, out, errOut io.Writer) int {
 	return 0
 }
 
-// report prints the outcome of one load and says whether it failed.
-func report(out, errOut io.Writer, path, env string, names []string, err error) bool {
-	if err == nil {
-		noun := "rule sets"
-		if len(names) == 1 {
-			noun = "rule set"
-		}
-		in := ""
-		if env != "" {
-			in = " in environment " + env
-		}
-		fmt.Fprintf(out, "%s: OK (%d %s%s: %v)\n", path, len(names), noun, in, names)
-		return false
+// loadPath loads a rule file or a directory of them.
+func loadPath(path, env string) (map[string]*rules.RuleSet, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
 	}
+	if info.IsDir() {
+		return rules.LoadDir(path, env)
+	}
+	rs, err := rules.LoadFile(path, env)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]*rules.RuleSet{rs.Name: rs}, nil
+}
+
+// dryRunEnd checks the dry-run flags and returns the window's end.
+func (o checkOptions) dryRunEnd() (time.Time, error) {
+	t := o.target
+	switch {
+	case t.Namespace == "" && (t.Rollout != "" || t.CanaryHash != "" || t.StableHash != "" || o.end != ""):
+		return time.Time{}, errors.New("--rollout, --canary-hash, --stable-hash and --end belong to a dry run: give --namespace")
+	case t.Namespace != "" && o.prometheus.URL == "" && o.loki.URL == "":
+		return time.Time{}, errors.New("a dry run (--namespace) needs --prometheus.url and/or --loki.url")
+	case (t.CanaryHash == "") != (t.StableHash == ""):
+		return time.Time{}, errors.New("give both --canary-hash and --stable-hash, or neither")
+	case o.end == "":
+		return time.Now(), nil
+	}
+	if secs, err := strconv.ParseFloat(o.end, 64); err == nil {
+		return time.Unix(0, int64(secs*1e9)).UTC(), nil
+	}
+	end, err := time.Parse(time.RFC3339, o.end)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--end %q is neither RFC 3339 nor Unix seconds", o.end)
+	}
+	return end, nil
+}
+
+// dryRun runs every query of the rule sets against the backends and prints
+// what it found; it says whether there was an error.
+func dryRun(out, errOut io.Writer, sets map[string]*rules.RuleSet, o checkOptions, end time.Time) bool {
+	series := map[providers.Type]providers.MetricQuerier{}
+	logs := map[providers.Type]providers.LogQuerier{}
+	if o.prometheus.URL != "" {
+		c, err := promprovider.New(o.prometheus)
+		if err != nil {
+			fmt.Fprintln(errOut, err)
+			return true
+		}
+		series[providers.TypePrometheus] = c
+	}
+	if o.loki.URL != "" {
+		c, err := loki.NewFromOptions(o.loki)
+		if err != nil {
+			fmt.Fprintln(errOut, err)
+			return true
+		}
+		series[providers.TypeLoki], logs[providers.TypeLoki] = c, c
+	}
+	failed := false
+	for _, name := range rules.Names(sets) {
+		rs := sets[name]
+		ctx, cancel := context.WithTimeout(context.Background(), o.timeout*time.Duration(max(1, queries(rs))))
+		findings := rules.DryRun(ctx, rs, series, logs, o.target, end)
+		cancel()
+		errs, warns := 0, 0
+		for _, f := range findings {
+			fmt.Fprintln(errOut, f)
+			if f.Warning {
+				warns++
+			} else {
+				errs++
+			}
+		}
+		failed = failed || errs > 0
+		fmt.Fprintf(out, "dry run of %s for namespace %s until %s: %d queries, %d errors, %d warnings\n",
+			name, o.target.Namespace, end.UTC().Format(time.RFC3339), queries(rs), errs, warns)
+	}
+	return failed
+}
+
+// queries counts the queries of a rule set.
+func queries(rs *rules.RuleSet) int {
+	n := 0
+	for i := range rs.Metrics {
+		n += len(rs.Metrics[i].Roles())
+		if rs.Metrics[i].LogTemplate() != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// printErrors prints every error of a load, one per line.
+func printErrors(w io.Writer, err error) {
 	var es rules.Errors
 	if errors.As(err, &es) {
 		for _, e := range es {
-			fmt.Fprintln(errOut, e)
+			fmt.Fprintln(w, e)
 		}
-	} else {
-		fmt.Fprintln(errOut, err)
+		return
 	}
-	return true
+	fmt.Fprintln(w, err)
 }
