@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/providers"
-	"github.com/canary-analyzer/canary-analyzer/verdict"
 )
 
 // TestRestartJustAfterStepBoundary judges, with the shipped http-service
@@ -87,7 +87,7 @@ func TestRestartJustAfterStepBoundary(t *testing.T) {
 		Now:          func() time.Time { return healthy.End },
 	})
 
-	judge := func(t *testing.T, ns, ruleSet string, end time.Time) verdict.Response {
+	judge := func(t *testing.T, ns, ruleSet string, end time.Time) wire.Response {
 		t.Helper()
 		status, body := call(t, "GET", base, url.Values{"namespace": {ns}, "rollout": {healthy.Rollout},
 			"canaryHash": {healthy.CanaryHash}, "stableHash": {healthy.StableHash}, "ruleSet": {ruleSet},
@@ -95,20 +95,20 @@ func TestRestartJustAfterStepBoundary(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("status %d: %s", status, body)
 		}
-		var resp verdict.Response
+		var resp wire.Response
 		if err := json.Unmarshal(body, &resp); err != nil {
 			t.Fatal(err)
 		}
 		return resp
 	}
-	restarts := func(resp verdict.Response) analysis.MetricResult {
+	restarts := func(resp wire.Response) wire.MetricResult {
 		for _, m := range resp.Metrics {
 			if m.Name == "restarts" {
 				return m
 			}
 		}
 		t.Fatalf("no restarts metric in %+v", resp)
-		return analysis.MetricResult{}
+		return wire.MetricResult{}
 	}
 	// The AnalysisTemplate's looks (canary ages 4, 6, 8 and 10 minutes)
 	// and the end of the data.
@@ -126,7 +126,7 @@ func TestRestartJustAfterStepBoundary(t *testing.T) {
 					continue // not restarted yet at this look
 				}
 				resp := judge(t, c.namespace, "http-service", end)
-				if resp.Verdict == verdict.Successful {
+				if resp.Verdict == analysis.Successful {
 					t.Errorf("look at %s: a canary that restarted is Successful: %s", end.Format("15:04"), resp.Reason)
 				}
 				if m := restarts(resp); m.Classification != analysis.High {
@@ -143,7 +143,7 @@ func TestRestartJustAfterStepBoundary(t *testing.T) {
 		t.Error("increase(...[{{.Step}}]) saw every restart: the data does not test the increments between windows")
 	}
 	// The same canary without a restart passes on the shipped rule set.
-	if resp := judge(t, healthy.Namespace, "http-service", healthy.End); resp.Verdict != verdict.Successful {
+	if resp := judge(t, healthy.Namespace, "http-service", healthy.End); resp.Verdict != analysis.Successful {
 		t.Errorf("the canary without a restart is %s: %s", resp.Verdict, resp.Reason)
 	}
 }

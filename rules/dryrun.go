@@ -134,7 +134,7 @@ func dryRunParams(rs *RuleSet, t DryRunTarget) (Params, error) {
 		pods = rs.Pods.PodLabel + "=~" + strconv.Quote(regexp.QuoteMeta(t.Rollout)+"-.+")
 	}
 	return Params{Namespace: quoteInner(t.Namespace), Rollout: quoteInner(t.Rollout), Step: rs.Step.String(),
-		Pods: pods, CanaryPods: pods, StablePods: pods}, nil
+		Pods: pods, CanaryPods: pods, StablePods: pods, podLabel: rs.Pods.PodLabel, hashLabel: rs.Pods.Label}, nil
 }
 
 // checkSeries says what is wrong with a query's result, "" if nothing, and

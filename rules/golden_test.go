@@ -9,82 +9,71 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected messages of testdata/*.bad.yaml (testdata/*.bad.errors)")
+var update = flag.Bool("update", false, "rewrite testdata/*.bad.errors and testdata/*.good.warnings")
 
 // TestBadFiles loads every testdata/*.bad.yaml and compares the errors, one
 // per line, with its testdata/*.bad.errors: every problem of the file must
 // be reported, each at its own line and column.
 func TestBadFiles(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/*.bad.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no bad files: %v", err)
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			t.Parallel()
-			_, err := LoadFile(file, "")
-			if err == nil {
-				t.Fatal("loaded without error")
-			}
-			var es Errors
-			if !errors.As(err, &es) {
-				t.Fatalf("error %v is not rules.Errors", err)
-			}
-			var got strings.Builder
-			for _, e := range es {
-				got.WriteString(e.Error() + "\n")
-			}
-			golden := strings.TrimSuffix(file, ".yaml") + ".errors"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run 'go test ./rules -run TestBadFiles -update' to create it, then read it)", err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("errors of %s:\n%s\nwant (%s):\n%s\nRun 'go test ./rules -run TestBadFiles -update' if the change is right.", file, got.String(), golden, want)
-			}
-		})
-	}
+	forEachFile(t, "testdata/*.bad.yaml", func(t *testing.T, file string) {
+		_, err := LoadFile(file, "")
+		var es Errors
+		if !errors.As(err, &es) {
+			t.Fatalf("got %v, want rules.Errors", err)
+		}
+		compareGolden(t, strings.TrimSuffix(file, ".yaml")+".errors", es, true)
+	})
 }
 
 // TestGoodFiles loads every testdata/*.good.yaml and compares its
 // warnings with testdata/*.good.warnings (none when that file is absent).
 func TestGoodFiles(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/*.good.yaml")
+	forEachFile(t, "testdata/*.good.yaml", func(t *testing.T, file string) {
+		rs, err := LoadFile(file, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareGolden(t, strings.TrimSuffix(file, ".yaml")+".warnings", rs.Warnings, false)
+	})
+}
+
+// forEachFile runs check in parallel on every file matching pattern.
+func forEachFile(t *testing.T, pattern string, check func(t *testing.T, file string)) {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no good files: %v", err)
+		t.Fatalf("no %s: %v", pattern, err)
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			rs, err := LoadFile(file, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got strings.Builder
-			for _, w := range rs.Warnings {
-				got.WriteString(w.Error() + "\n")
-			}
-			golden := strings.TrimSuffix(file, ".yaml") + ".warnings"
-			if *update && got.Len() > 0 {
-				if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("warnings of %s:\n%s\nwant (%s):\n%s\nRun 'go test ./rules -run TestGoodFiles -update' if the change is right.", file, got.String(), golden, want)
-			}
+			check(t, file)
 		})
+	}
+}
+
+// compareGolden compares errs, one per line, with the file golden (with
+// -update, writes it first). A missing golden file means none, unless
+// required.
+func compareGolden(t *testing.T, golden string, errs []error, required bool) {
+	t.Helper()
+	var got strings.Builder
+	for _, e := range errs {
+		got.WriteString(e.Error() + "\n")
+	}
+	if *update && (required || got.Len() > 0) {
+		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil && (required || !os.IsNotExist(err)) {
+		t.Fatalf("%v (run 'go test ./rules -run %s -update' to create it, then read it)", err, t.Name())
+	}
+	if got.String() != string(want) {
+		t.Errorf("got:\n%s\nwant (%s):\n%s\nRun 'go test ./rules -update' if the change is right.", got.String(), golden, want)
 	}
 }
 

@@ -66,6 +66,8 @@ func (m *PodMatcher) Params(step model.Duration) Params {
 		Namespace: quoteInner(m.t.Namespace),
 		Step:      step.String(),
 		Rollout:   quoteInner(m.t.Rollout),
+		podLabel:  m.pm.PodLabel,
+		hashLabel: m.pm.Label,
 	}
 	if m.pm.By == ByLabel {
 		p.Pods = m.pm.Label + "=~" + strconv.Quote(both)

@@ -32,6 +32,9 @@ func TestREADMEExample(t *testing.T) {
 		if err != nil {
 			t.Fatalf("environment %q: %v", env, err)
 		}
+		for _, w := range rs.Warnings {
+			t.Errorf("environment %q: the example must load without warnings: %v", env, w)
+		}
 		if len(rs.Metrics) != 5 || rs.Name != "checkout" {
 			t.Errorf("environment %q: loaded %s with %d metrics", env, rs.Name, len(rs.Metrics))
 		}

@@ -3,7 +3,7 @@
 //	analyzer serve        serve the judgement API (Argo's web metric provider calls it)
 //	analyzer demo         serve the embedded demo data set and print two verdicts
 //	analyzer judge        judge one canary from the command line
-//	analyzer check-rules  validate rule files
+//	analyzer check-rules  validate rule files (and dry-run their queries)
 //	analyzer replay       judge past rollouts found in Prometheus as Argo would have
 //	analyzer version      print what was built
 package main
@@ -21,7 +21,7 @@ commands:
   serve        serve the judgement API
   demo         serve the embedded demo data set (no Prometheus needed) and print two verdicts
   judge        judge one canary from the command line and print the verdict
-  check-rules  validate rule files (exit 1 on any error)
+  check-rules  validate rule files (exit 1 on any error); with --namespace, run their queries
   replay       judge past rollouts found in Prometheus at Argo's looks; compare rule sets; A/A runs
   version      print the version
 
