@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -31,7 +32,7 @@ func TestRuleWarningsLogged(t *testing.T) {
 	listening := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{ListenAddress: "127.0.0.1:0", RulesDir: dir, Logger: zap.New(core), Listening: listening,
+		done <- Run(ctx, Options{ListenAddress: "127.0.0.1:0", RulesDir: dir, Logger: zap.New(core), Listening: listening, QueryTimeout: 8 * time.Second,
 			Prometheus: providers.ClientOptions{URL: "http://127.0.0.1:1"}})
 	}()
 	select {
