@@ -23,6 +23,23 @@ type decoder struct {
 	// failed holds the paths where decoding failed, so that validation
 	// does not report the same fields again.
 	failed [][]any
+	// visits counts the nodes decoded: aliases and merge keys can make a
+	// small file expand without end, as in yaml.v3's own decoder.
+	visits int
+}
+
+// maxVisits bounds the nodes one file decodes to (aliases counted each
+// time they are used).
+const maxVisits = 1 << 20
+
+// exhausted reports whether the file expanded past maxVisits, reporting it
+// once.
+func (d *decoder) exhausted(n *yaml.Node) bool {
+	d.visits++
+	if d.visits == maxVisits {
+		d.errorf(n, scope{}, "the document expands to more than %d values through its aliases", maxVisits)
+	}
+	return d.visits >= maxVisits
 }
 
 // scope says where a node is, for messages: "metric \"latency\"",
@@ -65,6 +82,9 @@ var (
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, s scope) {
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	if d.exhausted(n) {
+		return
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return // unset
@@ -192,6 +212,9 @@ func (d *decoder) entries(n *yaml.Node, s scope) []entry {
 func (d *decoder) merge(n *yaml.Node, s scope) []entry {
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	if d.exhausted(n) {
+		return nil
 	}
 	switch n.Kind {
 	case yaml.MappingNode:

@@ -11,15 +11,14 @@ import (
 )
 
 // Defaults of the fields a rule file leaves out. They are applied in one
-// place, WithDefaults; the judge's own knobs (PodSpread, DetectableChange,
-// the signature judge's options, ...) are left at zero, which the judge
-// reads as its default.
+// place, WithDefaults; alpha and looks default to the judge's own
+// analysis.DefaultAlpha and analysis.DefaultLooks, and the judge's knobs
+// (PodSpread, DetectableChange, the signature judge's options, ...) are
+// left at zero, which the judge reads as its default.
 const (
 	DefaultLookback  = 30 * time.Minute
 	DefaultStep      = time.Minute
 	DefaultWarmup    = 2 * time.Minute
-	DefaultAlpha     = 0.01
-	DefaultLooks     = 5
 	DefaultInterval  = 2 * time.Minute
 	DefaultLookDelay = 4 * time.Minute
 	DefaultTolerance = 0.1
@@ -62,10 +61,10 @@ func (rs *RuleSet) WithDefaults() *RuleSet {
 		out.Warmup = durationPtr(DefaultWarmup)
 	}
 	if out.Alpha == 0 {
-		out.Alpha = DefaultAlpha
+		out.Alpha = analysis.DefaultAlpha
 	}
 	if out.Looks == 0 {
-		out.Looks = DefaultLooks
+		out.Looks = analysis.DefaultLooks
 	}
 	if out.LookInterval == 0 {
 		out.LookInterval = model.Duration(DefaultInterval)

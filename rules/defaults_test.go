@@ -51,7 +51,7 @@ metrics:
 
 	zero := &RuleSet{}
 	st := zero.Settings(time.Time{})
-	want := analysis.Settings{Alpha: DefaultAlpha, Warmup: DefaultWarmup, Step: DefaultStep, Looks: DefaultLooks,
+	want := analysis.Settings{Alpha: analysis.DefaultAlpha, Warmup: DefaultWarmup, Step: DefaultStep, Looks: analysis.DefaultLooks,
 		Interval: DefaultInterval, FirstLook: DefaultLookDelay}
 	if st != want {
 		t.Errorf("settings of the zero rule set %+v, want %+v", st, want)

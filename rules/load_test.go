@@ -28,7 +28,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"step", rs.Step.String(), "1m"},
 		{"lookback", rs.Lookback.String(), "30m"},
 		{"warmup", rs.Warmup.String(), "2m"},
-		{"alpha", rs.Alpha, DefaultAlpha},
+		{"alpha", rs.Alpha, analysis.DefaultAlpha},
 		{"source", m.Source, providers.TypePrometheus},
 		{"kind", m.Kind, analysis.KindValue},
 		{"direction", m.Direction, analysis.Increase},
@@ -37,7 +37,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"noData", m.NoData, analysis.NoDataInconclusive},
 		{"critical", m.Critical, false},
 		{"roles", len(m.Roles()), 1},
-		{"looks", rs.Looks, DefaultLooks},
+		{"looks", rs.Looks, analysis.DefaultLooks},
 		{"lookInterval", rs.LookInterval.String(), "2m"},
 		{"lookDelay", rs.LookDelay.String(), "4m"},
 	}

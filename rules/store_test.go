@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 )
 
 func TestStoreReloadIsAllOrNothing(t *testing.T) {
@@ -89,7 +91,7 @@ func TestUnknownEnvironment(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c.env == "live" && (sets["with-envs"].Alpha != 0.005 || sets["plain"].Alpha != DefaultAlpha) {
+				if c.env == "live" && (sets["with-envs"].Alpha != 0.005 || sets["plain"].Alpha != analysis.DefaultAlpha) {
 					t.Errorf("live: alpha %g and %g", sets["with-envs"].Alpha, sets["plain"].Alpha)
 				}
 				return

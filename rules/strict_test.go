@@ -60,3 +60,19 @@ environments:
 		})
 	}
 }
+
+// TestAliasExpansion checks that a file whose merge keys expand without
+// end (each level merging the one below twice) fails instead of hanging.
+func TestAliasExpansion(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("name: laughs\nthresholds: {pass: 90, marginal: 60}\nx0: &x0 {unit: s}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "x%d: &x%d {<<: [*x%d, *x%d]}\n", i, i, i-1, i-1)
+	}
+	b.WriteString("metrics:\n  - <<: *x40\n    name: a\n    query: 'up{ {{.Pods}} }'\n")
+	_, err := Load([]byte(b.String()), "laughs.yaml", "")
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Errorf("got %v", err)
+	}
+}
