@@ -45,8 +45,8 @@ type ScoreOptions struct {
 // noData=inconclusive (the default when the policy is empty) it is left out
 // of the score and caps the verdict at Inconclusive; with noData=ignore it
 // is left out of everything.
-// NotEnoughData (and any classification Score does not know) is left out of
-// the score and caps the verdict at Inconclusive. When no metric can be
+// NotEnoughData, Suspect (and any classification Score does not know) are
+// left out of the score and cap the verdict at Inconclusive. When no metric can be
 // scored the verdict is Inconclusive with score 0.
 //
 // It panics if the slices differ in length, the thresholds are not
@@ -158,6 +158,8 @@ func (t *tally) add(g *groupTally, r MetricResult, policy NoDataPolicy) {
 		}
 	case NotEnoughData:
 		t.capped = append(t.capped, r.Name+" had not enough data")
+	case Suspect:
+		t.capped = append(t.capped, r.Name+" is suspected of a regression the run could not confirm")
 	default:
 		t.capped = append(t.capped, fmt.Sprintf("%s was %q", r.Name, r.Classification))
 	}

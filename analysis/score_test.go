@@ -120,6 +120,9 @@ func TestScoreRules(t *testing.T) {
 		{name: "not enough data caps", rows: []scoreRow{
 			{name: "a", class: Pass}, {name: "b", class: NotEnoughData, critical: true}},
 			score: 100, verdict: Inconclusive, failed: []string{}, reasonHave: "b had not enough data"},
+		{name: "suspect caps, never fails", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: Suspect, critical: true}},
+			score: 100, verdict: Inconclusive, failed: []string{}, reasonHave: "b is suspected of a regression the run could not confirm"},
 		{name: "unknown classification caps", rows: []scoreRow{{name: "a", class: Pass}, {name: "b", class: "Error"}},
 			score: 100, verdict: Inconclusive, failed: []string{}},
 		{name: "half without data", rows: []scoreRow{
@@ -178,7 +181,7 @@ func TestScoreNeverSuccessfulWithoutData(t *testing.T) {
 	t.Parallel()
 	// Every mix of Pass with metrics that lack data: the verdict is only
 	// Successful when each metric without data is explicitly ignored.
-	classes := []Classification{Pass, NoData, NotEnoughData}
+	classes := []Classification{Pass, NoData, NotEnoughData, Suspect}
 	policies := []NoDataPolicy{"", NoDataFail, NoDataInconclusive, NoDataIgnore}
 	for _, c1 := range classes {
 		for _, c2 := range classes {
@@ -188,7 +191,7 @@ func TestScoreNeverSuccessfulWithoutData(t *testing.T) {
 				got := Score(ms, rs, ScoreOptions{Thresholds: Thresholds{Pass: 1, Marginal: 0}})
 				onlyIgnored := true
 				for _, c := range []Classification{c1, c2} {
-					if c == NotEnoughData || (c == NoData && p != NoDataIgnore) {
+					if c == NotEnoughData || c == Suspect || (c == NoData && p != NoDataIgnore) {
 						onlyIgnored = false
 					}
 				}

@@ -68,7 +68,11 @@ const (
 
 // Metric is what a judge needs to know about one metric of a rule set.
 type Metric struct {
-	Name      string
+	Name string
+	// Unit is the unit of a value metric's samples, for sentences: "s"
+	// (shown in ms or s), "bytes" (kB, MB, GB), "cores", or any other word
+	// printed after the number; empty prints the bare number.
+	Unit      string
 	Kind      Kind
 	Direction Direction
 	// Tolerance is the relative change (0.1 = 10%) below which a difference
@@ -243,7 +247,7 @@ type Settings struct {
 	// analysis run (all metrics, all looks); zero means DefaultAlpha.
 	Alpha float64
 	// SuspectLevel, when positive, makes the canary judge classify a metric
-	// NotEnoughData instead of Pass when one of its tests points at a
+	// Suspect instead of Pass when one of its tests points at a
 	// regression beyond the tolerance (its effect gate holds) with a
 	// p-value below SuspectLevel that is not below its Holm level: a
 	// suspicion the run's budget cannot confirm. It never adds a failure.
@@ -285,6 +289,11 @@ const (
 	// NotEnoughData: there were samples, but too few to tell a regression
 	// of the size that matters from noise.
 	NotEnoughData Classification = "NotEnoughData"
+	// Suspect: a test points at a regression beyond the tolerance with a
+	// p-value below Settings.SuspectLevel, but not below the level the
+	// run's false-alarm budget allows: a suspicion for a human, never a
+	// failure.
+	Suspect Classification = "Suspect"
 )
 
 // Failing reports whether c counts against the canary.

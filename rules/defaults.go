@@ -138,6 +138,7 @@ func (m *Metric) Analysis() analysis.Metric {
 	d := m.withDefaults()
 	am := analysis.Metric{
 		Name:             d.Name,
+		Unit:             d.Unit,
 		Kind:             d.Kind,
 		Direction:        d.Direction,
 		Tolerance:        *d.Tolerance,

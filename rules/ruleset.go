@@ -35,7 +35,7 @@ type RuleSet struct {
 	// SuspectLevel, when positive, keeps a metric from passing while its
 	// data point at a regression beyond its tolerance that the run's
 	// budget cannot confirm (a test's p-value below SuspectLevel but above
-	// its Holm level): the metric is NotEnoughData and the verdict at most
+	// its Holm level): the metric is Suspect and the verdict at most
 	// Inconclusive, so a human looks. Zero turns it off. The canary judge
 	// only.
 	SuspectLevel float64 `yaml:"suspectLevel,omitempty"`

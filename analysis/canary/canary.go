@@ -487,9 +487,9 @@ func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 		return
 	}
 	if h := a.suspicion(suspect); h != nil {
-		r.Classification = analysis.NotEnoughData
-		r.Reason = fmt.Sprintf("not enough data to confirm a suspected regression: %s (p = %s, below the suspect level %s but not below its level %s): %s",
-			h.ev.Text, fmtP(h.p), fmtP(suspect), fmtP(h.level), a.summary)
+		r.Classification = analysis.Suspect
+		r.Reason = fmt.Sprintf("Suspect: a regression the run's budget cannot confirm: %s (p = %s, below the suspect level %s but not below its level %s)",
+			h.ev.Text, fmtP(h.p), fmtP(suspect), fmtP(h.level))
 		return
 	}
 	r.Classification = analysis.Pass
@@ -499,6 +499,24 @@ func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 			r.Reason += fmt.Sprintf("; %s is significant but within the tolerance", h.ev.Name)
 		}
 	}
+	if h := a.closest(); h != nil && h.p < hint {
+		r.Reason += fmt.Sprintf("; closest to failing: %s test p = %s against its level %s", h.ev.Name, fmtP(h.p), fmtP(h.level))
+	}
+}
+
+// closest returns the test nearest to rejecting, by its p-value over its
+// Holm level, among those not rejected; nil when there is none.
+func (a *metricAnalysis) closest() *hypothesis {
+	var c *hypothesis
+	for _, h := range a.tests {
+		if h.rejected || !(h.level > 0) || math.IsNaN(h.p) {
+			continue
+		}
+		if c == nil || h.p/h.level < c.p/c.level {
+			c = h
+		}
+	}
+	return c
 }
 
 // suspicion returns the metric's most significant test that points at a
@@ -555,7 +573,7 @@ func (a *metricAnalysis) passOnBounds(first, hint float64) (bool, string) {
 func fmtP(p float64) string {
 	switch {
 	case math.IsNaN(p):
-		return "NaN"
+		return "n/a"
 	case p == 0:
 		return "0"
 	case p < 1e-3:
@@ -569,8 +587,8 @@ func fmtPct(x float64) string {
 	switch {
 	case math.IsNaN(x):
 		return "n/a"
-	case math.IsInf(x, 1):
-		return "+∞%"
+	case math.IsInf(x, 0):
+		return "unbounded"
 	}
 	return fmt.Sprintf("%+.1f%%", 100*x)
 }
@@ -583,8 +601,17 @@ func fmtSpread(x float64) string {
 	return fmt.Sprintf("±%.1f%%", 100*x)
 }
 
-// fmtNum formats a value with four significant digits.
-func fmtNum(x float64) string { return fmt.Sprintf("%.4g", x) }
+// fmtNum formats a value with four significant digits; an undefined
+// value is "n/a" and an infinite one "unbounded", never NaN or Inf.
+func fmtNum(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "n/a"
+	case math.IsInf(x, 0):
+		return "unbounded"
+	}
+	return fmt.Sprintf("%.4g", x)
+}
 
 // gates returns the effect-size gates of a metric: an increase fails only
 // when the effect is at least inc, a decrease only when at most dec.

@@ -237,18 +237,18 @@ func TestCountsAreJudgedOnEvidence(t *testing.T) {
 		want                  analysis.Classification
 		reason                []string
 	}{
-		{"7 canary errors where stable has none", 7, 600, 0, 5400, -1, analysis.High, []string{"7 of the 7 events"}},
+		{"7 canary errors where stable has none", 7, 600, 0, 5400, -1, analysis.High, []string{"canary 1.17% (7 of 600) vs stable 0% (0 of 2,700)", "events only in the canary"}},
 		{"no canary error against 7", 0, 600, 7, 5400, -1, analysis.Pass, nil},
 		{"one canary error where stable has none", 1, 600, 0, 5400, -1, analysis.Pass, nil},
 		{"same ratio", 7, 600, 63, 5400, -1, analysis.Pass, nil},
 		{"five times the ratio", 30, 2000, 54, 18000, 0, analysis.High, nil},
 		{"enough requests to see five times", 6, 2000, 54, 18000, 0, analysis.Pass, nil},
-		{"too few requests", 0, 37, 24, 8000, 0, analysis.NotEnoughData, []string{"37 trials", "needed to see a 5x change", "(0 of 37 vs 12 of 4002 trials)"}},
+		{"too few requests", 0, 37, 24, 8000, 0, analysis.NotEnoughData, []string{"37 trials", "needed to see a 5x change", "canary 0% (0 of 37) vs stable 0.30% (12 of 4,002)"}},
 		// Against no stable event a relative change means nothing: the
 		// reason names the ratio the canary could show, and its counts (the
 		// stable pods' at the canary's timestamps).
 		{"one canary error in few requests where stable has none", 1, 200, 0, 5400, 0, analysis.NotEnoughData,
-			[]string{"the stable pods had no events in 2700 trials; the canary's 200 trials can reveal a ratio of", "(1 of 200 vs 0 of 2700 trials)"}},
+			[]string{"the stable pods had no events in 2,700 trials; the canary's 200 trials can reveal a ratio of 1.29%", "canary 0.50% (1 of 200) vs stable 0% (0 of 2,700)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -504,7 +504,7 @@ func TestAbsoluteBounds(t *testing.T) {
 		s := judgeSettings()
 		s.Warmup = 0
 		res := j.judgeMetric(m, d, s)
-		if res.Classification != analysis.High || !strings.Contains(res.Reason, "above the bound 0.01") {
+		if res.Classification != analysis.High || !strings.Contains(res.Reason, "canary ratio 2.67% (40 of 1,500) is above the bound 1%") {
 			t.Errorf("%s: %s", res.Classification, res.Reason)
 		}
 	})
@@ -741,9 +741,9 @@ func TestJudgeAllScores(t *testing.T) {
 
 // TestSuspectLevel: a canary with about three times the stable pods' error
 // ratio whose test is below 5% but not below its Holm level passes by
-// default; with Settings.SuspectLevel above its p-value it is
-// NotEnoughData with the numbers, never High; below its p-value nothing
-// changes. A canary inside its tolerance is never suspect.
+// default, saying how close it came; with Settings.SuspectLevel above its
+// p-value it is Suspect with the numbers, never High, and the verdict at
+// most Inconclusive; below its p-value nothing changes. A canary inside its tolerance is never suspect.
 func TestSuspectLevel(t *testing.T) {
 	t.Parallel()
 	n := 20
@@ -770,9 +770,19 @@ func TestSuspectLevel(t *testing.T) {
 	if !(p > level && p < 0.05) || !base.Evidence.Tests[0].Gate {
 		t.Fatalf("fixture: p = %g, level %g, gate %v; want level < p < 0.05 beyond the tolerance", p, level, base.Evidence.Tests[0].Gate)
 	}
+	// A Pass this close to the line says how close.
+	if want := "closest to failing: level test p = " + fmtP(p) + " against its level " + fmtP(level); !strings.Contains(base.Reason, want) {
+		t.Errorf("Pass at p = %g: %q lacks %q", p, base.Reason, want)
+	}
 	got := judge(10, 2*p)
-	if got.Classification != analysis.NotEnoughData || !strings.Contains(got.Reason, "suspected regression") || !strings.Contains(got.Reason, fmtP(p)) {
-		t.Errorf("suspect level %g: %s (%s), want NotEnoughData naming p = %s", 2*p, got.Classification, got.Reason, fmtP(p))
+	if got.Classification != analysis.Suspect || !strings.HasPrefix(got.Reason, "Suspect: ") || !strings.Contains(got.Reason, fmtP(p)) {
+		t.Errorf("suspect level %g: %s (%s), want Suspect naming p = %s", 2*p, got.Classification, got.Reason, fmtP(p))
+	}
+	// A suspect metric keeps the verdict from Successful, as NotEnoughData
+	// does, and never fails it.
+	m := analysis.Metric{Name: "errors", Critical: true}
+	if rep := analysis.Score([]analysis.Metric{m}, []analysis.MetricResult{got}, analysis.ScoreOptions{Thresholds: analysis.Thresholds{Pass: 90, Marginal: 60}}); rep.Verdict != analysis.Inconclusive || len(rep.Failed) != 0 {
+		t.Errorf("a Suspect critical metric: %s, failed %v (%s), want Inconclusive", rep.Verdict, rep.Failed, rep.Reason)
 	}
 	if got := judge(10, p/2); got.Classification != analysis.Pass {
 		t.Errorf("suspect level %g below p: %s (%s), want Pass", p/2, got.Classification, got.Reason)

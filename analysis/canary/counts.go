@@ -84,7 +84,7 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 		// With a bound of zero every canary event fails the bound, and the
 		// relative test could only repeat it: it is left out, so that the
 		// look's budget is shared by one hypothesis fewer.
-		a.tests = append(a.tests, countLevelTest(m, a.result.Test, a.result.Effect, n, x, theta, phiTot, rr, rank))
+		a.tests = append(a.tests, countLevelTest(m, a.result.Test, a.result.Effect, t.comparison(m.Kind), n, x, theta, phiTot, rr, rank))
 	}
 	j.countBounds(a, m, t.xc, t.ec, sp.phi)
 	a.required = j.detectableFor(m, m.Kind)
@@ -124,12 +124,19 @@ func (t countTotals) sideStats(f countFrame) (canary, stable analysis.SideStats)
 	return side(f.c, t.xc, t.ec), side(f.k, t.xs, t.es)
 }
 
+// comparison says both sides' counts: "canary 0.80% (58 of 7,250) vs
+// stable 0% (0 of 41,300)".
+func (t countTotals) comparison(k analysis.Kind) string {
+	return "canary " + countSide(k, t.xc, t.ec) + " vs stable " + countSide(k, t.xs, t.es)
+}
+
 // summary describes the comparison in a clause.
 func (t countTotals) summary(k analysis.Kind, rr float64, rank podRank) string {
-	trialsWord, rateWord := countWords(k)
-	return fmt.Sprintf("canary %s %s vs stable %s (%g of %s vs %g of %s %s), rate ratio %s; %s",
-		rateWord, fmtNum(ratioOf(t.xc, t.ec)), fmtNum(t.stableRate()), t.xc, roundTo(t.ec), t.xs, roundTo(t.es), trialsWord,
-		fmtNum(rr), rank.text())
+	s := t.comparison(k)
+	if c := rateRatioClause(rr); c != "" {
+		s += ", " + c
+	}
+	return s + "; " + rank.text()
 }
 
 // countSpreads are the stable pods' over-dispersion and spread.
@@ -221,9 +228,14 @@ func (sp countSpreads) evidence(priorPods float64) *analysis.SpreadEvidence {
 
 // countLevelTest is the hypothesis that the canary's rate is worse than the
 // stable pods': x of the n events at its timestamps against its expected
-// share theta, with the events divided by the dispersion phiTot.
-func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, n, x, theta, phiTot, rr float64, rank podRank) *hypothesis {
-	trialsWord, rateWord := countWords(m.Kind)
+// share theta, with the events divided by the dispersion phiTot; compare
+// says both sides' counts.
+func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, compare string, n, x, theta, phiTot, rr float64, rank podRank) *hypothesis {
+	_, rateWord := countWords(m.Kind)
+	ratio := ""
+	if c := rateRatioClause(rr); c != "" {
+		ratio = c + ", "
+	}
 	upper, lower := 1.0, 1.0
 	if n > 0 {
 		upper = stats.BinomialUpper(x/phiTot, n/phiTot, theta)
@@ -235,9 +247,8 @@ func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, n, x, t
 		p: p, side: side, gate: gate, critical: crit,
 		ev: analysis.TestEvidence{
 			Name: "level", Test: test, Estimate: rr - 1, Statistic: x,
-			Text: fmt.Sprintf("the canary had %g of the %g events at its timestamps, %.3g expected from its share of the %s "+
-				"if its %s were the stable pods' (rate ratio %s, dispersion %.2f); %s",
-				x, n, n*theta, trialsWord, rateWord, fmtNum(rr), phiTot, rank.text()),
+			Text: fmt.Sprintf("%s: %s canary events where %.3g were expected at the stable pods' %s at the same times (%sdispersion %.2f); %s",
+				compare, fmtCount(x), n*theta, rateWord, ratio, phiTot, rank.text()),
 		},
 		interval: func(al float64) *analysis.Interval {
 			lo, hi := stats.ClopperPearson(x/phiTot, n/phiTot, al, al)
@@ -252,7 +263,7 @@ func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, n, x, t
 // test reveals half of the time at per-test level a, with the clause that
 // says so and, when the canary's exposure is too small, how much it needs.
 func countDetectableChange(m analysis.Metric, t countTotals, sp countSpreads, required float64) func(a float64) (float64, string) {
-	trialsWord, rateWord := countWords(m.Kind)
+	_, rateWord := countWords(m.Kind)
 	tail := 1.0
 	if m.Direction == analysis.Either {
 		tail = 2
@@ -266,20 +277,21 @@ func countDetectableChange(m analysis.Metric, t countTotals, sp countSpreads, re
 			// A change of a zero ratio means nothing: say which ratio
 			// the canary's data can show against the stable pods'
 			// none (ref is their half-event rate).
-			return rho - 1, fmt.Sprintf("the stable pods had no events in %s %s; the canary's %s %s can reveal a %s of %s "+
-				"(%.3g events) at this look", roundTo(es), trialsWord, roundTo(ec), trialsWord, rateWord, fmtNum(rho*ref), rho*ref*ec)
+			return rho - 1, fmt.Sprintf("the stable pods had no events in %s; the canary's %s can reveal a %s of %s "+
+				"(%.3g events) at this look", exposureText(m.Kind, es), exposureText(m.Kind, ec), rateWord,
+				fmtValue(m, rho*ref), rho*ref*ec)
 		}
 		need := ec
 		if rho > 1+required {
 			need = countNeeded(ref, es, ec, sp.phi, sp.luck, 1+required, al)
 		}
-		s := fmt.Sprintf("the canary's %s %s (%.3g events expected at the stable pods' %s %s) can reveal a %s change at this look",
-			roundTo(ec), trialsWord, ref*ec, rateWord, fmtNum(xs/es), fmtTimes(rho))
+		s := fmt.Sprintf("the canary's %s (%.3g events expected at the stable pods' %s %s) can reveal a %s change at this look",
+			exposureText(m.Kind, ec), ref*ec, rateWord, fmtValue(m, xs/es), fmtTimes(rho))
 		switch {
 		case math.IsInf(need, 1):
 			s += fmt.Sprintf("; the pods' spread hides a %s change however long the canary runs", fmtTimes(1+required))
 		case need > ec:
-			s += fmt.Sprintf("; about %s %s are needed to see a %s change", roundTo(need), trialsWord, fmtTimes(1+required))
+			s += fmt.Sprintf("; about %s are needed to see a %s change", exposureText(m.Kind, math.Ceil(need)), fmtTimes(1+required))
 		}
 		return rho - 1, s
 	}
@@ -435,8 +447,7 @@ func (j *Judge) countBounds(a *metricAnalysis, m analysis.Metric, xc, ec, phi fl
 			p: p, side: side, gate: true, interval: interval,
 			ev: analysis.TestEvidence{
 				Name: name, Test: test, Estimate: value, Statistic: xc,
-				Text: fmt.Sprintf("canary %s %s (%g events in %s) is %s the bound %s", rateWord, fmtNum(value), xc,
-					roundTo(ec), relation(upper), fmtNum(b)),
+				Text: fmt.Sprintf("canary %s %s is %s the bound %s", rateWord, countSide(m.Kind, xc, ec), relation(upper), fmtBound(m, b)),
 			},
 		}, rateWord, value, b, upper)
 	}
@@ -509,17 +520,6 @@ func ratioOf(x, e float64) float64 {
 		return math.NaN()
 	}
 	return x / e
-}
-
-// roundTo formats a count without spurious decimals.
-func roundTo(x float64) string {
-	switch {
-	case math.IsInf(x, 0) || math.IsNaN(x):
-		return fmt.Sprint(x)
-	case x >= 100:
-		return fmt.Sprintf("%.0f", x)
-	}
-	return fmt.Sprintf("%.3g", x)
 }
 
 // fmtTimes formats a rate ratio as "5x".

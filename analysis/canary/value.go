@@ -119,9 +119,10 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	if m.Load {
 		at = "at the same times and load"
 	}
-	a.summary = fmt.Sprintf("canary %s vs the stable pods %s; %s; pods differ by %s",
-		fmtPct(change), at, rank.text(), fmtSpread(ev.Spread.Used))
-	a.tests = append(a.tests, levelTest(m, f, pt, dc, level, a.result.Test, at, a.result.Effect, rank))
+	levels := medians(m, a.result.Canary, a.result.Stable)
+	a.summary = fmt.Sprintf("canary %s%s vs the stable pods %s; %s; pods differ by %s",
+		fmtPct(change), levels, at, rank.text(), fmtSpread(ev.Spread.Used))
+	a.tests = append(a.tests, levelTest(m, f, pt, dc, level, a.result.Test, levels, at, a.result.Effect, rank))
 	if m.Trend {
 		if h := j.trendTest(m, f, idx, dvals, pos, level); h != nil {
 			a.tests = append(a.tests, h)
@@ -263,7 +264,7 @@ func (f valueFrame) spreadEvidence(pt podTest, prior, spread, priorPods, level f
 
 // levelTest is the hypothesis that the canary's level is worse than the
 // stable pods' (the one-against-many test pt of its mean difference dc).
-func levelTest(m analysis.Metric, f valueFrame, pt podTest, dc, level float64, test, at string, eff analysis.Effect, rank podRank) *hypothesis {
+func levelTest(m analysis.Metric, f valueFrame, pt podTest, dc, level float64, test, levels, at string, eff analysis.Effect, rank podRank) *hypothesis {
 	change := f.relative(dc, level)
 	p, side := directional(m.Direction, pt.Upper, pt.Lower, dc)
 	gate, crit := effectGate(m, eff, side)
@@ -273,8 +274,8 @@ func levelTest(m analysis.Metric, f valueFrame, pt podTest, dc, level float64, t
 		ev: analysis.TestEvidence{
 			Name: "level", Test: test, Estimate: change,
 			Statistic: pt.T, DF: df,
-			Text: fmt.Sprintf("canary %s vs the stable pods %s (t = %.2f, df = %.1f); %s",
-				fmtPct(change), at, pt.T, df, rank.text()),
+			Text: fmt.Sprintf("canary %s%s vs the stable pods %s (t = %.2f, df = %.1f); %s",
+				fmtPct(change), levels, at, pt.T, df, rank.text()),
 		},
 		interval: func(a float64) *analysis.Interval {
 			q := stats.TQuantile(1-a, df)
@@ -674,7 +675,7 @@ func (j *Judge) valueBounds(a *metricAnalysis, m analysis.Metric, f valueFrame, 
 			ev: analysis.TestEvidence{
 				Name: name, Test: "t on the canary's level", Estimate: value,
 				Statistic: t, DF: noiseDF,
-				Text: fmt.Sprintf("canary %s %s is %s the bound %s", what, fmtNum(value), relation(upper), fmtNum(b)),
+				Text: fmt.Sprintf("canary %s %s is %s the bound %s", what, fmtValue(m, value), relation(upper), fmtBound(m, b)),
 			},
 			interval: func(al float64) *analysis.Interval {
 				q := stats.TQuantile(1-al, noiseDF)
@@ -705,15 +706,16 @@ func (a *metricAnalysis) addBound(h *hypothesis, what string, value, b float64, 
 	if !upper {
 		beyond = value < b
 	}
+	m := a.metric
 	if beyond {
 		a.boundNear = append(a.boundNear, fmt.Sprintf("the canary's %s %s is %s the bound %s but within its noise",
-			what, fmtNum(value), relation(upper), fmtNum(b)))
+			what, fmtValue(m, value), relation(upper), fmtBound(m, b)))
 	} else {
-		h.ev.Text = fmt.Sprintf("canary %s %s is within the bound %s", what, fmtNum(value), fmtNum(b))
+		h.ev.Text = fmt.Sprintf("canary %s %s is within the bound %s", what, fmtValue(m, value), fmtBound(m, b))
 	}
 	a.tests = append(a.tests, h)
-	if badSide(a.metric.Direction, upper) {
-		a.within = append(a.within, boundWithin(h.interval, what, b, upper))
+	if badSide(m.Direction, upper) {
+		a.within = append(a.within, boundWithin(h.interval, m, what, b, upper))
 	}
 }
 
@@ -742,7 +744,7 @@ func badSide(d analysis.Direction, upper bool) bool {
 // one-sided level a lies inside bound b (below a Max, above a Min), with a
 // clause such as "the canary's ratio is below the bound 0.05 with
 // confidence (upper limit 0.012 at one-sided level 2.3e-04)".
-func boundWithin(interval func(a float64) *analysis.Interval, what string, b float64, upper bool) func(a float64) (bool, string) {
+func boundWithin(interval func(a float64) *analysis.Interval, m analysis.Metric, what string, b float64, upper bool) func(a float64) (bool, string) {
 	return func(al float64) (bool, string) {
 		iv := interval(al)
 		if iv == nil {
@@ -751,11 +753,11 @@ func boundWithin(interval func(a float64) *analysis.Interval, what string, b flo
 		if upper {
 			u := float64(iv.Upper)
 			return u < b, fmt.Sprintf("the canary's %s is below the bound %s with confidence (upper limit %s at one-sided level %s)",
-				what, fmtNum(b), fmtNum(u), fmtP(al))
+				what, fmtBound(m, b), fmtValue(m, u), fmtP(al))
 		}
 		l := float64(iv.Lower)
 		return l > b, fmt.Sprintf("the canary's %s is above the bound %s with confidence (lower limit %s at one-sided level %s)",
-			what, fmtNum(b), fmtNum(l), fmtP(al))
+			what, fmtBound(m, b), fmtValue(m, l), fmtP(al))
 	}
 }
 

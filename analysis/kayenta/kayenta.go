@@ -296,7 +296,7 @@ func noDataReason(nx, ny int, nanRemoved bool) string {
 		side = "no stable samples"
 	}
 	if nanRemoved {
-		return side + " after removing NaN steps"
+		return side + " after removing the steps without a value"
 	}
 	return side
 }
@@ -312,23 +312,23 @@ func explain(o Outcome, cfg Config, dir analysis.Direction, above, below bool) s
 	if cfg.EffectMeasure == CLES {
 		effect = "CLES"
 	}
+	effect += " " + num(o.Deviation)
+	if math.IsNaN(o.Deviation) {
+		effect = "mean ratio (undefined: the stable mean is 0)"
+	}
 	switch {
 	case o.Classification == analysis.High:
-		return s + " lies above " + band + " and the " + effect + " " + num(o.Deviation) +
-			" reaches allowedIncrease " + num(cfg.AllowedIncrease)
+		return s + " lies above " + band + " and the " + effect + " reaches allowedIncrease " + num(cfg.AllowedIncrease)
 	case o.Classification == analysis.Low:
-		return s + " lies below " + band + " and the " + effect + " " + num(o.Deviation) +
-			" reaches allowedDecrease " + num(cfg.AllowedDecrease)
+		return s + " lies below " + band + " and the " + effect + " reaches allowedDecrease " + num(cfg.AllowedDecrease)
 	case above && dir == analysis.Decrease:
 		return s + " lies above " + band + ", but only decreases are bad"
 	case below && dir == analysis.Increase:
 		return s + " lies below " + band + ", but only increases are bad"
 	case above:
-		return s + " lies above " + band + ", but the " + effect + " " + num(o.Deviation) +
-			" is below allowedIncrease " + num(cfg.AllowedIncrease)
+		return s + " lies above " + band + ", but the " + effect + " is below allowedIncrease " + num(cfg.AllowedIncrease)
 	case below:
-		return s + " lies below " + band + ", but the " + effect + " " + num(o.Deviation) +
-			" is above allowedDecrease " + num(cfg.AllowedDecrease)
+		return s + " lies below " + band + ", but the " + effect + " is above allowedDecrease " + num(cfg.AllowedDecrease)
 	}
 	return s + " does not clear " + band
 }
@@ -349,8 +349,17 @@ func relative(a, b float64) string {
 	return strconv.FormatFloat(100*(b-a)/math.Abs(b), 'g', 3, 64) + "% below"
 }
 
-// num formats a number with up to four significant digits.
-func num(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+// num formats a number with up to four significant digits; an undefined
+// one is "n/a" and an infinite one "unbounded", never NaN or Inf.
+func num(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "n/a"
+	case math.IsInf(v, 0):
+		return "unbounded"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
 
 // Judge is the baseline: Kayenta's NetflixACAJudge on our data. Each
 // side's samples are the per-step average over its pods (Kayenta's default

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysisrun"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
@@ -40,6 +41,9 @@ type LogConfig struct {
 	Dir string
 	// Progress, if set, receives a line per batch.
 	Progress io.Writer
+	// Inspect, if set, sees every answer of the service (from several
+	// goroutines at once).
+	Inspect func(*wire.Response)
 }
 
 // LogCPUPerRequest is the CPU time (core-seconds) an Apache pod spends per
@@ -147,7 +151,7 @@ func runLogBatch(ctx context.Context, cfg LogConfig, sets map[string]*rules.Rule
 	if err != nil {
 		return nil, err
 	}
-	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, time.Minute)
+	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, time.Minute, cfg.Inspect)
 }
 
 // logBackends returns the clients of the Prometheus and the Loki at the

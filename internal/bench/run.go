@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/canary-analyzer/canary-analyzer/analysisrun"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
@@ -64,6 +65,9 @@ type Config struct {
 	Dir string
 	// Progress, if set, receives a line per batch.
 	Progress io.Writer
+	// Inspect, if set, sees every answer of the service (from several
+	// goroutines at once).
+	Inspect func(*wire.Response)
 }
 
 // Result is one instance judged by one judge over the looks of one run.
@@ -225,14 +229,14 @@ func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, d
 		return nil, err
 	}
 	backends := map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: client}
-	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, 30*time.Second)
+	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, 30*time.Second, cfg.Inspect)
 }
 
 // judgeTruths runs the service with the backends and both rule sets, and
 // judges every truth with both judges at every look, parallel requests at
-// a time.
+// a time; inspect, if set, sees every answer.
 func judgeTruths(ctx context.Context, backends map[providers.Type]providers.MetricQuerier, sets map[string]*rules.RuleSet,
-	truths []scenario.Truth, parallel int, limits analysisrun.Limits, queryTimeout time.Duration) ([]Result, error) {
+	truths []scenario.Truth, parallel int, limits analysisrun.Limits, queryTimeout time.Duration, inspect func(*wire.Response)) ([]Result, error) {
 	base, stop, err := startService(backends, sets, queryTimeout)
 	if err != nil {
 		return nil, err
@@ -253,7 +257,7 @@ func judgeTruths(ctx context.Context, backends map[providers.Type]providers.Metr
 		go func() {
 			defer wg.Done()
 			for r := range jobs {
-				if err := judgeLooks(ctx, base, sets[r.Judge].Name, r, limits); err != nil {
+				if err := judgeLooks(ctx, base, sets[r.Judge].Name, r, limits, inspect); err != nil {
 					errs <- err
 				}
 			}
@@ -313,8 +317,9 @@ type verdictBody struct {
 }
 
 // judgeLooks asks for a verdict at each look, as Argo would (GET, no
-// lookback: the rule set's), and replays the run.
-func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysisrun.Limits) error {
+// lookback: the rule set's), shows each answer to inspect (if set), and
+// replays the run.
+func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysisrun.Limits, inspect func(*wire.Response)) error {
 	c := &http.Client{Timeout: time.Minute}
 	for _, age := range l.Ages() {
 		end := r.Truth.CanaryStart.Add(age)
@@ -332,13 +337,23 @@ func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysis
 			return err
 		}
 		var body verdictBody
-		err = json.NewDecoder(res.Body).Decode(&body)
+		raw, err := io.ReadAll(res.Body)
 		res.Body.Close()
+		if err == nil {
+			err = json.Unmarshal(raw, &body)
+		}
 		if err != nil {
 			return fmt.Errorf("%s at age %v: %w", r.Truth.Namespace, age, err)
 		}
 		if res.StatusCode != http.StatusOK {
 			return fmt.Errorf("%s at age %v: HTTP %d: %s", r.Truth.Namespace, age, res.StatusCode, body.Error)
+		}
+		if inspect != nil {
+			var full wire.Response
+			if err := json.Unmarshal(raw, &full); err != nil {
+				return fmt.Errorf("%s at age %v: %w", r.Truth.Namespace, age, err)
+			}
+			inspect(&full)
 		}
 		r.Verdicts = append(r.Verdicts, body.Verdict)
 		r.Reasons = append(r.Reasons, body.Reason)
