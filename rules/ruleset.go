@@ -133,6 +133,15 @@ type Metric struct {
 	// reach back this far), while the canary is still judged over the
 	// rule set's lookback; unset fits on the lookback alone.
 	ModelLookback model.Duration `yaml:"modelLookback,omitempty"`
+	// Select picks, for each role it names, the series of that role's
+	// query the metric takes: those whose labels have every value given (a
+	// label a series lacks counts as ""), summed per pod and timestamp. A
+	// role it does not name takes its query's series as they are, one per
+	// pod. With Select, several metrics take their series from one query,
+	// which the service runs once per judgement: counts of requests by pod
+	// and status class give an error ratio (numerator: {class: 5xx},
+	// denominator: {}, every class) and a 404 ratio from one scan of a log.
+	Select map[Role]map[string]string `yaml:"select,omitempty"`
 	// Signatures holds the knobs of signatures metrics.
 	Signatures SignatureOptions `yaml:"signatures,omitempty"`
 	// Unit is shown in reasons ("s", "bytes", "%").

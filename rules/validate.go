@@ -311,6 +311,7 @@ func (v *validator) metric(i int, raw, m *Metric, rs *RuleSet) {
 			}
 		}
 	}
+	v.selects(i, m, rs)
 	v.judgeKnobs(i, m)
 	switch m.NoData {
 	case analysis.NoDataFail, analysis.NoDataInconclusive, analysis.NoDataIgnore:
