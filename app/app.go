@@ -191,7 +191,7 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*engine.
 		}
 		store = rules.DirStore(o.RulesDir, o.Environment, reg)
 	}
-	return &engine.Service{Rules: store, Backends: backends, Logs: logQueriers(backends), Now: o.Now, Logger: log}, store, nil
+	return &engine.Service{Rules: store, Backends: backends, Logs: logQueriers(backends), Now: o.Now, Logger: log, Metrics: engine.NewMetrics(reg)}, store, nil
 }
 
 // reloader reloads the rules, one reload at a time, and keeps the

@@ -40,45 +40,92 @@ func (s *Service) planQueries(rs *rules.RuleSet, pm *rules.PodMatcher) ([]*query
 	return qs, nil
 }
 
-// task runs q over the window and keeps its result.
-func (s *Service) task(rs *rules.RuleSet, q *query, w window) func(context.Context) error {
-	return func(ctx context.Context) error {
+// fetch is one backend query of a judgement and the metric queries it
+// answers: identical queries of several metrics (the same expression on
+// the same backend over the same range, such as the one query a ratio, a
+// second ratio and an exposure select their series from) are sent once.
+type fetch struct {
+	key     flightKey
+	queries []*query
+}
+
+// planFetches groups the queries into fetches, in the order they were
+// planned. A metric with a modelLookback reaches further back (assemble
+// splits the history off). A Loki metric query starts a step after the
+// window: Loki reads every line of each step's range (t − step, t], so a
+// point at the window's start would make it read the step before the
+// window, a thirtieth more of a 30-step window's lines.
+func planFetches(rs *rules.RuleSet, qs []*query, w window) []*fetch {
+	var out []*fetch
+	byKey := map[flightKey]*fetch{}
+	for _, q := range qs {
 		m := &rs.Metrics[q.metric]
 		start := w.start
-		if m.ModelLookback != 0 && w.end.Add(-time.Duration(m.ModelLookback)).Before(start) {
-			// The load model's longer window (assemble splits it off).
+		switch {
+		case m.ModelLookback != 0 && w.end.Add(-time.Duration(m.ModelLookback)).Before(start):
 			start = w.end.Add(-time.Duration(m.ModelLookback))
+		case m.Source == providers.TypeLoki && w.end.Sub(w.start) > w.step:
+			start = w.start.Add(w.step)
 		}
-		res, err := s.Backends[m.Source].QueryRange(ctx, providers.RangeQuery{Expr: q.expr, Start: start, End: w.end, Step: w.step})
+		key := flightKey{source: m.Source, expr: q.expr, start: start, end: w.end, step: w.step}
+		f := byKey[key]
+		if f == nil {
+			f = &fetch{key: key}
+			byKey[key] = f
+			out = append(out, f)
+		}
+		f.queries = append(f.queries, q)
+	}
+	return out
+}
+
+// task runs f, or waits for an identical query of a concurrent judgement
+// (Service.flights), and gives its result to every query it answers.
+func (s *Service) task(rs *rules.RuleSet, f *fetch, cost *costs) func(context.Context) error {
+	return func(ctx context.Context) error {
+		first := f.queries[0]
+		m := &rs.Metrics[first.metric]
+		backend := s.Backends[m.Source]
+		answer, shared, err := s.flights.do(ctx, f.key, func(ctx context.Context) (fetched, error) {
+			q := providers.RangeQuery{Expr: f.key.expr, Start: f.key.start, End: f.key.end, Step: f.key.step}
+			res, err := backend.QueryRange(ctx, q)
+			return fetched{matrix: res}, err
+		})
 		if err != nil {
-			return &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: q.role, Query: q.expr, Err: err}
+			return &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: first.role, Query: first.expr, Err: err}
 		}
-		q.result = res
+		cost.query(m.Source, answer, shared, len(f.queries)-1)
+		for _, q := range f.queries {
+			q.result = answer.matrix
+		}
 		return nil
 	}
 }
 
 // fetchAll runs every series query and every log query of the rule set at
-// once (runAll: bounded, the first failure cancels the rest).
-func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([]*query, []*logFetch, error) {
+// once (runAll: bounded, the first failure cancels the rest), each distinct
+// query once, and counts what they cost.
+func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([]*query, []*logFetch, *costs, error) {
 	qs, err := s.planQueries(rs, pm)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	logs, logTasks, err := s.planLogs(rs, pm, w)
+	cost := &costs{}
+	defer s.Metrics.observe(cost) // what was sent, whether the judgement succeeds or not
+	logs, logTasks, err := s.planLogs(rs, pm, w, cost)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tasks := logTasks
-	for _, q := range qs {
-		tasks = append(tasks, s.task(rs, q, w))
+	for _, f := range planFetches(rs, qs, w) {
+		tasks = append(tasks, s.task(rs, f, cost))
 	}
 	if err := runAll(ctx, maxParallelQueries, tasks); err != nil {
 		var qe *QueryError
 		if errors.As(err, &qe) && qe.RuleSet == "" {
 			qe.RuleSet = rs.Name
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return qs, logs, nil
+	return qs, logs, cost, nil
 }

@@ -33,7 +33,7 @@ type logFetch struct {
 // [start, end) of the window. The provider pages forward in time, so a side
 // over its limit keeps its oldest lines and is marked truncated. Lines are
 // kept only on the side their pod belongs to.
-func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([]*logFetch, []func(context.Context) error, error) {
+func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window, cost *costs) ([]*logFetch, []func(context.Context) error, error) {
 	params := pm.Params(rs.Step)
 	var (
 		fetches []*logFetch
@@ -67,6 +67,7 @@ func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([
 				if err != nil {
 					return &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: rules.RoleLogs, Query: *expr, Err: err}
 				}
+				cost.logs(m.Source, 1, 0)
 				kept := res.Entries[:0]
 				for _, e := range res.Entries {
 					if got, _ := pm.Classify(model.Metric(e.Labels)); got == side {

@@ -35,6 +35,12 @@ type Service struct {
 	// its recorded data.
 	Now    func() time.Time
 	Logger *zap.Logger
+	// Metrics, if set, count what judgements ask of the backends
+	// (NewMetrics).
+	Metrics *Metrics
+
+	// flights shares identical queries of concurrent judgements.
+	flights flights
 }
 
 // window is the time range and step of one judgement.
@@ -71,7 +77,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 	if err != nil {
 		return nil, &InputError{Field: "canaryHash", Msg: err.Error()}
 	}
-	qs, logs, err := s.fetchAll(ctx, rs, pm, w)
+	qs, logs, cost, err := s.fetchAll(ctx, rs, pm, w)
 	if err != nil {
 		var pe *PanicError
 		if errors.As(err, &pe) && s.Logger != nil {
@@ -106,6 +112,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		Window:      wire.Window{Start: w.start, End: w.end, Step: model.Duration(w.step).String()},
 		Canary:      wire.Pods{Pods: pods.canary},
 		Stable:      wire.Pods{Pods: pods.stable},
+		Cost:        cost.cost(),
 	}
 	if !pods.firstCanary.IsZero() {
 		resp.Canary.FirstSeen = &pods.firstCanary
@@ -177,6 +184,7 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 	}
 	canaryPods, stablePods := map[string]bool{}, map[string]bool{}
 	var first int64 = -1
+	var err error
 	inputs := make([]metricInput, len(rs.Metrics))
 	for i := range rs.Metrics {
 		m := &rs.Metrics[i]
@@ -184,8 +192,10 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 		var queries []string
 		for _, r := range m.Roles() {
 			q := byMetric[i][r]
-			sd, err := split(pm, q.result)
-			if err != nil {
+			var sd sides
+			if sel, ok := m.Selector(r); ok {
+				sd = splitSelected(pm, q.result, sel)
+			} else if sd, err = split(pm, q.result); err != nil {
 				return nil, podsSeen{}, &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: r, Query: q.expr, Err: err}
 			}
 			bySide[r] = sd

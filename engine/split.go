@@ -43,6 +43,55 @@ func split(pm *rules.PodMatcher, m model.Matrix) (sides, error) {
 	return s, nil
 }
 
+// splitSelected is split for a role the metric's Select names: it keeps
+// the series whose labels have every value of sel (a label a series lacks
+// counts as ""), and sums those of each pod at each timestamp. Several
+// series of one pod are what such a query returns (one per status class,
+// say), so they are not an error here.
+func splitSelected(pm *rules.PodMatcher, m model.Matrix, sel map[string]string) sides {
+	sums := map[rules.Side]map[string]map[model.Time]float64{rules.Canary: {}, rules.Stable: {}}
+	for _, ss := range m {
+		if !hasLabels(ss.Metric, sel) {
+			continue
+		}
+		side, pod := pm.Classify(ss.Metric)
+		bySide, ok := sums[side]
+		if !ok {
+			continue
+		}
+		if bySide[pod] == nil {
+			bySide[pod] = map[model.Time]float64{}
+		}
+		for _, v := range ss.Values {
+			bySide[pod][v.Timestamp] += float64(v.Value)
+		}
+	}
+	streams := func(byPod map[string]map[model.Time]float64) map[string]model.SampleStream {
+		out := make(map[string]model.SampleStream, len(byPod))
+		for pod, byTime := range byPod {
+			ss := model.SampleStream{Values: make([]model.SamplePair, 0, len(byTime))}
+			for t, v := range byTime {
+				ss.Values = append(ss.Values, model.SamplePair{Timestamp: t, Value: model.SampleValue(v)})
+			}
+			sort.Slice(ss.Values, func(i, j int) bool { return ss.Values[i].Timestamp < ss.Values[j].Timestamp })
+			out[pod] = ss
+		}
+		return out
+	}
+	return sides{canary: streams(sums[rules.Canary]), stable: streams(sums[rules.Stable])}
+}
+
+// hasLabels reports whether m has every value of sel ("" for a label m
+// lacks).
+func hasLabels(m model.Metric, sel map[string]string) bool {
+	for k, v := range sel {
+		if string(m[model.LabelName(k)]) != v {
+			return false
+		}
+	}
+	return true
+}
+
 func toSeries(byPod map[string]model.SampleStream) []analysis.Series {
 	out := make([]analysis.Series, 0, len(byPod))
 	for _, pod := range sortedKeys(byPod) {

@@ -25,6 +25,8 @@ type Response struct {
 	Canary      Pods           `json:"canary"`
 	Stable      Pods           `json:"stable"`
 	Metrics     []MetricResult `json:"metrics"`
+	// Cost is what the judgement asked of its backends.
+	Cost Cost `json:"cost"`
 }
 
 // Summary is the compact form of a verdict.

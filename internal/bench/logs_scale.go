@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,11 +34,12 @@ const (
 	scaleLastCanaryAt = 30 * time.Minute
 )
 
-// ScaleCanaryStart is when the scale scenario's canary starts. Its data
-// run from 27 minutes before (so that a look at canary age 4 minutes, the
-// AnalysisTemplate's first, has a full 30-minute window) to canary age 30
-// minutes.
-var ScaleCanaryStart = time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC)
+// ScaleCanaryStart is when the scale scenario's canary starts: six hours
+// before the peak of its daily cycle (16:00), where the traffic is at its
+// daily mean. Its data run from 27 minutes before (so that a look at canary
+// age 4 minutes, the AnalysisTemplate's first, has a full 30-minute window)
+// to canary age 30 minutes.
+var ScaleCanaryStart = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 
 // ScaleAges are the canary ages the scale benchmark judges at: the shipped
 // AnalysisTemplate's last look, where the canary covers a third of the
@@ -214,10 +216,24 @@ type ScaleJudgement struct {
 	Verdict string
 	Metrics []MetricOutcome
 	// Queries is the number of requests Loki received, Cost what they
-	// cost in lokitest's cost model, Wall the judgement's time.
-	Queries int
-	Cost    lokitest.Cost
-	Wall    time.Duration
+	// cost in lokitest's cost model, Wall the judgement's time. PerQuery
+	// is each request's cost.
+	Queries  int
+	Cost     lokitest.Cost
+	PerQuery []lokitest.Cost
+	Wall     time.Duration
+}
+
+// LokiWall is the time in the cost model a Loki of the given cores takes to
+// answer the judgement's queries, which the service sends side by side:
+// their cost spread over the cores, but no less than the costliest query
+// (a query runs on one core; Loki does not split a 30-minute query).
+func (j ScaleJudgement) LokiWall(cores int) float64 {
+	longest := 0.0
+	for _, c := range j.PerQuery {
+		longest = math.Max(longest, c.Seconds())
+	}
+	return math.Max(j.Cost.Seconds()/float64(cores), longest)
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -267,6 +283,7 @@ func (s *ScaleService) Judge(ctx context.Context, cfg logscenario.Config, ruleSe
 	for _, r := range s.Loki.Requests()[before:] {
 		j.Queries++
 		j.Cost = j.Cost.Add(r.Cost)
+		j.PerQuery = append(j.PerQuery, r.Cost)
 	}
 	return j, nil
 }

@@ -27,7 +27,12 @@ var scaleRuleSets = map[string]string{
 //   - scans/op: the same in scans of the window's access log;
 //   - queries/op: the requests Loki received;
 //   - loki-cpu-s/op: what those cost a Loki in lokitest's cost model;
-//   - ns/op: the judgement's wall time here (the stand-in on this machine).
+//   - loki-2core-s/op: the model's time for a Loki of 2 cores that runs
+//     the judgement's queries side by side (ScaleJudgement.LokiWall);
+//   - ns/op and here-cpu-s/op: the judgement's wall time and CPU time here,
+//     the service and the stand-in evaluating the queries (it runs Go's
+//     regexps as Loki does, but none of its storage), on a machine shared
+//     with other work.
 //
 // Run it with
 //
@@ -44,7 +49,11 @@ func BenchmarkLogJudgementAtScale(b *testing.B) {
 		for _, age := range ScaleAges {
 			scan := s.AccessLines(cfg, age, lookback)
 			b.Run(fmt.Sprintf("%s/canary-%v", name, age), func(b *testing.B) {
-				var total, last ScaleJudgement
+				var (
+					total, last ScaleJudgement
+					parallel    float64
+				)
+				cpu := processCPU()
 				for b.Loop() {
 					j, err := s.Judge(b.Context(), cfg, name, age)
 					if err != nil {
@@ -52,14 +61,18 @@ func BenchmarkLogJudgementAtScale(b *testing.B) {
 					}
 					total.Queries += j.Queries
 					total.Cost = total.Cost.Add(j.Cost)
+					parallel += j.LokiWall(2)
 					last = j
 				}
+				cpu = processCPU() - cpu
 				b.Logf("%s at canary age %v: %s; %s", name, age, last.Verdict, classifications(last.Metrics))
 				n := float64(b.N)
 				b.ReportMetric(float64(total.Cost.LinesRead)/n, "lines/op")
 				b.ReportMetric(float64(total.Cost.LinesRead)/n/float64(scan), "scans/op")
 				b.ReportMetric(float64(total.Queries)/n, "queries/op")
 				b.ReportMetric(total.Cost.Seconds()/n, "loki-cpu-s/op")
+				b.ReportMetric(parallel/n, "loki-2core-s/op")
+				b.ReportMetric(cpu.Seconds()/n, "here-cpu-s/op")
 			})
 		}
 	}

@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
+	"github.com/canary-analyzer/canary-analyzer/rules"
+)
+
+// classRuleSet has two ratios and a rate whose queries are one: requests
+// by pod and status class, from which each metric selects its series.
+const classRuleSet = `
+name: classes
+thresholds: {pass: 90, marginal: 60}
+step: 1m
+lookback: 10m
+metrics:
+  - name: errors
+    kind: ratio
+    numerator: &requests 'sum by (pod, class) (requests{namespace="{{.Namespace}}", {{.Pods}}})'
+    denominator: *requests
+    select: {numerator: {class: 5xx}, denominator: {}}
+  - name: not-found
+    kind: ratio
+    numerator: *requests
+    denominator: *requests
+    select: {numerator: {class: "404"}, denominator: {}}
+  - name: latency
+    query: 'latency{namespace="{{.Namespace}}", {{.Pods}}}'
+`
+
+// classAnswer gives every pod, at each of 10 steps before end, 100
+// requests of class 2xx, canaryErrors (canary) or 1 (stable pods) of
+// class 5xx, and 2 of class 404, and a latency of 0.1.
+func classAnswer(end time.Time, canaryErrors float64) func(providers.RangeQuery) (model.Matrix, error) {
+	return func(q providers.RangeQuery) (model.Matrix, error) {
+		var m model.Matrix
+		for _, pod := range []string{"web-c1-aaaaa", "web-s1-bbbbb", "web-s1-ccccc"} {
+			classes := map[string]float64{"2xx": 100, "5xx": 1, "404": 2}
+			if pod == "web-c1-aaaaa" {
+				classes["5xx"] = canaryErrors
+			}
+			if q.Expr[0] == 'l' {
+				classes = map[string]float64{"": 0.1}
+			}
+			for class, v := range classes {
+				ss := &model.SampleStream{Metric: model.Metric{"pod": model.LabelValue(pod)}}
+				if class != "" {
+					ss.Metric["class"] = model.LabelValue(class)
+				}
+				for i := 9; i >= 0; i-- {
+					ss.Values = append(ss.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(end.Add(-time.Duration(i) * time.Minute).UnixNano()), Value: model.SampleValue(v)})
+				}
+				m = append(m, ss)
+			}
+		}
+		return m, nil
+	}
+}
+
+// TestSharedQuery judges metrics that select their series from one query:
+// the query is sent once, each metric gets the sum of the series it
+// selects per pod, the answer says what was deduplicated, and the
+// engine's metrics count it.
+func TestSharedQuery(t *testing.T) {
+	t.Parallel()
+	rs, err := rules.Load([]byte(classRuleSet), "classes.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+	b := &fakeBackend{answer: classAnswer(end, 20)}
+	reg := prometheus.NewRegistry()
+	s := &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b},
+		Now: func() time.Time { return end }, Metrics: NewMetrics(reg)}
+	resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "classes", End: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.asked) != 2 {
+		t.Errorf("%d queries sent, want 2 (the shared query and latency): %v", len(b.asked), b.asked)
+	}
+	byName := map[string]int{}
+	for i, m := range resp.Metrics {
+		byName[m.Name] = i
+	}
+	for _, c := range []struct {
+		metric                string
+		canaryEvents, trials  float64
+		stableEvents, sTrials float64
+	}{
+		// 10 steps of 100 + 20 + 2 requests; the stable pods 2 × 10 × 103.
+		{"errors", 200, 1220, 20, 2060},
+		{"not-found", 20, 1220, 40, 2060},
+	} {
+		m := resp.Metrics[byName[c.metric]]
+		if float64(m.Canary.Events) != c.canaryEvents || float64(m.Canary.Trials) != c.trials ||
+			float64(m.Stable.Events) != c.stableEvents || float64(m.Stable.Trials) != c.sTrials {
+			t.Errorf("%s: canary %v of %v, stable %v of %v; want %v of %v, %v of %v", c.metric,
+				m.Canary.Events, m.Canary.Trials, m.Stable.Events, m.Stable.Trials, c.canaryEvents, c.trials, c.stableEvents, c.sTrials)
+		}
+	}
+	if got := resp.Metrics[byName["errors"]].Classification; got != "High" {
+		t.Errorf("errors %s, want High (20 in 122 against 1 in 103)", got)
+	}
+	if c := resp.Cost; c.Queries != 5 || c.Sent != 2 || c.Deduplicated != 3 || c.Coalesced != 0 {
+		t.Errorf("cost %+v, want 5 queries, 2 sent, 3 deduplicated", c)
+	}
+	for outcome, want := range map[string]float64{"sent": 2, "deduplicated": 3, "coalesced": 0} {
+		if got := testutil.ToFloat64(s.Metrics.queries.WithLabelValues("prometheus", outcome)); got != want {
+			t.Errorf("analyzer_backend_queries_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+}
+
+// TestFlightsCoalesce checks the sharing of identical queries in flight:
+// one call for concurrent callers; a caller that leaves does not fail the
+// others; a call nobody waits for any more is cancelled and not joined
+// again; an answer is never reused after its call returned.
+func TestFlightsCoalesce(t *testing.T) {
+	t.Parallel()
+	key := flightKey{source: "loki", expr: "q"}
+	t.Run("concurrent callers share one call", func(t *testing.T) {
+		var f flights
+		var calls atomic.Int32
+		release := make(chan struct{})
+		run := func(ctx context.Context) (fetched, error) {
+			calls.Add(1)
+			<-release
+			return fetched{matrix: model.Matrix{}, linesRead: 7}, nil
+		}
+		var wg sync.WaitGroup
+		shared := make([]bool, 3)
+		for i := range shared {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, sh, err := f.do(context.Background(), key, run)
+				if err != nil || a.linesRead != 7 {
+					t.Errorf("caller %d: %v %v", i, a, err)
+				}
+				shared[i] = sh
+			}()
+		}
+		waitFor(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[key] != nil && f.calls[key].waiters == 3 })
+		close(release)
+		wg.Wait()
+		n := 0
+		for _, sh := range shared {
+			if !sh {
+				n++
+			}
+		}
+		if calls.Load() != 1 || n != 1 {
+			t.Errorf("%d calls, %d callers not sharing; want 1 and 1", calls.Load(), n)
+		}
+		// After the call returned, the next caller calls again.
+		release = make(chan struct{})
+		close(release)
+		if _, sh, _ := f.do(context.Background(), key, run); sh || calls.Load() != 2 {
+			t.Errorf("a later caller shared an answer (%d calls)", calls.Load())
+		}
+	})
+	t.Run("a caller that leaves does not fail the others", func(t *testing.T) {
+		var f flights
+		release := make(chan struct{})
+		run := func(ctx context.Context) (fetched, error) {
+			select {
+			case <-release:
+				return fetched{linesRead: 1}, nil
+			case <-ctx.Done():
+				return fetched{}, ctx.Err()
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		first := make(chan error, 1)
+		go func() { _, _, err := f.do(ctx, key, run); first <- err }()
+		waitFor(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[key] != nil })
+		second := make(chan error, 1)
+		go func() { _, _, err := f.do(context.Background(), key, run); second <- err }()
+		waitFor(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[key].waiters == 2 })
+		cancel()
+		var p *providers.Error
+		if err := <-first; !errors.As(err, &p) || p.Kind != providers.Canceled {
+			t.Errorf("the caller that left got %v, want canceled", err)
+		}
+		close(release)
+		if err := <-second; err != nil {
+			t.Errorf("the caller that stayed got %v", err)
+		}
+	})
+	t.Run("a call nobody waits for is cancelled and not joined", func(t *testing.T) {
+		var f flights
+		stopped := make(chan struct{})
+		run := func(ctx context.Context) (fetched, error) {
+			<-ctx.Done()
+			close(stopped)
+			return fetched{}, ctx.Err()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { _, _, _ = f.do(ctx, key, run); close(done) }()
+		waitFor(t, func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[key] != nil })
+		cancel()
+		<-done
+		<-stopped // the abandoned call was cancelled
+		a, sh, err := f.do(context.Background(), key, func(context.Context) (fetched, error) { return fetched{linesRead: 3}, nil })
+		if err != nil || sh || a.linesRead != 3 {
+			t.Errorf("after an abandoned call: %v %v %v, want a fresh call", a, sh, err)
+		}
+	})
+}
+
+// waitFor polls cond until it holds; the test fails after a long while.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 5000; i++ {
+		if cond() {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("condition never held")
+}
