@@ -225,6 +225,11 @@ type LogData struct {
 	// CanaryTruncated and StableTruncated say that more lines matched on
 	// that side than were fetched; the lines held are the side's oldest.
 	CanaryTruncated, StableTruncated bool
+	// Gaps are time ranges where a side has more lines than were fetched
+	// (a part of the window read up to its share of the line limit): both
+	// sides' lines there, and with exposure the steps that overlap them,
+	// are left out of the comparison.
+	Gaps []Span
 	// Exposure says that CanaryExposure and StableExposure hold, per pod
 	// and step, what counts are normalised by (requests served, from an
 	// exposure query); a point at T covers (T − Settings.Step, T]. Without
@@ -240,6 +245,9 @@ type LogData struct {
 	// pods); they are left out of the comparison.
 	Dropped int
 }
+
+// Span is a time range [From, To), in Unix milliseconds.
+type Span struct{ From, To int64 }
 
 // Settings are the rule-set-wide knobs a judge uses.
 type Settings struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -54,6 +55,9 @@ func (f *logsFake) QueryLogs(ctx context.Context, q providers.LogQuery) (provide
 	}
 	var out providers.LogResult
 	for _, e := range f.lines {
+		if e.Time.Before(q.Start) || !e.Time.Before(q.End) {
+			continue
+		}
 		hash := strings.Split(string(e.Labels["pod"]), "-")[1]
 		// Both sides' queries may return a stray line of the other side,
 		// as a template that selects more than {{.Pods}} would.
@@ -228,6 +232,67 @@ func TestSignaturesTruncatedIsReported(t *testing.T) {
 	}
 	if r := resp.Metrics[0].Reason; !strings.Contains(r, "more lines matched than the limit") {
 		t.Errorf("reason %q does not say the lines were cut", r)
+	}
+}
+
+// TestSignaturesReadInParts: a canary that logs more lines than its limit
+// is read in parts across the window, not only its oldest lines, so a new
+// error of its later minutes is seen; both sides are read in the same
+// parts, and the comparison leaves out the times whose lines were not all
+// read.
+func TestSignaturesReadInParts(t *testing.T) {
+	t.Parallel()
+	var lines []providers.LogEntry
+	add := func(pod string, at time.Time, line string) {
+		lines = append(lines, providers.LogEntry{Time: at, Line: line,
+			Labels: model.LabelSet{"namespace": "shop", "pod": model.LabelValue(pod), "stream": "error"}})
+	}
+	// Every pod logs 12 lines a minute (for 20 requests); from minute 16 on,
+	// 4 of the canary's are a new error.
+	for m := range 30 {
+		minute := logsNow.Add(time.Duration(-30+m) * time.Minute)
+		for i := range 12 {
+			at := minute.Add(time.Duration(2+4*i) * time.Second)
+			common := fmt.Sprintf("[core:error] [pid %d] AH00037: symlink refused", i)
+			line := common
+			if m >= 16 && i%3 == 0 {
+				line = fmt.Sprintf("[authz_core:error] [pid %d] AH01630: client denied", i)
+			}
+			add("web-c1-zzzzz", at, line)
+			add("web-s1-aaaaa", at, common)
+			add("web-s1-bbbbb", at, common)
+		}
+	}
+	f := &logsFake{lines: lines, exposure: logsExposure(20)}
+	resp, err := logsService(logsRuleSet(t, true), f).Judge(context.Background(), request.Request{Target: logsTarget, RuleSet: "logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := resp.Metrics[0]
+	// The limit (100) holds the canary's first 8 minutes and the stable
+	// pods' first 4 (24 lines a minute): both are read again in 4 parts of
+	// 8 minutes, 25 lines each, which hold the first minute of every part
+	// on both sides: minutes 0, 8, 16 and 24 are compared.
+	var parts []string
+	for _, q := range f.logAsked {
+		if q.Limit != 100 {
+			parts = append(parts, fmt.Sprintf("%v+%v/%d", q.Start.Sub(logsNow), q.End.Sub(q.Start), q.Limit))
+		}
+	}
+	sort.Strings(parts)
+	if want := "[-14m0s+8m0s/25 -14m0s+8m0s/25 -22m0s+8m0s/25 -22m0s+8m0s/25 -30m0s+8m0s/25 -30m0s+8m0s/25 -6m0s+6m0s/25 -6m0s+6m0s/25]"; fmt.Sprint(parts) != want {
+		t.Errorf("read in parts %v, want %s", parts, want)
+	}
+	// 4 minutes of 20 requests per pod; minutes 16 and 24 have 4 new lines.
+	if m.Classification != analysis.High || m.Canary.Count != 48 || float64(m.Canary.Trials) != 80 || float64(m.Stable.Trials) != 160 {
+		t.Errorf("new-errors %s on %d canary lines and %v/%v requests (%s); want High on 4 whole minutes",
+			m.Classification, m.Canary.Count, m.Canary.Trials, m.Stable.Trials, m.Reason)
+	}
+	if len(m.Signatures) == 0 || m.Signatures[0].Canary != 8 || !strings.Contains(m.Signatures[0].Signature, "AH01630") {
+		t.Errorf("findings %+v, want AH01630 with 8 lines", m.Signatures)
+	}
+	if !strings.Contains(m.Reason, "read in parts") || !strings.Contains(m.Reason, "(4m0s of 30m0s)") {
+		t.Errorf("reason %q does not say the window was read in parts and what was compared", m.Reason)
 	}
 }
 

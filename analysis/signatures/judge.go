@@ -116,9 +116,9 @@ func Judge(m analysis.Metric, d analysis.LogData, s analysis.Settings) analysis.
 // sides are the lines compared and what they are normalised by.
 type sides struct {
 	canary, stable []analysis.LogLine
-	// cut is the time (Unix ms) the lines are cut at, math.MaxInt64 when
-	// no side was truncated.
-	cut int64
+	// gaps are where lines were left out, merged and (with exposure)
+	// widened to whole steps; nil when every line was read.
+	gaps []analysis.Span
 	// ec and es are the exposures, per unit.
 	ec, es float64
 	unit   string
@@ -152,21 +152,39 @@ func judge(m analysis.Metric, d analysis.LogData, s analysis.Settings, o options
 		res.Interval = &analysis.Interval{Lower: top.test.Lower, Upper: math.Inf(1), Level: 1 - t.level, Of: "rate ratio"}
 	}
 	res.Classification, res.Reason = classify(res.Signatures, len(significant), t, sd, o, canarySigs, len(findings))
-	if sd.cut != math.MaxInt64 {
-		res.Reason += fmt.Sprintf("; more lines matched than the limit, so both sides were compared up to %s", time.UnixMilli(sd.cut).UTC().Format(time.RFC3339))
-	}
+	res.Reason += sd.gapsReason(s)
 	return res
 }
 
-// compared returns the lines to compare, cut where a truncated side ends,
-// and the sides' exposures: requests with an exposure query, else pods.
+// gapsReason says where lines were left out, "" when none were.
+func (sd sides) gapsReason(s analysis.Settings) string {
+	switch {
+	case len(sd.gaps) == 0:
+		return ""
+	case len(sd.gaps) == 1 && sd.gaps[0].To == math.MaxInt64:
+		return fmt.Sprintf("; more lines matched than the limit, so both sides were compared up to %s", time.UnixMilli(sd.gaps[0].From-1).UTC().Format(time.RFC3339))
+	}
+	// The window's steps cover (Start, End]: in whole milliseconds,
+	// [Start + 1, End + 1).
+	start, end := s.Start.UnixMilli()+1, s.End.UnixMilli()+1
+	left := int64(0)
+	for _, g := range sd.gaps {
+		left += max(0, min(g.To, end)-max(g.From, start))
+	}
+	return fmt.Sprintf("; more lines matched than the limit, so the window was read in parts, each up to its share of the limit, and both sides were compared where every line was read (%s of %s)",
+		time.Duration(end-start-left)*time.Millisecond, time.Duration(end-start)*time.Millisecond)
+}
+
+// compared returns the lines to compare, without those of the gaps (and
+// after a truncated side's last line), and the sides' exposures: requests
+// with an exposure query, else pods.
 func compared(d analysis.LogData, step time.Duration) sides {
 	var sd sides
-	sd.canary, sd.stable, sd.cut = cutTruncated(d, step)
+	sd.canary, sd.stable, sd.gaps = cutGaps(d, step)
 	sd.unit = "pod"
 	if d.Exposure {
 		sd.unit = "request"
-		sd.ec, sd.es = exposureSum(d.CanaryExposure, sd.cut), exposureSum(d.StableExposure, sd.cut)
+		sd.ec, sd.es = exposureSum(d.CanaryExposure, sd.gaps), exposureSum(d.StableExposure, sd.gaps)
 	} else {
 		sd.ec, sd.es = float64(len(podSet(d.CanaryPods, sd.canary))), float64(len(podSet(d.StablePods, sd.stable)))
 	}
@@ -285,28 +303,63 @@ func classify(fs []analysis.SignatureFinding, significant int, t signatureTests,
 		len(sd.canary), canarySigs, findings, need)
 }
 
-// cutTruncated returns the lines to compare and the time (Unix ms) they are
-// cut at, math.MaxInt64 when no side was truncated.
-func cutTruncated(d analysis.LogData, step time.Duration) (canary, stable []analysis.LogLine, cut int64) {
+// cutGaps returns the lines to compare and the gaps they leave out: the
+// data's gaps, and after a truncated side's last line. With exposure, each
+// gap is widened to the whole steps it overlaps (an exposure point at T
+// covers (T − step, T]), so that lines and exposure cover the same times.
+func cutGaps(d analysis.LogData, step time.Duration) (canary, stable []analysis.LogLine, gaps []analysis.Span) {
 	canary, stable = sortedLines(d.Canary), sortedLines(d.Stable)
-	cut = math.MaxInt64
+	gaps = append(gaps, d.Gaps...)
 	if d.CanaryTruncated && len(canary) > 0 {
-		cut = min(cut, canary[len(canary)-1].T)
+		gaps = append(gaps, analysis.Span{From: canary[len(canary)-1].T + 1, To: math.MaxInt64})
 	}
 	if d.StableTruncated && len(stable) > 0 {
-		cut = min(cut, stable[len(stable)-1].T)
+		gaps = append(gaps, analysis.Span{From: stable[len(stable)-1].T + 1, To: math.MaxInt64})
 	}
-	if cut == math.MaxInt64 {
-		return canary, stable, cut
+	if len(gaps) == 0 {
+		return canary, stable, nil
 	}
 	if ms := step.Milliseconds(); d.Exposure && ms > 0 {
-		cut = floorDiv(cut, ms) * ms
+		for i, g := range gaps {
+			// Steps k with (k·ms − ms, k·ms] overlapping [From, To).
+			first := -floorDiv(-g.From, ms)
+			gaps[i].From = (first-1)*ms + 1
+			if g.To != math.MaxInt64 {
+				gaps[i].To = -floorDiv(-(g.To-1), ms)*ms + 1
+			}
+		}
 	}
+	gaps = mergeSpans(gaps)
 	keep := func(ls []analysis.LogLine) []analysis.LogLine {
-		i := sort.Search(len(ls), func(i int) bool { return ls[i].T > cut })
-		return ls[:i]
+		var out []analysis.LogLine
+		for _, l := range ls {
+			if !inSpans(gaps, l.T) {
+				out = append(out, l)
+			}
+		}
+		return out
 	}
-	return keep(canary), keep(stable), cut
+	return keep(canary), keep(stable), gaps
+}
+
+// mergeSpans sorts spans and merges those that overlap or touch.
+func mergeSpans(spans []analysis.Span) []analysis.Span {
+	sort.Slice(spans, func(i, j int) bool { return spans[i].From < spans[j].From })
+	var out []analysis.Span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.From <= out[n-1].To {
+			out[n-1].To = max(out[n-1].To, s.To)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// inSpans reports whether t lies in one of the sorted, merged spans.
+func inSpans(spans []analysis.Span, t int64) bool {
+	i := sort.Search(len(spans), func(i int) bool { return spans[i].To > t })
+	return i < len(spans) && spans[i].From <= t
 }
 
 func floorDiv(a, b int64) int64 {
@@ -323,13 +376,13 @@ func sortedLines(ls []analysis.LogLine) []analysis.LogLine {
 	return out
 }
 
-// exposureSum adds up the exposure points at or before cut; NaN and
+// exposureSum adds up the exposure points outside the gaps; NaN and
 // negative points count as nothing.
-func exposureSum(series []analysis.Series, cut int64) float64 {
+func exposureSum(series []analysis.Series, gaps []analysis.Span) float64 {
 	sum := 0.0
 	for _, s := range series {
 		for _, p := range s.Points {
-			if p.T <= cut && p.V > 0 && !math.IsInf(p.V, 0) {
+			if !inSpans(gaps, p.T) && p.V > 0 && !math.IsInf(p.V, 0) {
 				sum += p.V
 			}
 		}

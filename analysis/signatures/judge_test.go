@@ -249,6 +249,53 @@ func TestJudgeSignaturesTruncated(t *testing.T) {
 	}
 }
 
+// TestJudgeSignaturesGaps: a window read in parts leaves out, on both
+// sides, the lines of its gaps and, with exposure, the steps they overlap;
+// the judgement is the one of the data without them.
+func TestJudgeSignaturesGaps(t *testing.T) {
+	t.Parallel()
+	build := func(keep func(minute int64) bool) analysis.LogData {
+		d := analysis.LogData{Exposure: true}
+		for m := int64(1); m <= 30; m++ {
+			if !keep(m) {
+				continue
+			}
+			t0 := m * 60000
+			d.CanaryExposure = append(d.CanaryExposure, analysis.Series{Pod: "c", Points: []analysis.Point{{T: t0, V: 10}}})
+			d.StableExposure = append(d.StableExposure, analysis.Series{Pod: "s", Points: []analysis.Point{{T: t0, V: 30}}})
+			for i := range 3 {
+				d.Stable = append(d.Stable, analysis.LogLine{Pod: "s", T: t0 - 30000 + int64(i), Line: "common error"})
+			}
+			d.Canary = append(d.Canary, analysis.LogLine{Pod: "c", T: t0 - 30000, Line: "common error"})
+			if m > 20 {
+				d.Canary = append(d.Canary, analysis.LogLine{Pod: "c", T: t0 - 20000, Line: "brand new failure"})
+			}
+		}
+		return d
+	}
+	settings := sigSettings
+	settings.Start, settings.End = time.UnixMilli(0), time.UnixMilli(30*60000)
+	// Gaps in minutes 5-8 (from a line inside minute 5's step to the end of
+	// minute 8's) and 21-25: the steps ending at 5..8 and 21..25 are out.
+	gapped := build(func(int64) bool { return true })
+	gapped.Gaps = []analysis.Span{{From: 4*60000 + 45000, To: 8 * 60000}, {From: 20*60000 + 1, To: 25*60000 + 1}}
+	by := build(func(m int64) bool { return !(m >= 5 && m <= 8) && !(m >= 21 && m <= 25) })
+	got := judgeWith(sigMetric(), gapped, settings, analysis.SignatureOptions{})
+	want := judgeWith(sigMetric(), by, settings, analysis.SignatureOptions{})
+	if got.Classification != want.Classification || got.Canary.Count != want.Canary.Count || got.Stable.Count != want.Stable.Count ||
+		got.Canary.Trials != want.Canary.Trials || got.Stable.Trials != want.Stable.Trials || got.PValue != want.PValue {
+		t.Errorf("with gaps: %s, %d/%v and %d/%v lines/requests, p %v; the data without them: %s, %d/%v and %d/%v, p %v",
+			got.Classification, got.Canary.Count, got.Canary.Trials, got.Stable.Count, got.Stable.Trials, got.PValue,
+			want.Classification, want.Canary.Count, want.Canary.Trials, want.Stable.Count, want.Stable.Trials, want.PValue)
+	}
+	if got.Canary.Count != 26 || got.Classification != analysis.High {
+		t.Errorf("compared %d canary lines (%s), want 21 common and 5 new, High", got.Canary.Count, got.Classification)
+	}
+	if !strings.Contains(got.Reason, "where every line was read (21m0s of 30m0s)") {
+		t.Errorf("reason %q does not say what was compared", got.Reason)
+	}
+}
+
 // TestJudgeSignaturesLimits: 15 new signatures of 8 lines each, per pod
 // against three quiet stable pods (p0 = 1/4): Tarone counts all 15
 // (0.25⁸ ≤ 0.002/15) and each p-value 0.25⁸ passes 0.002/15.
