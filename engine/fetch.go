@@ -88,6 +88,10 @@ func (s *Service) task(rs *rules.RuleSet, f *fetch, cost *costs) func(context.Co
 		backend := s.Backends[m.Source]
 		answer, shared, err := s.flights.do(ctx, f.key, func(ctx context.Context) (fetched, error) {
 			q := providers.RangeQuery{Expr: f.key.expr, Start: f.key.start, End: f.key.end, Step: f.key.step}
+			if sq, ok := backend.(providers.StatsQuerier); ok {
+				res, st, err := sq.QueryRangeStats(ctx, q)
+				return fetched{matrix: res, linesRead: st.LinesProcessed}, err
+			}
 			res, err := backend.QueryRange(ctx, q)
 			return fetched{matrix: res}, err
 		})

@@ -68,6 +68,18 @@ func classAnswer(end time.Time, canaryErrors float64) func(providers.RangeQuery)
 	}
 }
 
+// statsBackend is a fakeBackend that also reports, as Loki does, the lines
+// each query read.
+type statsBackend struct {
+	*fakeBackend
+	lines int64
+}
+
+func (b statsBackend) QueryRangeStats(ctx context.Context, q providers.RangeQuery) (model.Matrix, providers.QueryStats, error) {
+	m, err := b.QueryRange(ctx, q)
+	return m, providers.QueryStats{LinesProcessed: b.lines, Requests: 1}, err
+}
+
 // TestSharedQuery judges metrics that select their series from one query:
 // the query is sent once, each metric gets the sum of the series it
 // selects per pod, the answer says what was deduplicated, and the
@@ -81,7 +93,7 @@ func TestSharedQuery(t *testing.T) {
 	end := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
 	b := &fakeBackend{answer: classAnswer(end, 20)}
 	reg := prometheus.NewRegistry()
-	s := &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b},
+	s := &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": statsBackend{b, 1000}},
 		Now: func() time.Time { return end }, Metrics: NewMetrics(reg)}
 	resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "classes", End: end})
 	if err != nil {
@@ -113,13 +125,19 @@ func TestSharedQuery(t *testing.T) {
 	if got := resp.Metrics[byName["errors"]].Classification; got != "High" {
 		t.Errorf("errors %s, want High (20 in 122 against 1 in 103)", got)
 	}
-	if c := resp.Cost; c.Queries != 5 || c.Sent != 2 || c.Deduplicated != 3 || c.Coalesced != 0 {
-		t.Errorf("cost %+v, want 5 queries, 2 sent, 3 deduplicated", c)
+	if c := resp.Cost; c.Queries != 5 || c.Sent != 2 || c.Deduplicated != 3 || c.Coalesced != 0 || c.LogLinesRead != 2000 {
+		t.Errorf("cost %+v, want 5 queries, 2 sent, 3 deduplicated, 2000 lines read", c)
 	}
 	for outcome, want := range map[string]float64{"sent": 2, "deduplicated": 3, "coalesced": 0} {
 		if got := testutil.ToFloat64(s.Metrics.queries.WithLabelValues("prometheus", outcome)); got != want {
 			t.Errorf("analyzer_backend_queries_total{outcome=%q} = %v, want %v", outcome, got, want)
 		}
+	}
+	if got := testutil.ToFloat64(s.Metrics.lines.WithLabelValues("prometheus")); got != 2000 {
+		t.Errorf("analyzer_backend_log_lines_read_total = %v, want 2000", got)
+	}
+	if n, err := testutil.GatherAndCount(reg, "analyzer_judgement_log_lines_read"); err != nil || n != 1 {
+		t.Errorf("analyzer_judgement_log_lines_read: %d series, %v", n, err)
 	}
 }
 

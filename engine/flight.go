@@ -70,7 +70,12 @@ func (f *flights) do(ctx context.Context, key flightKey, run func(context.Contex
 		c = &flight{done: make(chan struct{}), cancel: cancel}
 		f.calls[key] = c
 		go func() {
-			c.answer, c.err = run(cctx)
+			// A backend client that panics fails the call (a *PanicError
+			// for every waiter), not the process.
+			c.err = safely(cctx, func(ctx context.Context) (err error) {
+				c.answer, err = run(ctx)
+				return err
+			})
 			f.mu.Lock()
 			if f.calls[key] == c {
 				delete(f.calls, key)

@@ -74,7 +74,7 @@ func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window, co
 				if err != nil {
 					return res, &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: rules.RoleLogs, Query: expr, Err: err}
 				}
-				cost.logs(m.Source, 1, 0)
+				cost.logs(m.Source, max(1, res.Stats.Requests), res.Stats.LinesProcessed)
 				return res, nil
 			}
 			sides[k] = sd

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
 	"github.com/canary-analyzer/canary-analyzer/internal/lokitest"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
@@ -217,11 +218,12 @@ type ScaleJudgement struct {
 	Metrics []MetricOutcome
 	// Queries is the number of requests Loki received, Cost what they
 	// cost in lokitest's cost model, Wall the judgement's time. PerQuery
-	// is each request's cost.
+	// is each request's cost. Reported is the cost the answer reports.
 	Queries  int
 	Cost     lokitest.Cost
 	PerQuery []lokitest.Cost
 	Wall     time.Duration
+	Reported wire.Cost
 }
 
 // LokiWall is the time in the cost model a Loki of the given cores takes to
@@ -279,7 +281,7 @@ func (s *ScaleService) Judge(ctx context.Context, cfg logscenario.Config, ruleSe
 	if res.StatusCode != http.StatusOK {
 		return j, fmt.Errorf("%s at canary age %v: HTTP %d: %s", ruleSet, age, res.StatusCode, body.Error)
 	}
-	j.Verdict, j.Metrics = body.Verdict, body.Metrics
+	j.Verdict, j.Metrics, j.Reported = body.Verdict, body.Metrics, body.Cost
 	for _, r := range s.Loki.Requests()[before:] {
 		j.Queries++
 		j.Cost = j.Cost.Add(r.Cost)

@@ -314,6 +314,7 @@ type verdictBody struct {
 		Failed []string `json:"failed"`
 	} `json:"summary"`
 	Metrics []MetricOutcome `json:"metrics"`
+	Cost    wire.Cost       `json:"cost"`
 }
 
 // judgeLooks asks for a verdict at each look, as Argo would (GET, no
