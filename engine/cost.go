@@ -91,11 +91,11 @@ func NewMetrics(r prometheus.Registerer) *Metrics {
 		queries: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "analyzer_backend_queries_total",
 			Help: "Queries of judgements by backend and outcome: sent to the backend, deduplicated (identical to another query of the same judgement) or coalesced (answered by a concurrent judgement's identical query).",
-		}, []string{"source", "outcome"}),
+		}, []string{"backend", "outcome"}),
 		lines: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "analyzer_backend_log_lines_read_total",
 			Help: "Log lines the backend says it read for the queries sent (Loki's stats.summary.totalLinesProcessed).",
-		}, []string{"source"}),
+		}, []string{"backend"}),
 		perRun: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "analyzer_judgement_log_lines_read",
 			Help:    "Log lines Loki read for the queries of one judgement, its own and those it shared.",

@@ -80,13 +80,16 @@ func planFetches(rs *rules.RuleSet, qs []*query, w window) []*fetch {
 }
 
 // task runs f, or waits for an identical query of a concurrent judgement
-// (Service.flights), and gives its result to every query it answers.
+// to the same client (Service.flightGroup), and gives its result to every
+// query it answers.
 func (s *Service) task(rs *rules.RuleSet, f *fetch, cost *costs) func(context.Context) error {
 	return func(ctx context.Context) error {
 		first := f.queries[0]
 		m := &rs.Metrics[first.metric]
 		backend := s.Backends[m.Source]
-		answer, shared, err := s.flights.do(ctx, f.key, func(ctx context.Context) (fetched, error) {
+		key := f.key
+		key.backend = backend
+		answer, shared, err := s.flightGroup().do(ctx, key, func(ctx context.Context) (fetched, error) {
 			q := providers.RangeQuery{Expr: f.key.expr, Start: f.key.start, End: f.key.end, Step: f.key.step}
 			if sq, ok := backend.(providers.StatsQuerier); ok {
 				res, st, err := sq.QueryRangeStats(ctx, q)

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"time"
 
@@ -23,11 +24,28 @@ type flights struct {
 }
 
 // flightKey identifies a query: its backend, expression, range and step.
+// backend is the client the query is sent to (services that differ in
+// their clients, such as a copy whose clients rewrite queries, never share
+// a call).
 type flightKey struct {
 	source     providers.Type
+	backend    any
 	expr       string
 	start, end time.Time
 	step       time.Duration
+}
+
+// flightGroups guards the lazy creation of each Service's flights.
+var flightGroups sync.Mutex
+
+// flightGroup returns the Service's flights, made on first use.
+func (s *Service) flightGroup() *flights {
+	flightGroups.Lock()
+	defer flightGroups.Unlock()
+	if s.flights == nil {
+		s.flights = &flights{}
+	}
+	return s.flights
 }
 
 // fetched is a backend's answer to a query and what it cost the backend.
@@ -54,6 +72,11 @@ type flight struct {
 // for it has gone: one judgement timing out does not fail the others.
 // Callers must treat the result as read-only.
 func (f *flights) do(ctx context.Context, key flightKey, run func(context.Context) (fetched, error)) (fetched, bool, error) {
+	if key.backend != nil && !reflect.TypeOf(key.backend).Comparable() {
+		// A client that cannot be told apart from another: no sharing.
+		a, err := run(ctx)
+		return a, false, err
+	}
 	f.mu.Lock()
 	if f.calls == nil {
 		f.calls = map[flightKey]*flight{}

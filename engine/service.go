@@ -39,8 +39,9 @@ type Service struct {
 	// (NewMetrics).
 	Metrics *Metrics
 
-	// flights shares identical queries of concurrent judgements.
-	flights flights
+	// flights shares identical queries of concurrent judgements
+	// (flightGroup makes it).
+	flights *flights
 }
 
 // window is the time range and step of one judgement.

@@ -145,7 +145,7 @@ func logOracleMetric(c logscenario.Config) string {
 	case reg.ServerErrorFactor > 1:
 		return "error-ratio"
 	case reg.Slowdown > 1:
-		return "latency-p50"
+		return "latency"
 	}
 	return ""
 }
