@@ -211,13 +211,16 @@ func TestJudgeSignaturesNotEnoughData(t *testing.T) {
 	}
 }
 
-// TestJudgeSignaturesTruncated: when the stable side was cut at its limit,
-// the canary's later lines are not counted against it.
-func TestJudgeSignaturesTruncated(t *testing.T) {
-	t.Parallel()
-	var d analysis.LogData
-	d.Exposure = true
+// minuteLogs are 30 minutes of a canary that serves 10 requests a minute
+// and logs a common error once a minute, and a new one after minute
+// newAfter, beside stable pods that serve 30 and log the common error 3
+// times; only the minutes keep holds.
+func minuteLogs(newAfter int64, keep func(minute int64) bool) analysis.LogData {
+	d := analysis.LogData{Exposure: true}
 	for m := int64(1); m <= 30; m++ {
+		if !keep(m) {
+			continue
+		}
 		t0 := m * 60000
 		d.CanaryExposure = append(d.CanaryExposure, analysis.Series{Pod: "c", Points: []analysis.Point{{T: t0, V: 10}}})
 		d.StableExposure = append(d.StableExposure, analysis.Series{Pod: "s", Points: []analysis.Point{{T: t0, V: 30}}})
@@ -225,11 +228,21 @@ func TestJudgeSignaturesTruncated(t *testing.T) {
 			d.Stable = append(d.Stable, analysis.LogLine{Pod: "s", T: t0 - 30000 + int64(i), Line: "common error"})
 		}
 		d.Canary = append(d.Canary, analysis.LogLine{Pod: "c", T: t0 - 30000, Line: "common error"})
-		if m > 10 {
-			// The canary's new error starts after the stable lines end.
+		if m > newAfter {
 			d.Canary = append(d.Canary, analysis.LogLine{Pod: "c", T: t0 - 20000, Line: "brand new failure"})
 		}
 	}
+	return d
+}
+
+func allMinutes(int64) bool { return true }
+
+// TestJudgeSignaturesTruncated: when the stable side was cut at its limit,
+// the canary's later lines are not counted against it.
+func TestJudgeSignaturesTruncated(t *testing.T) {
+	t.Parallel()
+	// The canary's new error starts after the stable lines end.
+	d := minuteLogs(10, allMinutes)
 	res := judgeWith(sigMetric(), d, sigSettings, analysis.SignatureOptions{})
 	if res.Classification != analysis.High {
 		t.Fatalf("untruncated: %s (%s), want High", res.Classification, res.Reason)
@@ -254,32 +267,13 @@ func TestJudgeSignaturesTruncated(t *testing.T) {
 // the judgement is the one of the data without them.
 func TestJudgeSignaturesGaps(t *testing.T) {
 	t.Parallel()
-	build := func(keep func(minute int64) bool) analysis.LogData {
-		d := analysis.LogData{Exposure: true}
-		for m := int64(1); m <= 30; m++ {
-			if !keep(m) {
-				continue
-			}
-			t0 := m * 60000
-			d.CanaryExposure = append(d.CanaryExposure, analysis.Series{Pod: "c", Points: []analysis.Point{{T: t0, V: 10}}})
-			d.StableExposure = append(d.StableExposure, analysis.Series{Pod: "s", Points: []analysis.Point{{T: t0, V: 30}}})
-			for i := range 3 {
-				d.Stable = append(d.Stable, analysis.LogLine{Pod: "s", T: t0 - 30000 + int64(i), Line: "common error"})
-			}
-			d.Canary = append(d.Canary, analysis.LogLine{Pod: "c", T: t0 - 30000, Line: "common error"})
-			if m > 20 {
-				d.Canary = append(d.Canary, analysis.LogLine{Pod: "c", T: t0 - 20000, Line: "brand new failure"})
-			}
-		}
-		return d
-	}
 	settings := sigSettings
 	settings.Start, settings.End = time.UnixMilli(0), time.UnixMilli(30*60000)
 	// Gaps in minutes 5-8 (from a line inside minute 5's step to the end of
 	// minute 8's) and 21-25: the steps ending at 5..8 and 21..25 are out.
-	gapped := build(func(int64) bool { return true })
+	gapped := minuteLogs(20, allMinutes)
 	gapped.Gaps = []analysis.Span{{From: 4*60000 + 45000, To: 8 * 60000}, {From: 20*60000 + 1, To: 25*60000 + 1}}
-	by := build(func(m int64) bool { return !(m >= 5 && m <= 8) && !(m >= 21 && m <= 25) })
+	by := minuteLogs(20, func(m int64) bool { return !(m >= 5 && m <= 8) && !(m >= 21 && m <= 25) })
 	got := judgeWith(sigMetric(), gapped, settings, analysis.SignatureOptions{})
 	want := judgeWith(sigMetric(), by, settings, analysis.SignatureOptions{})
 	if got.Classification != want.Classification || got.Canary.Count != want.Canary.Count || got.Stable.Count != want.Stable.Count ||
