@@ -1,12 +1,12 @@
 package bench
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/internal/logscenario"
+	"github.com/canary-analyzer/canary-analyzer/internal/longtest"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -24,11 +24,7 @@ import (
 //     passes, and a canary whose pages and API calls are 50% slower fails
 //     on latency.
 func TestShippedRuleSetAtScale(t *testing.T) {
-	// A long test (several minutes on the shared 2-core machine): it runs
-	// with the other long tests, when CANARY_LONG_TESTS=1.
-	if os.Getenv("CANARY_LONG_TESTS") != "1" {
-		t.Skip("a production-scale judgement: CANARY_LONG_TESTS=1 runs it")
-	}
+	longtest.Skip(t) // several minutes on the shared 2-core machine
 	healthy := ScaleScenario("healthy", 1, logscenario.Regression{})
 	slow := ScaleScenario("slow", 1, logscenario.Regression{DynamicSlowdown: 1.5})
 	s, err := StartScale(t.Context(), t.TempDir(), []logscenario.Config{healthy, slow},
