@@ -163,6 +163,10 @@ func checkSeries(res model.Matrix, pm PodMatching, m *Metric, r Role) (string, b
 		}
 		return fmt.Sprintf("%d of %d series lack %s (keep it in the by (...) clause): %s", len(unlabelled), len(res), need, firstFew(unlabelled)), false
 	}
+	if sel, ok := m.Selector(r); ok {
+		// Several series a pod are what a query metrics select from gives.
+		return checkSelected(res, sel, r)
+	}
 	var dup []string
 	for pod, n := range perPod {
 		if n > 1 {
@@ -174,6 +178,24 @@ func checkSeries(res model.Matrix, pm PodMatching, m *Metric, r Role) (string, b
 		return fmt.Sprintf("more than one series for a pod: %s; aggregate by pod, e.g. sum by (%s) (...)", firstFew(dup), pm.PodLabel), false
 	}
 	return "", false
+}
+
+// checkSelected says whether any series has the values the metric's
+// select gives for role r: none is only a warning for a numerator (no pod
+// had such an event), an error otherwise (a label or a value is wrong).
+func checkSelected(res model.Matrix, sel map[string]string, r Role) (string, bool) {
+	for _, ss := range res {
+		match := true
+		for k, v := range sel {
+			if string(ss.Metric[model.LabelName(k)]) != v {
+				match = false
+			}
+		}
+		if match {
+			return "", false
+		}
+	}
+	return fmt.Sprintf("no series has the labels select.%s gives (%v): right if no pod had such an event in the window, wrong if a label or a value is", r, sel), r == RoleNumerator
 }
 
 // checkLines says what is wrong with a log query's lines, "" if nothing.

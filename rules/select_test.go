@@ -1,8 +1,12 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
@@ -47,5 +51,42 @@ func TestSelectFromOneQuery(t *testing.T) {
 		if ok != c.listed || len(sel) != len(c.want) || sel["class"] != c.want["class"] {
 			t.Errorf("%s %s: selector %v (%v), want %v (%v)", c.m.Name, c.r, sel, ok, c.want, c.listed)
 		}
+	}
+}
+
+// TestDryRunSelect: a query that metrics select from may return several
+// series a pod; a selector no series matches is a warning for a numerator
+// (no pod had such an event) and an error for any other role.
+func TestDryRunSelect(t *testing.T) {
+	t.Parallel()
+	res := model.Matrix{
+		{Metric: model.Metric{"pod": "web-c1-a", "class": "2xx"}},
+		{Metric: model.Metric{"pod": "web-c1-a", "class": "5xx"}},
+		{Metric: model.Metric{"pod": "web-s1-b", "class": "2xx"}},
+	}
+	m := &Metric{Name: "errors", Kind: analysis.KindRatio, Select: map[Role]map[string]string{
+		RoleNumerator: {"class": "404"}, RoleDenominator: {},
+	}}
+	pm := PodMatching{By: ByName, PodLabel: "pod"}
+	for _, c := range []struct {
+		role    Role
+		problem bool
+		warning bool
+	}{
+		{RoleDenominator, false, false},
+		{RoleNumerator, true, true},
+	} {
+		msg, warning := checkSeries(res, pm, m, c.role)
+		if (msg != "") != c.problem || warning != c.warning {
+			t.Errorf("%s: %q (warning %v)", c.role, msg, warning)
+		}
+	}
+	m.Select[RoleDenominator] = map[string]string{"class": "nope"}
+	if msg, warning := checkSeries(res, pm, m, RoleDenominator); msg == "" || warning {
+		t.Errorf("a denominator selecting nothing: %q (warning %v), want an error", msg, warning)
+	}
+	delete(m.Select, RoleDenominator)
+	if msg, _ := checkSeries(res, pm, m, RoleDenominator); !strings.Contains(msg, "more than one series for a pod") {
+		t.Errorf("without select: %q, want the error about several series a pod", msg)
 	}
 }

@@ -180,7 +180,7 @@ metrics:
 				"warning: rule set wrong-stream, metric new-errors, logs: returned no log lines"}},
 		{name: "the shipped rule set", args: []string{"--prometheus.url", prom.URL, "--loki.url", loki.URL, "--namespace", "shop", "--end", end,
 			"--rollout", lokitest.FixtureRollout, "../../deploy/base/rules/apache-frontend.yaml"}, code: 0,
-			stdout: []string{"dry run of apache-frontend for namespace shop until 2026-11-25T19:47:30Z: 11 queries, 0 errors, 0 warnings"}},
+			stdout: []string{"dry run of apache-frontend for namespace shop until 2026-11-25T19:47:30Z: 10 queries, 0 errors, 0 warnings"}},
 		{name: "without Prometheus", args: []string{"--loki.url", loki.URL, "--namespace", "shop", "--end", end,
 			"../../deploy/base/rules/apache-frontend.yaml"}, code: 1,
 			stderr: []string{"metric cpu, query: no prometheus to ask"}},
