@@ -123,7 +123,8 @@ func (a *API) Register(r *gin.Engine) {
 	guarded.POST(request.Path, a.wrap(a.judgePost))
 	guarded.GET("/api/v1/rulesets", a.wrap(a.ruleSets))
 	guarded.POST("/-/reload", a.wrap(a.reload))
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET(OpenAPIPath, serveOpenAPI)
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, statusBody{Status: "ok"}) })
 	r.GET("/readyz", a.ready)
 	if a.o.Gatherer != nil {
 		r.GET("/metrics", gin.WrapH(promhttpHandler(a.o.Gatherer)))
@@ -188,6 +189,12 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 	return result{status: http.StatusOK, data: resp}
 }
 
+// ruleSetsBody is the answer of GET /api/v1/rulesets.
+type ruleSetsBody struct {
+	Status string        `json:"status"`
+	Data   []ruleSetInfo `json:"data"`
+}
+
 // ruleSetInfo describes one loaded rule set.
 type ruleSetInfo struct {
 	Name        string   `json:"name"`
@@ -209,20 +216,31 @@ func (a *API) ruleSets(_ *gin.Context) result {
 		}
 		out = append(out, info)
 	}
-	return result{status: http.StatusOK, data: gin.H{"status": "success", "data": out}}
+	return result{status: http.StatusOK, data: ruleSetsBody{Status: "success", Data: out}}
+}
+
+// statusBody is the answer of /healthz and of a reload.
+type statusBody struct {
+	Status string `json:"status"`
+}
+
+// readiness is the answer of /readyz.
+type readiness struct {
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // ready answers 200 once rules are loaded, unless Ready says otherwise.
 func (a *API) ready(c *gin.Context) {
 	if a.o.Rules.RuleSets() == nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "reason": "no rules loaded yet"})
+		c.JSON(http.StatusServiceUnavailable, readiness{Status: "not ready", Reason: "no rules loaded yet"})
 		return
 	}
 	if a.o.Ready != nil {
 		if err := a.o.Ready(); err != nil {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "reason": err.Error()})
+			c.JSON(http.StatusServiceUnavailable, readiness{Status: "not ready", Reason: err.Error()})
 			return
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	c.JSON(http.StatusOK, readiness{Status: "ready"})
 }

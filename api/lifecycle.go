@@ -43,5 +43,5 @@ func (a *API) reload(c *gin.Context) result {
 	if err := a.o.Reload(); err != nil {
 		return result{err: err}
 	}
-	return result{status: 200, data: map[string]string{"status": "success"}}
+	return result{status: 200, data: statusBody{Status: "success"}}
 }
