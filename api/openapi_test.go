@@ -220,7 +220,7 @@ func matchSchema(s *openapi3.Schema, typ reflect.Type, path string) []string {
 		if !s.Type.Is("boolean") {
 			bad("a boolean, not %v", s.Type)
 		}
-	case typ.Kind() == reflect.Int:
+	case typ.Kind() == reflect.Int || typ.Kind() == reflect.Int64:
 		if !s.Type.Is("integer") {
 			bad("an integer, not %v", s.Type)
 		}
