@@ -13,6 +13,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -129,8 +130,14 @@ func DefaultPresence(rs *rules.RuleSet) (*rules.Template, error) {
 	return nil, fmt.Errorf("rule set %s has no Prometheus metric to find pods with: give a presence query", rs.Name)
 }
 
-// params renders every pod of the rollout (any rollout without a name).
-func (p Presence) params(namespace, rollout string) rules.Params {
+// params renders every pod of the rollout (any rollout without a name):
+// the pod matcher's parameters, with every pod on both sides.
+func (p Presence) params(namespace, rollout string) (rules.Params, error) {
+	m, err := rules.NewPodMatcher(p.Pods, request.Target{Namespace: namespace, Rollout: rollout, CanaryHash: "a", StableHash: "b"})
+	if err != nil {
+		return rules.Params{}, err
+	}
+	params := m.Params(model.Duration(p.Step))
 	var all string
 	if p.Pods.By == rules.ByLabel {
 		all = p.Pods.Label + `=~".+"`
@@ -141,10 +148,8 @@ func (p Presence) params(namespace, rollout string) rules.Params {
 		}
 		all = p.Pods.PodLabel + "=~" + strconv.Quote(prefix+"-[a-z0-9]+-[a-z0-9]+")
 	}
-	q := strconv.Quote(namespace)
-	r := strconv.Quote(rollout)
-	return rules.Params{Namespace: q[1 : len(q)-1], Pods: all, CanaryPods: all, StablePods: all,
-		Step: model.Duration(p.Step).String(), Rollout: r[1 : len(r)-1]}
+	params.Pods, params.CanaryPods, params.StablePods = all, all, all
+	return params, nil
 }
 
 // Find asks q when pods of the namespace existed between from and to, and
@@ -192,7 +197,11 @@ func (p Presence) Find(ctx context.Context, q providers.MetricQuerier, namespace
 
 // expr is the presence query of the namespace's pods, one series per pod.
 func (p Presence) expr(namespace, rollout string) (string, error) {
-	expr, err := p.Template.Render(p.params(namespace, rollout))
+	params, err := p.params(namespace, rollout)
+	if err != nil {
+		return "", err
+	}
+	expr, err := p.Template.Render(params)
 	if err != nil {
 		return "", err
 	}

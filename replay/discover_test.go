@@ -158,3 +158,22 @@ func TestFirstSample(t *testing.T) {
 		t.Errorf("query %+v", q)
 	}
 }
+
+// TestPresenceCounterHelpers renders a presence query that uses the rule
+// files' counter helper with the pod matcher's own labels: matching by
+// label, the pods' earlier series are found by the hash label too.
+func TestPresenceCounterHelpers(t *testing.T) {
+	t.Parallel()
+	tmpl, err := rules.ParseTemplate("presence", "sum by (pod, h) ({{.Increase `x_total{namespace=\"{{.Namespace}}\", {{.Pods}}}`}})")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Presence{Template: tmpl, Pods: rules.PodMatching{By: rules.ByLabel, Label: "h", PodLabel: "pod"}, Step: time.Minute}
+	expr, err := p.expr("shop", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `group by (pod) (last_over_time({namespace="shop", h=~".+", __name__="x_total"}[1h] offset 1m))`; !strings.Contains(expr, want) {
+		t.Errorf("query %s lacks %s", expr, want)
+	}
+}
