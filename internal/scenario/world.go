@@ -101,7 +101,8 @@ type World struct {
 
 	// CrashBoundary moves each restart of the canary's container (crash
 	// loop or RestartAt) so that the first kube-state-metrics sample that
-	// shows it falls in the first 15 s after a whole minute.
+	// shows it falls in the first 15 s (or KSMInterval, if longer) after a
+	// whole minute.
 	CrashBoundary bool
 }
 

@@ -306,14 +306,11 @@ func (in *instance) canaryWorldLives(first wlife) []wlife {
 
 // toBoundary returns the delay that moves a container start at t so that
 // the first kube-state-metrics sample that shows it falls in the first
-// 15 s after a whole minute (or, when no sample ever falls there, the
-// first KSMInterval).
+// 15 s after a whole minute (the first KSMInterval, when that is longer:
+// one sample a minute falls there).
 func (wi *worldInst) toBoundary(t float64) float64 {
 	ki := wi.w.KSMInterval.Seconds()
-	within := math.Min(15, ki)
-	if wi.w.KSMInterval.Seconds() > 60 {
-		within = ki
-	}
+	within := math.Max(15, ki)
 	for d := 0.0; d < 180; d++ {
 		seen := wi.ksmOrigin + ki*math.Ceil((t+d+ksmLag-wi.ksmOrigin)/ki)
 		if math.Mod(seen, 60) < within {
