@@ -376,6 +376,19 @@ func writeTotals(w io.Writer, rows []Row) {
 		if at := mean(func(r Row) float64 { return r.BestWithData }); !math.IsNaN(at) {
 			out += fmt.Sprintf("; with the judge's levels and data: %s", percentOrDash(at))
 		}
+		// Say so when families without an oracle are left out.
+		var modelled, runs int
+		for _, r := range rows {
+			if st := r.Judges[JudgeOurs]; keep(r) && st != nil {
+				runs += st.Runs
+				if !math.IsNaN(r.BestPossible) {
+					modelled += st.Runs
+				}
+			}
+		}
+		if modelled < runs {
+			out += fmt.Sprintf(" (the %d of %d runs whose family has an oracle)", modelled, runs)
+		}
 		return out
 	}
 	healthy := func(r Row) bool { return r.Healthy }
