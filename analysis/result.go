@@ -23,6 +23,10 @@ type MetricResult struct {
 	Critical bool
 	Weight   float64
 	Group    string
+	// WarmupEnd is the time (Unix ms) before which the canary's samples
+	// were cut as its warm-up; 0 when nothing was cut. With several canary
+	// pods it is the earliest pod's.
+	WarmupEnd int64
 	// Evidence explains the verdict of the canary judge: method, pods,
 	// warm-up, looks and every test behind the classification.
 	Evidence *Evidence

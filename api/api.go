@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/canary-analyzer/canary-analyzer/api/wire"
+	"github.com/canary-analyzer/canary-analyzer/report"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
@@ -57,6 +58,10 @@ type Options struct {
 	Logger        *zap.Logger
 	Registry      prometheus.Registerer
 	Gatherer      prometheus.Gatherer
+	// Reports, if set, serves the HTML pages (report.IndexPath,
+	// report.PagePath) and puts each judgement's report link in its
+	// summary.
+	Reports *report.Reports
 }
 
 // API holds the handlers.
@@ -123,6 +128,7 @@ func (a *API) Register(r *gin.Engine) {
 	guarded.POST(request.Path, a.wrap(a.judgePost))
 	guarded.GET("/api/v1/rulesets", a.wrap(a.ruleSets))
 	guarded.POST("/-/reload", a.wrap(a.reload))
+	a.registerReports(guarded)
 	r.GET(OpenAPIPath, serveOpenAPI)
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, statusBody{Status: "ok"}) })
 	r.GET("/readyz", a.ready)
@@ -177,6 +183,9 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 	if err != nil {
 		return result{err: err}
 	}
+	if a.o.Reports != nil {
+		resp.Summary.Report = a.o.Reports.Record(req, resp)
+	}
 	a.metrics.verdicts.WithLabelValues(resp.RuleSet, resp.Environment, string(resp.Verdict)).Inc()
 	for _, m := range resp.Metrics {
 		a.metrics.classifications.WithLabelValues(resp.RuleSet, resp.Environment, m.Name, string(m.Classification)).Inc()
@@ -185,7 +194,8 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 		zap.String("reason", resp.Reason), zap.Strings("failed", resp.Summary.Failed),
 		zap.String("ruleSet", resp.RuleSet), zap.String("namespace", req.Namespace), zap.String("rollout", req.Rollout),
 		zap.String("canaryHash", req.CanaryHash), zap.String("stableHash", req.StableHash),
-		zap.Time("start", resp.Window.Start), zap.Time("end", resp.Window.End), zap.Duration("took", took))
+		zap.Time("start", resp.Window.Start), zap.Time("end", resp.Window.End), zap.Duration("took", took),
+		zap.String("report", resp.Summary.Report))
 	return result{status: http.StatusOK, data: resp}
 }
 

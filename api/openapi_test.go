@@ -24,6 +24,7 @@ import (
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/api/wire"
+	"github.com/canary-analyzer/canary-analyzer/report"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
@@ -51,9 +52,16 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	reg := prometheus.NewRegistry()
-	New(Options{Judger: &fakeJudger{}, Rules: fakeRules{}, Registry: reg, Gatherer: reg}).Register(e)
+	reports, err := report.New(report.Options{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	New(Options{Judger: &fakeJudger{}, Rules: fakeRules{}, Registry: reg, Gatherer: reg, Reports: reports}).Register(e)
 	var routes []string
 	for _, r := range e.Routes() {
+		if r.Path == report.IndexPath || strings.HasPrefix(r.Path, report.PagePath) {
+			continue // the HTML pages, not the JSON API (README, "Reports")
+		}
 		routes = append(routes, r.Method+" "+r.Path)
 	}
 	var documented []string
@@ -292,6 +300,19 @@ func TestOpenAPIValidatesAnswers(t *testing.T) {
 		if err := doc.Components.Schemas[schema].Value.VisitJSON(v); err != nil {
 			t.Errorf("%s does not match schema %s: %v", file, schema, err)
 		}
+	}
+
+	// An answer with series=true (the report's fixed judgement).
+	b, err := os.ReadFile(filepath.Join("..", "report", "testdata", "judgement.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series any
+	if err := json.Unmarshal(b, &series); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Components.Schemas["Response"].Value.VisitJSON(series); err != nil {
+		t.Errorf("an answer with series does not match schema Response: %v", err)
 	}
 
 	golden, err := os.ReadFile(filepath.Join("..", "testdata", "golden", "judge-regressed.json"))

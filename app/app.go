@@ -19,6 +19,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/providers/loki"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
+	"github.com/canary-analyzer/canary-analyzer/report"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -43,6 +44,8 @@ type Options struct {
 	// Listening, if set, receives the bound address once the server
 	// listens (tests use port 0).
 	Listening chan<- string
+	// Report configures the HTML pages and the report links.
+	Report report.Options
 
 	// Web is how the service meets its callers.
 	Web Web
@@ -112,11 +115,17 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 	}
+	ro := o.Report
+	ro.Environment = o.Environment
+	reports, err := report.New(ro, Version)
+	if err != nil {
+		return err
+	}
 	a := api.New(api.Options{
 		Judger: svc, Rules: store, Reload: rl.reload, EnableLifecycle: o.Web.EnableLifecycle,
 		Ready: state.err, Tokens: tokens,
 		Timeout: o.QueryTimeout, MaxConcurrent: o.MaxConcurrent, QueueWait: o.QueueWait,
-		Logger: log, Registry: reg, Gatherer: reg,
+		Logger: log, Registry: reg, Gatherer: reg, Reports: reports,
 	})
 	engine, err := newEngine(log, o.Web.TrustedProxies)
 	if err != nil {

@@ -120,6 +120,10 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		resp.Canary.Age = model.Duration(w.end.Sub(pods.firstCanary)).String()
 	}
 	resp.SetReport(judgeFor(rs.Judge).Judge(in), queries)
+	resp.RuleSetRevision = rs.Revision
+	if req.Series {
+		attachSeries(resp, rs, metrics, w, pods.firstCanary)
+	}
 	return resp, nil
 }
 

@@ -1,16 +1,15 @@
 package request
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/url"
 	"strings"
 )
 
-// Query encodes the request's set fields as a query string, in the fields'
-// order (namespace, rollout, canaryHash, stableHash, ruleSet, lookback,
-// end), which ParseQuery reads back into the same request.
-func (r Request) Query() string {
+// join writes the request's set fields in the fields' order (namespace,
+// rollout, canaryHash, stableHash, ruleSet, lookback, end, series): each
+// name and escaped value joined by kv, the fields by sep.
+func (r Request) join(sep, kv string, escape func(string) string) string {
 	var b strings.Builder
 	for _, f := range fields {
 		v := f.get(&r)
@@ -18,14 +17,25 @@ func (r Request) Query() string {
 			continue
 		}
 		if b.Len() > 0 {
-			b.WriteByte('&')
+			b.WriteString(sep)
 		}
-		b.WriteString(url.QueryEscape(f.name))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(v))
+		b.WriteString(escape(f.name))
+		b.WriteString(kv)
+		b.WriteString(escape(v))
 	}
 	return b.String()
 }
+
+// Query encodes the request's set fields as a query string, which
+// ParseQuery reads back into the same request.
+func (r Request) Query() string { return r.join("&", "=", url.QueryEscape) }
+
+// Segments encodes the request's set fields as path segments, each name
+// followed by its path-escaped value ("namespace/shop/rollout/web/...");
+// ParseSegments reads them back. Unlike a query string it holds no '&',
+// which encoding/json writes as \u0026: a report link in the summary Argo
+// stores (and re-encodes) stays one to copy.
+func (r Request) Segments() string { return r.join("/", "/", url.PathEscape) }
 
 // URL is the GET URL of the request on the service at base
 // (http://host:port, with or without a path prefix).
@@ -36,24 +46,13 @@ func (r Request) URL(base string) string {
 // MarshalJSON encodes the request's set fields as a JSON object of strings,
 // in the fields' order; ParseJSON reads it back into the same request.
 func (r Request) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for _, f := range fields {
-		v := f.get(&r)
-		if v == "" {
-			continue
-		}
-		if b.Len() > 1 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.name) // strings always encode
-		s, _ := json.Marshal(v)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(s)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return []byte("{" + r.join(",", ":", jsonString) + "}"), nil
+}
+
+// jsonString is s as a JSON string.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s) // strings always encode
+	return string(b)
 }
 
 // Curl is the shell command that sends the request to the service at base:

@@ -12,30 +12,32 @@ import (
 )
 
 // field is one request field: its wire name, its command-line flag, and how
-// it is read from and written as a string.
+// it is read from and written as a string. A bool field's flag may be given
+// without a value.
 type field struct {
 	name, flag, usage string
 	set               func(r *Request, v string) error
 	get               func(r *Request) string
+	bool              bool
 }
 
 // fields are the request's fields in the order the encoders write them.
 var fields = []field{
 	{"namespace", "namespace", "namespace of the rollout (required)",
 		func(r *Request, v string) error { r.Namespace = v; return nil },
-		func(r *Request) string { return r.Namespace }},
+		func(r *Request) string { return r.Namespace }, false},
 	{"rollout", "rollout", "rollout name: pods are <rollout>-<hash>-<suffix> (default: any name)",
 		func(r *Request, v string) error { r.Rollout = v; return nil },
-		func(r *Request) string { return r.Rollout }},
+		func(r *Request) string { return r.Rollout }, false},
 	{"canaryHash", "canary-hash", "pod-template hash of the canary (required)",
 		func(r *Request, v string) error { r.CanaryHash = v; return nil },
-		func(r *Request) string { return r.CanaryHash }},
+		func(r *Request) string { return r.CanaryHash }, false},
 	{"stableHash", "stable-hash", "pod-template hash of the stable pods (required)",
 		func(r *Request, v string) error { r.StableHash = v; return nil },
-		func(r *Request) string { return r.StableHash }},
+		func(r *Request) string { return r.StableHash }, false},
 	{"ruleSet", "rule-set", "rule set to judge by (required)",
 		func(r *Request, v string) error { r.RuleSet = v; return nil },
-		func(r *Request) string { return r.RuleSet }},
+		func(r *Request) string { return r.RuleSet }, false},
 	{"lookback", "lookback", "window to look back over, e.g. 30m (default: the rule set's)",
 		setLookback,
 		func(r *Request) string {
@@ -43,7 +45,7 @@ var fields = []field{
 				return ""
 			}
 			return model.Duration(r.Lookback).String()
-		}},
+		}, false},
 	{"end", "end", "judge as of this time, RFC 3339 or Unix seconds (default: now)",
 		setEnd,
 		func(r *Request) string {
@@ -51,7 +53,15 @@ var fields = []field{
 				return ""
 			}
 			return r.End.UTC().Format(time.RFC3339Nano)
-		}},
+		}, false},
+	{"series", "series", "include each metric's per-step series per pod: true or false (default false)",
+		setSeries,
+		func(r *Request) string {
+			if !r.Series {
+				return ""
+			}
+			return "true"
+		}, true},
 }
 
 // Names lists the fields' wire names in order.
@@ -107,6 +117,20 @@ func setLookback(r *Request, v string) error {
 	return nil
 }
 
+// setSeries reads "true" or "false" (only those: a typo must not quietly
+// mean false).
+func setSeries(r *Request, v string) error {
+	switch v {
+	case "", "false":
+		r.Series = false
+	case "true":
+		r.Series = true
+	default:
+		return fieldError("series", "series %s is neither true nor false", strconv.Quote(v))
+	}
+	return nil
+}
+
 // unixSeconds is Unix time in seconds, optionally with a fraction: at most
 // 11 digits, which reaches past MaxEnd.
 var unixSeconds = regexp.MustCompile(`^([0-9]{1,11})(?:\.([0-9]{1,9}))?$`)
@@ -151,6 +175,10 @@ func parseTime(s string) (time.Time, error) {
 // ...), each setting r. Validate the request after parsing.
 func (r *Request) AddFlags(fs *flag.FlagSet) {
 	for _, f := range fields {
+		if f.bool {
+			fs.BoolFunc(f.flag, f.usage, func(v string) error { return f.set(r, v) })
+			continue
+		}
 		fs.Func(f.flag, f.usage, func(v string) error { return f.set(r, v) })
 	}
 }

@@ -37,6 +37,9 @@ func roundTrip(t *testing.T, r Request) {
 	if back, err := ParseQuery(r.Query()); err != nil || !same(back, r) {
 		t.Fatalf("query %q reads back as %+v, %v; want %+v", r.Query(), back, err, r)
 	}
+	if back, err := ParseSegments(r.Segments()); err != nil || !same(back, r) {
+		t.Fatalf("segments %q read back as %+v, %v; want %+v", r.Segments(), back, err, r)
+	}
 	b, _ := r.MarshalJSON()
 	if back, err := ParseJSON(b); err != nil || !same(back, r) {
 		t.Fatalf("JSON %s reads back as %+v, %v; want %+v", b, back, err, r)

@@ -34,15 +34,47 @@ func ParseQuery(raw string) (Request, error) {
 		if err != nil {
 			return r, fieldError(key, "parameter %s: %q is not properly %%-escaped", key, v)
 		}
-		if seen[key] {
-			return r, fieldError(key, "parameter %q is given more than once", key)
-		}
-		seen[key] = true
-		if err := r.Set(key, val); err != nil {
+		if err := r.setOnce(seen, key, val); err != nil {
 			return r, err
 		}
 	}
 	return r, r.Validate()
+}
+
+// ParseSegments reads a request from path segments, name then escaped
+// value ("namespace/shop/canaryHash/5f6b7c8d9e/..."), as Segments writes
+// them, and validates it: as strict as ParseQuery (an unknown or repeated
+// name, a malformed escape, a name without a value are errors).
+func ParseSegments(path string) (Request, error) {
+	var r Request
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) == 1 && parts[0] == "" {
+		parts = nil
+	}
+	if len(parts)%2 != 0 {
+		return r, fieldError(parts[len(parts)-1], "%q has no value: the path holds pairs of a field's name and its value", parts[len(parts)-1])
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(parts); i += 2 {
+		key := parts[i]
+		val, err := url.PathUnescape(parts[i+1])
+		if err != nil {
+			return r, fieldError(key, "%s: %q is not properly %%-escaped", key, parts[i+1])
+		}
+		if err := r.setOnce(seen, key, val); err != nil {
+			return r, err
+		}
+	}
+	return r, r.Validate()
+}
+
+// setOnce sets a field that seen says was not given before.
+func (r *Request) setOnce(seen map[string]bool, key, val string) error {
+	if seen[key] {
+		return fieldError(key, "parameter %q is given more than once", key)
+	}
+	seen[key] = true
+	return r.Set(key, val)
 }
 
 // ParseJSON reads a request from a JSON body and validates it.

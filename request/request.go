@@ -43,6 +43,9 @@ type Request struct {
 	Lookback time.Duration
 	// End is the end of the judged window; zero means now.
 	End time.Time
+	// Series asks for each metric's per-step series in the answer: the data
+	// the judge saw, per pod (the report page plots them).
+	Series bool
 }
 
 // Error is a request field that is missing or malformed. Field is the

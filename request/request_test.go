@@ -121,11 +121,45 @@ func TestParseQuery(t *testing.T) {
 		{"end at Unix 0", validQuery + "&end=0", Request{}, "end"},
 		{"end in exponent form", validQuery + "&end=1.7e9", Request{}, "end"},
 		{"end after 2100", validQuery + "&end=4102444800", Request{}, "end"},
+		{"series", validQuery + "&series=true", with(func(r *Request) { r.Series = true }), ""},
+		{"series false", validQuery + "&series=false", valid, ""},
+		{"series 1", validQuery + "&series=1", Request{}, "series"},
+		{"series True", validQuery + "&series=True", Request{}, "series"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := ParseQuery(c.query)
+			checkField(t, err, c.field)
+			if c.field == "" && !same(got, c.want) {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestParseSegments(t *testing.T) {
+	t.Parallel()
+	const ok = "namespace/shop/rollout/web/canaryHash/5f6b7c8d9e/stableHash/7c9d5b6f4d/ruleSet/http-service"
+	cases := []struct {
+		name, path string
+		want       Request
+		field      string
+	}{
+		{"valid", ok, valid, ""},
+		{"slashes around", "/" + ok + "/", valid, ""},
+		{"escaped end", ok + "/end/2026-11-25T15:05:00%2B01:00", with(func(r *Request) { r.End = time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC) }), ""},
+		{"a name without a value", ok + "/end", Request{}, "end"},
+		{"unknown name", ok + "/canary/x", Request{}, "canary"},
+		{"repeated name", ok + "/namespace/other", Request{}, "namespace"},
+		{"bad escape", ok + "/end/%zz", Request{}, "end"},
+		{"empty", "", Request{}, "namespace"},
+		{"an escaped slash in a hash", "namespace/shop/canaryHash/a%2Fb/stableHash/c/ruleSet/r", Request{}, "canaryHash"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseSegments(c.path)
 			checkField(t, err, c.field)
 			if c.field == "" && !same(got, c.want) {
 				t.Errorf("got %+v, want %+v", got, c.want)
@@ -162,6 +196,8 @@ func TestParseJSON(t *testing.T) {
 		{"object value", `{"namespace":{"a":"b"}}`, Request{}, "namespace"},
 		{"end at Go's zero time", body + `,"end":"0001-01-01T00:00:00Z"}`, Request{}, "end"},
 		{"missing hash", `{"namespace":"shop","canaryHash":"a","ruleSet":"r"}`, Request{}, "stableHash"},
+		{"series", body + `,"series":"true"}`, with(func(r *Request) { r.Series = true }), ""},
+		{"series as a JSON bool", body + `,"series":true}`, Request{}, "series"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -176,7 +212,7 @@ func TestParseJSON(t *testing.T) {
 }
 
 func same(a, b Request) bool {
-	return a.Target == b.Target && a.RuleSet == b.RuleSet && a.Lookback == b.Lookback && a.End.Equal(b.End)
+	return a.Target == b.Target && a.RuleSet == b.RuleSet && a.Lookback == b.Lookback && a.End.Equal(b.End) && a.Series == b.Series
 }
 
 func TestEncode(t *testing.T) {
@@ -184,17 +220,19 @@ func TestEncode(t *testing.T) {
 	full := with(func(r *Request) {
 		r.Lookback = 90 * time.Minute
 		r.End = time.Date(2026, 11, 25, 14, 5, 0, 500_000_000, time.UTC)
+		r.Series = true
 	})
 	const base = "http://localhost:8080/"
 	cases := []struct {
 		name, got, want string
 	}{
-		{"query", full.Query(), validQuery + "&lookback=1h30m&end=2026-11-25T14%3A05%3A00.5Z"},
+		{"query", full.Query(), validQuery + "&lookback=1h30m&end=2026-11-25T14%3A05%3A00.5Z&series=true"},
 		{"query without optional fields", with(func(r *Request) { r.Rollout = "" }).Query(),
 			"namespace=shop&canaryHash=5f6b7c8d9e&stableHash=7c9d5b6f4d&ruleSet=http-service"},
 		{"URL", valid.URL(base), "http://localhost:8080/api/v1/judge?" + validQuery},
+		{"segments", full.Segments(), "namespace/shop/rollout/web/canaryHash/5f6b7c8d9e/stableHash/7c9d5b6f4d/ruleSet/http-service/lookback/1h30m/end/2026-11-25T14:05:00.5Z/series/true"},
 		{"JSON", string(must(full.MarshalJSON())),
-			`{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service","lookback":"1h30m","end":"2026-11-25T14:05:00.5Z"}`},
+			`{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service","lookback":"1h30m","end":"2026-11-25T14:05:00.5Z","series":"true"}`},
 		{"curl GET", valid.Curl(base, false), "curl -s 'http://localhost:8080/api/v1/judge?" + validQuery + "'"},
 		{"curl POST", valid.Curl(base, true), `curl -s 'http://localhost:8080/api/v1/judge' -H 'Content-Type: application/json' -d '{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"}'`},
 		{"shell quoting", shellQuote("it's"), `'it'\''s'`},
@@ -214,6 +252,10 @@ func TestEncode(t *testing.T) {
 		back, err = ParseJSON(must(full.MarshalJSON()))
 		if err != nil || !same(back, full) {
 			t.Errorf("JSON: %+v, %v", back, err)
+		}
+		back, err = ParseSegments(full.Segments())
+		if err != nil || !same(back, full) {
+			t.Errorf("segments: %+v, %v", back, err)
 		}
 	})
 }
@@ -236,6 +278,9 @@ func TestFlags(t *testing.T) {
 		{"all", []string{"--namespace", "shop", "--rollout", "web", "--canary-hash", "5f6b7c8d9e", "--stable-hash", "7c9d5b6f4d",
 			"--rule-set", "http-service", "--lookback", "1h", "--end", "1795634220"},
 			with(func(r *Request) { r.Lookback = time.Hour; r.End = time.Unix(1795634220, 0).UTC() }), true},
+		{"series without a value", []string{"--series"}, Request{Series: true}, true},
+		{"series=false", []string{"--series=false"}, Request{}, true},
+		{"series=yes", []string{"--series=yes"}, Request{}, false},
 		{"bad lookback", []string{"--lookback", "soon"}, Request{}, false},
 		{"bad end", []string{"--end", "0001-01-01T00:00:00Z"}, Request{}, false},
 	}

@@ -34,6 +34,7 @@ metrics:
 		Metrics:    []Metric{{Name: "latency", Query: "x{ {{.Pods}} }"}},
 	}).WithDefaults()
 	built.File = "minimal.yaml"
+	built.Revision = loaded.Revision // the file's, which code has none of (TestRevision)
 	clearTemplates := func(rs *RuleSet) *RuleSet {
 		out := *rs
 		out.Metrics = append([]Metric(nil), rs.Metrics...)

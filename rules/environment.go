@@ -65,3 +65,23 @@ func (e Environment) apply(rs *RuleSet) {
 		}
 	}
 }
+
+// InEnvironment returns the rule set with env's overrides applied to its
+// base values (the file's own, without any environment), whatever
+// environment rs was loaded for: the effective values a service started
+// with --environment env would use. env "" gives the base values; an
+// environment the file does not define gives them too.
+func (rs *RuleSet) InEnvironment(env string) *RuleSet {
+	b := rs.base
+	if b == nil {
+		b = rs
+	}
+	out := b.WithDefaults() // a copy
+	out.base, out.Environment = nil, ""
+	if e, ok := out.Environments[env]; ok && env != "" {
+		out.base = b
+		e.apply(out)
+		out.Environment = env
+	}
+	return out
+}

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -38,11 +40,13 @@ func Load(content []byte, file, env string) (*RuleSet, error) {
 		d.Metrics[i].queries = v.templates[i]
 	}
 	d.File = file
+	d.Revision = revision(content)
 	sortErrors(v.warnings)
 	for _, w := range v.warnings {
 		d.Warnings = append(d.Warnings, w)
 	}
 	if e, ok := d.Environments[env]; ok && env != "" {
+		d.base = d.WithDefaults() // a copy, before the overrides
 		e.apply(d)
 		d.Environment = env
 	}
@@ -202,4 +206,11 @@ func Names(sets map[string]*RuleSet) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// revision names a rule file's content: the first 12 hex digits of its
+// SHA-256.
+func revision(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:6])
 }

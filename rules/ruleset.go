@@ -53,14 +53,21 @@ type RuleSet struct {
 	Environments map[string]Environment `yaml:"environments,omitempty"`
 	Metrics      []Metric               `yaml:"metrics"`
 
-	// File is where the rule set was loaded from.
-	File string `yaml:"-"`
+	// File is where the rule set was loaded from, and Revision the first
+	// 12 hex digits of the SHA-256 of its content: which version of the file
+	// judged (a report names it).
+	File     string `yaml:"-"`
+	Revision string `yaml:"-"`
 	// Environment is the environment whose overrides were applied, if any.
 	Environment string `yaml:"-"`
 	// Warnings are what loading found questionable but not wrong (a counter
 	// function over a range no longer than the step), each with its
 	// file:line.
 	Warnings []error `yaml:"-"`
+
+	// base is the rule set before Environment's overrides (nil when none
+	// were applied): InEnvironment starts from it.
+	base *RuleSet
 }
 
 // JudgeName selects the statistical judge of a rule set.

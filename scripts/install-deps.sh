@@ -2,9 +2,11 @@
 # install-deps.sh installs what the test suite needs on a fresh Debian machine.
 #
 # It is idempotent: it only installs a package when one of its binaries is
-# missing, and says what it does either way. Today the suite needs Debian's
+# missing, and says what it does either way. The suite needs Debian's
 # prometheus package (/usr/bin/prometheus and /usr/bin/promtool), which the
-# tests use to run a real Prometheus on backfilled data (internal/promtest).
+# tests use to run a real Prometheus on backfilled data (internal/promtest),
+# and Debian's chromium package (/usr/bin/chromium), in which the tests
+# render the report pages headless (internal/chromium).
 set -euo pipefail
 
 log() { printf 'install-deps: %s\n' "$*"; }
@@ -39,6 +41,14 @@ else
 	log "prometheus or promtool missing in /usr/bin: installing the prometheus package"
 	apt_install prometheus
 	log "installed: $(/usr/bin/prometheus --version 2>&1 | head -n 1)"
+fi
+
+if [ -x /usr/bin/chromium ]; then
+	log "chromium already installed: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+else
+	log "chromium missing in /usr/bin: installing the chromium package"
+	apt_install chromium
+	log "installed: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 fi
 
 log "done"

@@ -314,6 +314,16 @@ func TestWarmupIsCutFromTheCanarysFirstSample(t *testing.T) {
 		if w.CanaryStart != time.UnixMilli(judgeT0+int64(start)*60000).UTC().Format(time.RFC3339) {
 			t.Errorf("canary start %q", w.CanaryStart)
 		}
+		// The cut ends the warm-up after the canary's first sample (none
+		// without a warm-up).
+		if want := int64(0); c.warmup > 0 {
+			want = judgeT0 + int64(start)*60000 + c.warmup.Milliseconds()
+			if res.WarmupEnd != want {
+				t.Errorf("warm-up %v: WarmupEnd %d, want %d", c.warmup, res.WarmupEnd, want)
+			}
+		} else if res.WarmupEnd != want {
+			t.Errorf("no warm-up: WarmupEnd %d, want 0", res.WarmupEnd)
+		}
 		if c.warmup > 0 && (res.Classification != analysis.Pass || math.Abs(float64(res.Estimate)) > 0.05) {
 			t.Errorf("warm-up cut: %s (%s), want Pass near 0", res.Classification, res.Reason)
 		}

@@ -49,6 +49,7 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 	f := j.countFrame(m, d, s)
 	a.age = f.cut.Age
 	ev.Warmup = warmupEvidence(f.cut)
+	a.result.WarmupEnd = f.cut.end()
 	if f.cut.Start < 0 || countPresent(f.present, rowRange(f.c, f.c+f.k)) == 0 {
 		a.preset, a.presetReason = missingData(m,
 			noDataClause(len(d.CanaryCounts), len(d.StableCounts), countPoints(d.CanaryCounts), countPoints(d.StableCounts)),

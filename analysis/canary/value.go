@@ -47,6 +47,7 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	f, ok := j.valueFrame(m, d, s)
 	a.age = f.cut.Age
 	ev.Warmup = warmupEvidence(f.cut)
+	a.result.WarmupEnd = f.cut.end()
 	if !ok {
 		a.preset, a.presetReason = missingData(m,
 			noDataClause(len(d.Canary), len(d.Stable), countFinite(d.Canary), countFinite(d.Stable)),

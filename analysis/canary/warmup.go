@@ -79,6 +79,15 @@ func cutWarmup(present [][]bool, canary, stable []int, start, step int64, warmup
 	return w
 }
 
+// end is the time (Unix ms) before which the earliest canary pod's samples
+// were cut; 0 when nothing was cut.
+func (w warmupCut) end() int64 {
+	if w.Start < 0 || w.OlderThanWindow || w.Warmup <= 0 {
+		return 0
+	}
+	return w.Start + w.Warmup.Milliseconds()
+}
+
 // text describes the cut in a sentence fragment.
 func (w warmupCut) text() string {
 	switch {

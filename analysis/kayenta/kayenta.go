@@ -438,12 +438,13 @@ func (j *Judge) judgeMetric(m analysis.Metric, d analysis.Data, s analysis.Setti
 		(m.Kind == "" && (len(d.CanaryCounts) > 0 || len(d.StableCounts) > 0))
 	var x, y []float64
 	var cs, ss analysis.SideStats
+	var from int64
 	if counts {
-		from := warmupStart(countTimes(d.CanaryCounts), s.Warmup)
+		from = warmupStart(countTimes(d.CanaryCounts), s.Warmup)
 		x, cs = poolCounts(d.CanaryCounts, from)
 		y, ss = poolCounts(d.StableCounts, math.MinInt64)
 	} else {
-		from := warmupStart(valueTimes(d.Canary), s.Warmup)
+		from = warmupStart(valueTimes(d.Canary), s.Warmup)
 		x, cs = poolValues(d.Canary, from)
 		y, ss = poolValues(d.Stable, math.MinInt64)
 	}
@@ -463,6 +464,9 @@ func (j *Judge) judgeMetric(m analysis.Metric, d analysis.Data, s analysis.Setti
 		Critical: m.Critical && (o.Critical || !o.Classification.Failing()),
 		Weight:   m.Weight,
 		Group:    m.Group,
+	}
+	if from != math.MinInt64 {
+		res.WarmupEnd = from
 	}
 	if o.Classification != analysis.NoData {
 		res.Interval = &analysis.Interval{

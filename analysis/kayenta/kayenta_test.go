@@ -315,6 +315,9 @@ func TestKayentaJudgeValueMetric(t *testing.T) {
 	if got.Name != "latency-p99" || got.Test != "mann-whitney" || !got.Critical || got.Weight != 2 || got.Group != "latency" {
 		t.Errorf("metadata %+v", got)
 	}
+	if got.WarmupEnd != t0+2*60_000 {
+		t.Errorf("WarmupEnd %d, want the canary's first sample plus two minutes", got.WarmupEnd)
+	}
 	if got.Canary.Count != 6 || got.Canary.Pods != 1 || got.Stable.Count != 7 || got.Stable.Pods != 2 {
 		t.Errorf("side counts canary %+v stable %+v", got.Canary, got.Stable)
 	}

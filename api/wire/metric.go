@@ -1,6 +1,10 @@
 package wire
 
-import "github.com/canary-analyzer/canary-analyzer/analysis"
+import (
+	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+)
 
 // MetricResult is the judgement of one metric, with its evidence.
 type MetricResult struct {
@@ -20,12 +24,17 @@ type MetricResult struct {
 	// Query is the query that produced the data (numerator ; denominator
 	// for ratios).
 	Query string `json:"query,omitempty"`
+	// WarmupEnd is the end of the canary's warm-up: its samples before it
+	// were cut. Absent when nothing was cut.
+	WarmupEnd *time.Time `json:"warmupEnd,omitempty"`
 	// Evidence explains the verdict of the canary judge: method, pods,
 	// warm-up, looks and every test behind the classification.
 	Evidence *Evidence `json:"evidence,omitempty"`
 	// Signatures lists the log signatures of a signatures metric that are
 	// new in the canary or significantly more frequent there.
 	Signatures []SignatureFinding `json:"signatures,omitempty"`
+	// Series are the data the judge saw, per pod; only with series=true.
+	Series *Series `json:"series,omitempty"`
 }
 
 // Interval is a confidence interval.
@@ -109,6 +118,10 @@ func NewMetricResult(r analysis.MetricResult, query string) MetricResult {
 		Group:          r.Group,
 		Query:          query,
 		Evidence:       newEvidence(r.Evidence),
+	}
+	if r.WarmupEnd != 0 {
+		t := time.UnixMilli(r.WarmupEnd).UTC()
+		out.WarmupEnd = &t
 	}
 	for _, f := range r.Signatures {
 		out.Signatures = append(out.Signatures, SignatureFinding{

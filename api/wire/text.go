@@ -33,6 +33,7 @@ func (r *Response) WriteText(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, m.Classification, num(float64(m.Canary.Median)), num(float64(m.Stable.Median)), m.Reason)
 	}
 	tw.Flush()
+	r.writeSeries(w)
 }
 
 func num(v float64) string {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 )
@@ -96,6 +97,10 @@ func TestNewMetricResultCopiesEveryField(t *testing.T) {
 
 // fill sets every field reachable from v to a non-zero value.
 func fill(v reflect.Value) {
+	if v.Type() == reflect.TypeFor[time.Time]() {
+		v.Set(reflect.ValueOf(time.Unix(2, 0).UTC()))
+		return
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		for i := range v.NumField() {
@@ -121,7 +126,14 @@ func fill(v reflect.Value) {
 }
 
 // zeroField returns the path of a zero field reachable from v, "" if none.
+// A time.Time is one value.
 func zeroField(v reflect.Value, path string) string {
+	if t, ok := v.Interface().(time.Time); ok {
+		if t.IsZero() {
+			return path
+		}
+		return ""
+	}
 	switch v.Kind() {
 	case reflect.Struct:
 		for i := range v.NumField() {
@@ -131,6 +143,9 @@ func zeroField(v reflect.Value, path string) string {
 		}
 		return ""
 	case reflect.Pointer:
+		if v.Type() == reflect.TypeFor[*Series]() {
+			return "" // not the judge's: the engine adds the data it fed the judge
+		}
 		if v.IsNil() {
 			return path
 		}

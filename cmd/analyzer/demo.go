@@ -18,6 +18,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	htmlreport "github.com/canary-analyzer/canary-analyzer/report"
 )
 
 func demoCmd(args []string) int {
@@ -67,7 +68,8 @@ func demoCmd(args []string) int {
 		if len(resp.Summary.Failed) > 0 {
 			line += "  failed: " + strings.Join(resp.Summary.Failed, ", ")
 		}
-		fmt.Printf("%s canary (namespace %s): %s\n  %s\n  %s\n\n", c.Name, c.Target.Namespace, line, resp.Reason, c.Request().Curl(base, false))
+		fmt.Printf("%s canary (namespace %s): %s\n  %s\n  %s\n  report: %s%s\n\n", c.Name, c.Target.Namespace, line, resp.Reason,
+			c.Request().Curl(base, false), base, resp.Summary.Report)
 	}
 	fmt.Printf("Add &end=<RFC 3339 time> to judge an earlier moment, or POST the same fields as JSON:\n  %s\n",
 		rec.Cases[0].Request().Curl(base, true))
@@ -87,6 +89,7 @@ func demoOptions(rec *demo.Recording, listen string) app.Options {
 		Store:         demo.Store(prometheus.NewRegistry()),
 		Now:           func() time.Time { return rec.End },
 		QueryTimeout:  8 * time.Second,
+		Report:        htmlreport.Options{Recent: 20},
 	}
 }
 

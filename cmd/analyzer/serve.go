@@ -19,6 +19,7 @@ func serve(args []string) int {
 	fs.StringVar(&o.ListenAddress, "listen-address", ":8080", "address to serve the API, probes and /metrics on")
 	serviceFlags(fs, &o, &level, "info")
 	webFlags(fs, &o)
+	reportFlags(fs, &o.Report)
 	if !parse(fs, args) {
 		return exitUsage
 	}

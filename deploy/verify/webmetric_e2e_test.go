@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,10 +14,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/argoproj/argo-rollouts/metricproviders/webmetric"
 	"github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
 	log "github.com/sirupsen/logrus"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
@@ -220,8 +224,11 @@ func TestWebMetricEndToEnd(t *testing.T) {
 	// Every environment's rule values: a healthy canary passes even live's,
 	// a regressed one fails even alpha's.
 	analyzers := map[string]*analyzerProcess{}
+	external := map[string]string{}
 	for _, env := range environments {
-		analyzers[env] = startAnalyzer(t, bin, env, prom.URL)
+		// The report links start with the overlay's external URL.
+		external[env] = envVar(t, renderOverlay(t, env).container(t), "ANALYZER_WEB_EXTERNAL_URL")
+		analyzers[env] = startAnalyzer(t, bin, env, prom.URL, "ANALYZER_WEB_EXTERNAL_URL="+external[env])
 	}
 	for _, env := range environments {
 		for _, tmplName := range []string{"canary-analyzer", "canary-analyzer-post"} {
@@ -237,12 +244,15 @@ func TestWebMetricEndToEnd(t *testing.T) {
 						}
 						return
 					}
-					// The value Argo stores (and kubectl argo rollouts shows)
-					// is the compact summary with the verdict.
+					// The value Argo stores (what the Argo Rollouts dashboard
+					// and kubectl get analysisrun show) is the compact summary:
+					// the verdict, why, and the link to the report.
 					var summary struct {
 						Verdict string   `json:"verdict"`
 						Score   *float64 `json:"score"`
 						Failed  []string `json:"failed"`
+						Reason  string   `json:"reason"`
+						Report  string   `json:"report"`
 					}
 					if err := json.Unmarshal([]byte(got.Value), &summary); err != nil {
 						t.Fatalf("measurement value %q: %v", got.Value, err)
@@ -255,6 +265,19 @@ func TestWebMetricEndToEnd(t *testing.T) {
 					}
 					if len(got.Value) > 1024 {
 						t.Errorf("the stored value is %d bytes; Argo keeps it in the AnalysisRun's status", len(got.Value))
+					}
+					if summary.Reason == "" || utf8.RuneCountInString(summary.Reason) > 240 {
+						t.Errorf("summary reason %q: want one sentence of at most 240 characters", summary.Reason)
+					}
+					checkReportLink(t, analyzers[env], external[env], summary.Report, got.Value, summary.Verdict, summary.Reason)
+					if env == "live" && tmplName == "canary-analyzer" {
+						// As kubectl get analysisrun -o yaml shows it, in
+						// status.metricResults[].measurements[].
+						y, err := yaml.Marshal(got)
+						if err != nil {
+							t.Fatal(err)
+						}
+						t.Logf("the measurement Argo stores:\n%s", y)
 					}
 				})
 			}
@@ -274,4 +297,51 @@ func TestWebMetricEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkReportLink follows the report link of a stored measurement value as
+// a person would: copied from the value (Argo re-encodes it with
+// encoding/json, which would turn a query string's '&' into \u0026), on
+// the external URL, which reaches the analyzer (here: rehosted to its
+// loopback port, as a port-forward or an ingress would). The page answers
+// with the verdict and the reason.
+func checkReportLink(t *testing.T, a *analyzerProcess, external, link, value, verdict, reason string) {
+	t.Helper()
+	if !strings.HasPrefix(link, external+"/report/") {
+		t.Fatalf("report link %q does not start with the external URL %s", link, external)
+	}
+	if !strings.Contains(value, link) {
+		t.Fatalf("the stored value %s does not hold the link %s verbatim", value, link)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := url.Parse(a.url)
+	u.Scheme, u.Host = b.Scheme, b.Host
+	res, err := http.Get(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	page, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("report %s: %s %s", link, res.Status, res.Header.Get("Content-Type"))
+	}
+	// The summary's reason may be cut (with an ellipsis); the page has it whole.
+	if !strings.Contains(string(page), "<h1>"+verdict) || !strings.Contains(string(page), html.EscapeString(strings.TrimSuffix(reason, "…"))) {
+		t.Errorf("the report %s does not open with the verdict %s and the reason %q", link, verdict, reason)
+	}
+}
+
+// envVar is the value of a container's environment variable.
+func envVar(t *testing.T, c *corev1.Container, name string) string {
+	t.Helper()
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	t.Fatalf("the container sets no %s", name)
+	return ""
 }
