@@ -441,8 +441,8 @@ func TestLokiFailureModes(t *testing.T) {
 		}
 		for _, target := range targets {
 			t.Run(name+"/"+target.name, func(t *testing.T) {
-				e.loki.Fault = func(r lokitest.Request) (lokitest.Case, bool) { return c, target.match(r) }
-				defer func() { e.loki.Fault = nil }()
+				e.loki.SetFault(func(r lokitest.Request) (lokitest.Case, bool) { return c, target.match(r) })
+				defer e.loki.SetFault(nil)
 				status, body := call(t, "GET", base, judgeParams("shop", "apache-frontend"))
 				msg := checkLokiError(t, status, body, w.status, w.typ, "")
 				firstLine := strings.SplitN(strings.TrimSpace(c.Response.Body), "\n", 2)[0]
@@ -465,8 +465,8 @@ func TestLokiFailureModes(t *testing.T) {
 		var c lokitest.Case
 		c.Response.Status = 500
 		c.Response.Body = "internal server error"
-		e.loki.Fault = func(r lokitest.Request) (lokitest.Case, bool) { return c, strings.HasPrefix(r.Query, "{") }
-		defer func() { e.loki.Fault = nil }()
+		e.loki.SetFault(func(r lokitest.Request) (lokitest.Case, bool) { return c, strings.HasPrefix(r.Query, "{") })
+		defer e.loki.SetFault(nil)
 		status, body := call(t, "POST", base, judgeParams("shop", "apache-frontend"))
 		checkLokiError(t, status, body, http.StatusServiceUnavailable, "unavailable", "")
 	})

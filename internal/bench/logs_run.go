@@ -143,7 +143,7 @@ func runLogBatch(ctx context.Context, cfg LogConfig, sets map[string]*rules.Rule
 		return nil, err
 	}
 	defer lk.Close()
-	lk.Replay = nil // generated data only: never answer with a recording
+	lk.SetReplay(nil) // generated data only: never answer with a recording
 	cache := newResultsCache(lk.URL)
 	defer cache.Close()
 

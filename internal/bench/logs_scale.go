@@ -124,7 +124,7 @@ func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, rule
 	if err != nil {
 		return nil, err
 	}
-	lk.Replay = nil
+	lk.SetReplay(nil)
 	s.Loki = lk
 	s.close = append(s.close, lk.Close)
 	var recorded func(io.Writer) error

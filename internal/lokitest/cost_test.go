@@ -27,7 +27,7 @@ func shopServer(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	srv := NewServer(t, shop)
-	srv.Replay = nil
+	srv.SetReplay(nil)
 	return srv
 }
 

@@ -7,8 +7,9 @@
 //
 //   - with a recorded answer, byte for byte, when the request is one of the
 //     recorded cases (same query, same start, end, step, limit and
-//     direction, whatever the time format), unless Replay is off;
-//   - with a recorded answer chosen by the Fault hook, to play Loki's
+//     direction, whatever the time format), unless SetReplay(nil) turned
+//     replaying off;
+//   - with a recorded answer chosen by the SetFault hook, to play Loki's
 //     failures at any request;
 //   - otherwise by evaluating the query over its Store, for the LogQL subset
 //     below. Anything outside the subset is answered with 400 and a message

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/common/model"
@@ -55,10 +56,10 @@ func TestEmulatorReproducesRecordedAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := NewServer(t, shop)
-	plain.Replay = nil
+	plain.SetReplay(nil)
 	auth := NewServer(t, nil)
-	auth.Replay, auth.AuthEnabled = nil, true
-	auth.Tenants = map[string]*Store{"fake": shop, "team-a": teamA}
+	auth.SetReplay(nil)
+	auth.SetAuth(map[string]*Store{"fake": shop, "team-a": teamA})
 
 	for _, name := range sortedNames(cases) {
 		c := cases[name]
@@ -127,27 +128,33 @@ func compareStats(t *testing.T, recorded, got []byte) {
 
 func send(t *testing.T, base string, c Case) (int, []byte) {
 	t.Helper()
+	status, body, err := get(base, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, body
+}
+
+// get sends the request of c to the server at base.
+func get(base string, c Case) (int, []byte, error) {
 	q := url.Values{}
 	for k, v := range c.Request.Query {
 		q.Set(k, v)
 	}
 	req, err := http.NewRequest(http.MethodGet, base+c.Request.Path+"?"+q.Encode(), nil)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	for k, v := range c.Request.Headers {
 		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return resp.StatusCode, b, err
 }
 
 type answer struct {
@@ -251,7 +258,7 @@ func sortBy[T any](s []T, key func(T) model.LabelSet) {
 
 // TestReplayServesRecordedAnswers checks that a recorded request is answered
 // with the recording itself, whatever time format the client uses, and that
-// the Fault hook wins over everything.
+// the SetFault hook wins over everything.
 func TestReplayServesRecordedAnswers(t *testing.T) {
 	t.Parallel()
 	cases, err := Cases()
@@ -271,12 +278,89 @@ func TestReplayServesRecordedAnswers(t *testing.T) {
 	if status != 400 || string(body) != c.Response.Body {
 		t.Errorf("got %d %q, want the recorded %q", status, body, c.Response.Body)
 	}
-	srv.Fault = func(Request) (Case, bool) { return cases["auth_missing_org_id"], true }
+	srv.SetFault(func(Request) (Case, bool) { return cases["auth_missing_org_id"], true })
 	if status, body := send(t, srv.URL, cases["query_range_count_by_pod"]); status != 401 || string(body) != "no org id\n" {
 		t.Errorf("with a fault: %d %q", status, body)
 	}
 	if n := len(srv.Requests()); n != 2 {
 		t.Errorf("%d requests recorded, want 2", n)
+	}
+}
+
+// TestSettingsWhileServing changes the server's settings while requests are
+// in flight, as the service's tests do between judgements whose last Loki
+// requests may still run: every answer is the one of the settings before
+// or after a change (go test -race checks that the handler reads them
+// safely), and each change holds for the next request. An unknown tenant
+// gets an empty answer, as from Loki.
+func TestSettingsWhileServing(t *testing.T) {
+	t.Parallel()
+	cases, err := Cases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := ShopStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(t, shop)
+	srv.SetReplay(nil)
+	query := cases["query_range_count_by_pod"]
+	query.Request.Headers = map[string]string{"X-Scope-OrgID": "team-b"}
+	fault := func(Request) (Case, bool) { return cases["auth_missing_org_id"], true }
+	results := func(body []byte) int {
+		var a answer
+		if err := json.Unmarshal(body, &a); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		return len(a.Data.Result)
+	}
+
+	var wg sync.WaitGroup
+	statuses := make(chan int, 40)
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, _, err := get(srv.URL, query)
+			if err != nil {
+				t.Error(err)
+			}
+			statuses <- status
+		}()
+	}
+	for i := range 40 {
+		if i%2 == 0 {
+			srv.SetFault(fault)
+		} else {
+			srv.SetFault(nil)
+		}
+		srv.SetMaxEntries(100 + i)
+		srv.SetAuth(nil)
+	}
+	wg.Wait()
+	close(statuses)
+	for status := range statuses {
+		if status != http.StatusOK && status != http.StatusUnauthorized {
+			t.Errorf("status %d, want 200 or the fault's 401", status)
+		}
+	}
+
+	if status, body := send(t, srv.URL, query); status != http.StatusOK || results(body) == 0 {
+		t.Errorf("without fault and auth: %d %s", status, body)
+	}
+	srv.SetFault(fault)
+	if status, _ := send(t, srv.URL, query); status != http.StatusUnauthorized {
+		t.Errorf("with the fault: %d, want 401", status)
+	}
+	srv.SetFault(nil)
+	srv.SetAuth(map[string]*Store{"team-a": shop})
+	if status, body := send(t, srv.URL, query); status != http.StatusOK || results(body) != 0 {
+		t.Errorf("an unknown tenant: %d %s, want 200 with no series", status, body)
+	}
+	query.Request.Headers = map[string]string{"X-Scope-OrgID": "team-a"}
+	if status, body := send(t, srv.URL, query); status != http.StatusOK || results(body) == 0 {
+		t.Errorf("the tenant's own data: %d %s", status, body)
 	}
 }
 

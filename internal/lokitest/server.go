@@ -41,28 +41,71 @@ type Request struct {
 }
 
 // Server is an httptest server that speaks Loki's query_range API (see the
-// package documentation).
+// package documentation). Its behaviour is changed with its Set methods,
+// which may be called while it serves: a request sees the settings of the
+// moment it arrives.
 type Server struct {
 	*httptest.Server
-	// Store holds the data of every tenant when AuthEnabled is false.
+	// Store holds the data of every tenant when auth is off. Set it before
+	// the first request only.
 	Store *Store
-	// AuthEnabled makes the server ask for X-Scope-OrgID (401 "no org id"
-	// without it) and answer from Tenants[tenant].
-	AuthEnabled bool
-	Tenants     map[string]*Store
-	// Replay lists the recorded cases answered byte for byte when a request
-	// matches them; NewServer fills it with every recorded case.
-	Replay []Case
-	// Fault, when set, is asked first: a case it returns is answered
-	// instead of anything else, to play a Loki failure.
-	Fault func(Request) (Case, bool)
-	// MaxEntries is the server's max_entries_limit_per_query: a log query
-	// asking for more lines is refused with Loki's 400 and message. Zero
-	// means Loki's default, 5000.
-	MaxEntries int
 
 	mu       sync.Mutex
 	requests []Request
+	cfg      serverConfig
+}
+
+// serverConfig is what the Set methods change.
+type serverConfig struct {
+	// authEnabled makes the server ask for X-Scope-OrgID (401 "no org id"
+	// without it) and answer from tenants[tenant], nothing for an unknown
+	// tenant (as Loki does).
+	authEnabled bool
+	tenants     map[string]*Store
+	// replay lists the recorded cases answered byte for byte when a
+	// request matches them.
+	replay []Case
+	// fault, when set, is asked first: a case it returns is answered
+	// instead of anything else.
+	fault func(Request) (Case, bool)
+	// maxEntries is max_entries_limit_per_query; zero means Loki's default.
+	maxEntries int
+}
+
+// SetAuth turns auth on (tenants non-nil: each tenant's data, nothing for
+// any other tenant, 401 "no org id" without one) or off (nil: Store for
+// every request).
+func (s *Server) SetAuth(tenants map[string]*Store) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.authEnabled, s.cfg.tenants = tenants != nil, tenants
+}
+
+// SetReplay sets the recorded cases answered byte for byte when a request
+// matches them; NewServer and Start set every recorded case, nil answers
+// from the data only.
+func (s *Server) SetReplay(cases []Case) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.replay = cases
+}
+
+// SetFault sets the hook asked first for every request: a case it returns
+// is answered instead of anything else, to play a Loki failure. nil
+// removes it.
+func (s *Server) SetFault(fault func(Request) (Case, bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.fault = fault
+}
+
+// SetMaxEntries sets the server's max_entries_limit_per_query: a log query
+// asking for more lines is refused with Loki's 400 and message. Zero means
+// Loki's default, 5000.
+func (s *Server) SetMaxEntries(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.maxEntries = n
 }
 
 // NewServer starts a Server over store with every recorded case to replay.
@@ -86,7 +129,7 @@ func Start(store *Store) (*Server, error) {
 	}
 	s := &Server{Store: store}
 	for _, n := range sortedNames(cases) {
-		s.Replay = append(s.Replay, cases[n])
+		s.cfg.replay = append(s.cfg.replay, cases[n])
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s, nil
@@ -126,20 +169,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	idx := len(s.requests) - 1
+	cfg := s.cfg
 	s.mu.Unlock()
 
-	if s.Fault != nil {
-		if c, ok := s.Fault(req); ok {
+	if cfg.fault != nil {
+		if c, ok := cfg.fault(req); ok {
 			writeCase(w, c)
 			return
 		}
 	}
-	if s.AuthEnabled && req.Tenant == "" {
+	if cfg.authEnabled && req.Tenant == "" {
 		text(w, http.StatusUnauthorized, "no org id\n")
 		return
 	}
-	for _, c := range s.Replay {
-		if matches(c, req, s.AuthEnabled) {
+	for _, c := range cfg.replay {
+		if matches(c, req, cfg.authEnabled) {
 			writeCase(w, c)
 			return
 		}
@@ -177,8 +221,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	store := s.Store
-	if s.AuthEnabled {
-		store = s.Tenants[req.Tenant]
+	if cfg.authEnabled {
+		store = cfg.tenants[req.Tenant]
 	}
 	if store == nil {
 		store = &Store{}
@@ -190,19 +234,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var cost Cost
 	if logQ != nil {
-		cost = serveLogs(w, store, logQ, req, s.maxEntries())
+		cost = serveLogs(w, store, logQ, req, cfg.maxEntriesLimit())
 	} else {
 		cost = serveMetric(w, store, metric, req)
 	}
 	s.setCost(idx, cost)
 }
 
-// maxEntries is the server's max_entries_limit_per_query.
-func (s *Server) maxEntries() int {
-	if s.MaxEntries == 0 {
+// maxEntriesLimit is the server's max_entries_limit_per_query.
+func (c serverConfig) maxEntriesLimit() int {
+	if c.maxEntries == 0 {
 		return defaultMaxEntries
 	}
-	return s.MaxEntries
+	return c.maxEntries
 }
 
 // serveLogs answers a log query, refusing a limit above maxEntries as Loki

@@ -127,7 +127,7 @@ func TestPageSizeWithLokitest(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := lokitest.NewServer(t, store)
-	srv.MaxEntries = 500
+	srv.SetMaxEntries(500)
 	c, err := New(Config{URL: srv.URL, PageSize: 1000})
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestPageSizeWithLokitest(t *testing.T) {
 	}
 
 	// Streams sends one request as asked, without adapting it.
-	srv.MaxEntries = 0
+	srv.SetMaxEntries(0)
 	_, err = c.Streams(context.Background(), StreamsQuery{Expr: expr, Start: fixtureStart, End: fixtureEnd, Limit: 6000})
 	var pe *providers.Error
 	if !errors.As(err, &pe) || pe.Kind != providers.BadQuery {
