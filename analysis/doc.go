@@ -2,7 +2,9 @@
 // pods: what a metric is (Metric, Kind, Direction, NoDataPolicy, ...), the
 // data a judge is given (Data, Series, CountSeries, LogData, Settings,
 // Input), what it answers (Classification, MetricResult, Evidence, Report,
-// Verdict), and Score, the weighted scorer every judge shares.
+// Verdict), Score, the weighted scorer every judge shares, and Conclude,
+// the rules every judge applies before it (a side without evidence is
+// never a failure nor a pass).
 //
 // It imports nothing of ours (only the standard library), so that the rule
 // files (rules/) can use the same words. The work is done below it:

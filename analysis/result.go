@@ -33,6 +33,11 @@ type MetricResult struct {
 	// Signatures lists the log signatures of a signatures metric that are
 	// new in the canary or significantly more frequent there.
 	Signatures []SignatureFinding
+	// NoBaseline is set (by Conclude) on a NoData metric whose stable pods
+	// gave no usable data, or whose sides both gave none: there was nothing
+	// to compare the canary with, so the metric never counts against the
+	// canary, whatever its noData policy or criticality (Score).
+	NoBaseline bool
 }
 
 // NewResult returns the result of metric m by the named test before it is

@@ -45,6 +45,10 @@ type ScoreOptions struct {
 // noData=inconclusive (the default when the policy is empty) it is left out
 // of the score and caps the verdict at Inconclusive; with noData=ignore it
 // is left out of everything.
+// NoData without a baseline (MetricResult.NoBaseline: the stable pods gave
+// nothing to compare with) never counts against the canary, whatever its
+// policy or criticality: unless its policy is ignore, it is left out of the
+// score and of Kayenta's rules, and caps the verdict at Inconclusive.
 // NotEnoughData, Suspect (and any classification Score does not know) are
 // left out of the score and cap the verdict at Inconclusive. When no metric can be
 // scored the verdict is Inconclusive with score 0.
@@ -145,6 +149,10 @@ func (t *tally) add(g *groupTally, r MetricResult, policy NoDataPolicy) {
 			t.critical = append(t.critical, fmt.Sprintf("%s was %s", r.Name, r.Classification))
 		}
 	case NoData:
+		if r.NoBaseline {
+			t.capped = append(t.capped, r.Name+" had no data from the stable pods")
+			return
+		}
 		t.noData = append(t.noData, r.Name)
 		t.capped = append(t.capped, r.Name+" had no data")
 		if policy == NoDataFail {

@@ -18,6 +18,8 @@ type scoreRow struct {
 	critical bool
 	weight   float64
 	noData   NoDataPolicy
+	// noBaseline marks a NoData result without a baseline.
+	noBaseline bool
 }
 
 func scoreInputs(rows []scoreRow) ([]Metric, []MetricResult) {
@@ -25,7 +27,8 @@ func scoreInputs(rows []scoreRow) ([]Metric, []MetricResult) {
 	rs := make([]MetricResult, len(rows))
 	for i, r := range rows {
 		ms[i] = Metric{Name: r.name, Group: r.group, Critical: r.critical, Weight: r.weight, NoData: r.noData}
-		rs[i] = MetricResult{Name: r.name, Classification: r.class, Group: r.group, Critical: r.critical, Weight: r.weight}
+		rs[i] = MetricResult{Name: r.name, Classification: r.class, Group: r.group, Critical: r.critical, Weight: r.weight,
+			NoBaseline: r.noBaseline}
 	}
 	return ms, rs
 }
@@ -138,6 +141,19 @@ func TestScoreRules(t *testing.T) {
 		{name: "critical no data with ignore policy", rows: []scoreRow{
 			{name: "a", class: Pass}, {name: "c", class: NoData, critical: true, noData: NoDataIgnore}},
 			score: 100, verdict: Successful, failed: []string{}},
+		// Nothing to compare the canary with: never a failure, whatever the
+		// policy and criticality (issue 12 item 3).
+		{name: "critical no data without a baseline, fail policy", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "c", class: NoData, critical: true, noData: NoDataFail, noBaseline: true}},
+			score: 100, verdict: Inconclusive, failed: []string{}, reasonHave: "c had no data from the stable pods, so the verdict is at most Inconclusive"},
+		{name: "half without a baseline", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: NoData, noBaseline: true}},
+			score: 100, verdict: Inconclusive, failed: []string{}},
+		{name: "nothing with a baseline", rows: []scoreRow{{name: "a", class: NoData, critical: true, noData: NoDataFail, noBaseline: true}},
+			score: 0, verdict: Inconclusive, failed: []string{}, reasonHave: "no metric could be scored: a had no data from the stable pods"},
+		{name: "no baseline, ignore policy", rows: []scoreRow{
+			{name: "a", class: Pass}, {name: "b", class: NoData, noData: NoDataIgnore, noBaseline: true}},
+			score: 100, verdict: Successful, failed: []string{}},
 		{name: "critical failure fails even with marginal 0", th: Thresholds{Pass: 90},
 			rows:  []scoreRow{{name: "a", class: Pass}, {name: "b", class: High, critical: true}},
 			score: 0, verdict: Failed, failed: []string{"b"}},
@@ -231,9 +247,13 @@ func TestConclude(t *testing.T) {
 	in := Input{
 		Settings:   Settings{Start: end.Add(-30 * time.Minute), End: end},
 		Thresholds: kayentaThresholds, CanarySelector: `pod=~"web-c1-.*"`, Namespace: "shop",
+		StablePods: []string{"web-s1-aaaaa"},
 	}
+	// Both metrics have a baseline (TestNoBaselineIsNeverFailed has the
+	// metrics without one).
+	sample := []Series{{Pod: "web-s1-aaaaa", Points: []Point{{T: end.UnixMilli(), V: 1}}}}
 	for _, m := range ms {
-		in.Metrics = append(in.Metrics, MetricInput{Metric: m})
+		in.Metrics = append(in.Metrics, MetricInput{Metric: m, Data: Data{Stable: sample}})
 	}
 	t.Run("without canary pods", func(t *testing.T) {
 		rep := Conclude(in, rs)

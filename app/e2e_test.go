@@ -31,7 +31,7 @@ func TestEndToEnd(t *testing.T) {
 	prom := promtest.Start(t, &om)
 	end := healthy.End.Truncate(time.Minute)
 	base := startService(t, Options{
-		RulesDir:     "../deploy/base/rules",
+		RulesDir:     e2eRules(t),
 		Prometheus:   providers.ClientOptions{URL: prom.URL},
 		QueryTimeout: 8 * time.Second,
 		Now:          func() time.Time { return end },
@@ -77,6 +77,13 @@ func TestEndToEnd(t *testing.T) {
 				analysis.Inconclusive, nil, "hashes look swapped"},
 			{"healthy with the hashes swapped", "POST", with(params(healthy), "canaryHash", healthy.StableHash, "stableHash", healthy.CanaryHash),
 				analysis.Inconclusive, nil, "hashes look swapped"},
+			// Issue 12 item 3: nothing to compare the canary with gave Failed.
+			{"healthy with an unknown stable hash", "GET", with(params(healthy), "stableHash", "0000000000"), analysis.Inconclusive, nil,
+				`no data for stable pods (pod=~"web-0000000000-[a-z0-9]+") in namespace e2e-healthy`},
+			{"regressed with an unknown stable hash", "POST", with(params(regressed), "stableHash", "0000000000"), analysis.Inconclusive, nil,
+				"is the stable hash right?"},
+			{"healthy with a misspelt metric", "GET", with(params(healthy), "ruleSet", "http-service-misspelt"), analysis.Inconclusive, nil,
+				"latency-p95 had no data from the stable pods"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -108,6 +115,13 @@ func TestEndToEnd(t *testing.T) {
 				for _, m := range resp.Metrics {
 					if m.Query == "" || m.Reason == "" || m.Classification == "" {
 						t.Errorf("metric %s lacks query, reason or classification: %+v", m.Name, m)
+					}
+					if c.params.Get("ruleSet") == "http-service-misspelt" && m.Name == "latency-p95" {
+						want := `no data for latency-p95 from either side in namespace e2e-healthy (canary pod=~"web-5f6b7c8d9e-[a-z0-9]+": no series; ` +
+							`stable pod=~"web-7c9d5b6f4d-[a-z0-9]+": no series), so it can neither fail nor pass the canary`
+						if m.Classification != analysis.NoData || !strings.HasPrefix(m.Reason, want) {
+							t.Errorf("latency-p95: %s %q, want NoData %q", m.Classification, m.Reason, want)
+						}
 					}
 				}
 			})
@@ -162,6 +176,22 @@ func TestEndToEnd(t *testing.T) {
 			checkError(t, status, body, http.StatusServiceUnavailable, "")
 		}
 	})
+}
+
+// e2eRules returns a rules directory with the shipped rule sets and
+// http-service-misspelt: http-service with the histogram of latency-p95
+// misspelt, so that its query finds nothing for either side.
+func e2eRules(t *testing.T) string {
+	t.Helper()
+	dir := shippedRules(t)
+	shipped := readShipped(t, "http-service.yaml")
+	misspelt := strings.Replace(shipped, "name: http-service\n", "name: http-service-misspelt\n", 1)
+	misspelt = strings.ReplaceAll(misspelt, "http_request_duration_seconds_bucket", "http_request_duraton_seconds_bucket")
+	if !strings.Contains(misspelt, "name: http-service-misspelt") || !strings.Contains(misspelt, "duraton") {
+		t.Fatal("http-service.yaml has changed: the misspelt copy needs a new edit")
+	}
+	writeRules(t, dir, "http-service-misspelt.yaml", misspelt)
+	return dir
 }
 
 // startService runs the app on a free loopback port until the test ends.

@@ -125,14 +125,7 @@ func newLokiE2E(t *testing.T) *lokiE2E {
 	// recorded one that Loki refused: the emulator replays its answer. (The
 	// recorded parse error, an unclosed brace, no longer loads: rules
 	// checks LogQL's brackets at load, rules/testdata/logql-syntax.bad.yaml.)
-	e.rulesDir = t.TempDir()
-	for _, f := range []string{"apache-frontend.yaml", "http-service.yaml"} {
-		b, err := os.ReadFile(filepath.Join("..", "deploy", "base", "rules", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeRules(t, e.rulesDir, f, string(b))
-	}
+	e.rulesDir = shippedRules(t)
 	writeRules(t, e.rulesDir, "apache-frontend-logs.yaml", logsOnly(t))
 	writeRules(t, e.rulesDir, "recorded-unwrap-error.yaml", `
 name: recorded-unwrap-error
@@ -152,12 +145,8 @@ metrics:
 // metrics, named apache-frontend-logs: its verdict rests on the logs alone.
 func logsOnly(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "deploy", "base", "rules", "apache-frontend.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rs map[string]any
-	if err := yaml.Unmarshal(b, &rs); err != nil {
+	if err := yaml.Unmarshal([]byte(readShipped(t, "apache-frontend.yaml")), &rs); err != nil {
 		t.Fatal(err)
 	}
 	rs["name"] = "apache-frontend-logs"
@@ -186,6 +175,27 @@ func logsOnly(t *testing.T) string {
 	return string(out)
 }
 
+// shippedRules returns a new rules directory holding the shipped rule sets
+// (deploy/base/rules), for a test to add its own.
+func shippedRules(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"apache-frontend.yaml", "http-service.yaml"} {
+		writeRules(t, dir, f, readShipped(t, f))
+	}
+	return dir
+}
+
+// readShipped reads a shipped rule file.
+func readShipped(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "deploy", "base", "rules", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func writeRules(t *testing.T, dir, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
@@ -195,11 +205,17 @@ func writeRules(t *testing.T, dir, name, content string) {
 
 func (e *lokiE2E) start(t *testing.T, lokiURL string) string {
 	t.Helper()
+	return e.startWith(t, providers.ClientOptions{URL: lokiURL})
+}
+
+// startWith starts the service with these Loki client options.
+func (e *lokiE2E) startWith(t *testing.T, lokiOptions providers.ClientOptions) string {
+	t.Helper()
 	now := lokitest.FixtureEnd.Add(30 * time.Second)
 	return startService(t, Options{
 		RulesDir:     e.rulesDir,
 		Prometheus:   providers.ClientOptions{URL: e.prom.URL},
-		Loki:         providers.ClientOptions{URL: lokiURL},
+		Loki:         lokiOptions,
 		QueryTimeout: 8 * time.Second,
 		Now:          func() time.Time { return now },
 	})
@@ -478,6 +494,54 @@ func TestLokiFailureModes(t *testing.T) {
 			t.Errorf("error %q does not say Loki is unreachable", msg)
 		}
 	})
+}
+
+// TestLokiWrongTenant asks a multi-tenant Loki for a tenant that holds no
+// data: Loki answers it with empty results, not an error, so every Loki
+// metric has no data on either side. That is a configuration problem, not
+// the canary's fault (issue 12 item 3): the answer is Inconclusive, with the
+// Loki metrics NoData and reasons naming them and the pods' selectors,
+// never Failed, even for the regressed canaries and although the Loki
+// metrics are critical.
+func TestLokiWrongTenant(t *testing.T) {
+	e := newLokiE2E(t)
+	loki := lokitest.NewServer(t, nil)
+	loki.SetAuth(map[string]*lokitest.Store{"team-a": e.loki.Store})
+	base := e.startWith(t, providers.ClientOptions{URL: loki.URL, Tenant: "team-b"})
+	const (
+		canarySel = `pod=~"web-5f6b7c8d9e-[a-z0-9]+"`
+		stableSel = `pod=~"web-7c9d5b6f4d-[a-z0-9]+"`
+	)
+	for _, namespace := range []string{"shop", "gen-regressed", "gen-healthy"} {
+		t.Run(namespace+"/apache-frontend", func(t *testing.T) {
+			resp := judgeOK(t, "GET", base, judgeParams(namespace, "apache-frontend"))
+			if resp.Verdict != analysis.Inconclusive || !strings.Contains(resp.Reason, "error-ratio had no data from the stable pods") {
+				t.Errorf("verdict %s (%s), want Inconclusive; metrics: %s", resp.Verdict, resp.Reason, classifications(resp))
+			}
+			for _, m := range resp.Metrics {
+				if !lokiMetrics[m.Name] {
+					continue
+				}
+				for _, want := range []string{"no data for " + m.Name + " from either side", canarySel, stableSel, "tenant"} {
+					if m.Classification != analysis.NoData || !strings.Contains(m.Reason, want) {
+						t.Errorf("%s: %s %q, want NoData saying %q", m.Name, m.Classification, m.Reason, want)
+					}
+				}
+			}
+		})
+		t.Run(namespace+"/apache-frontend-logs", func(t *testing.T) {
+			resp := judgeOK(t, "POST", base, judgeParams(namespace, "apache-frontend-logs"))
+			want := "no data for canary pods (" + canarySel + ") or stable pods (" + stableSel + ") in namespace " + namespace
+			if resp.Verdict != analysis.Inconclusive || !strings.HasPrefix(resp.Reason, want) || !strings.Contains(resp.Reason, "tenant") {
+				t.Errorf("verdict %s (%s), want Inconclusive saying %q", resp.Verdict, resp.Reason, want)
+			}
+		})
+	}
+	for _, r := range loki.Requests() {
+		if r.Tenant != "team-b" {
+			t.Fatalf("a request for tenant %q", r.Tenant)
+		}
+	}
 }
 
 func sortedCaseNames(cs map[string]lokitest.Case) []string {

@@ -97,6 +97,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		CanaryPods:     pods.canary,
 		StablePods:     pods.stable,
 		CanarySelector: pm.Params(rs.Step).CanaryPods,
+		StableSelector: pm.Params(rs.Step).StablePods,
 		Namespace:      req.Namespace,
 	}
 	in.Settings.Start = w.start

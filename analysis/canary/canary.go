@@ -46,7 +46,9 @@ import (
 //   - signatures metrics are judged by analysis/signatures, on their own
 //     share of the look's budget;
 //
-//   - the results are scored and a canary without any data is Inconclusive
+//   - the results are scored and a canary without any data is Inconclusive,
+//     as is a judgement without stable pods, and a metric with nothing to
+//     compare the canary with can neither fail nor pass it
 //     (analysis.Conclude).
 //
 // Its entry point is Judge. The zero value is not ready: use New and change

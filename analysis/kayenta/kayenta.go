@@ -381,7 +381,9 @@ func New() *Judge {
 
 // Judge judges a rule set the way Kayenta would: each metric alone
 // (judgeMetric), signatures metrics by analysis/signatures, and the results
-// scored by Kayenta's weighted-sum scorer (analysis.Conclude). Kayenta has
+// scored by Kayenta's weighted-sum scorer (analysis.Conclude, whose rules on
+// missing sides every judge shares: a metric without stable data never
+// fails the canary, where Kayenta would fail a critical one). Kayenta has
 // no load model: a metric judged relative to load (Metric.Load) is
 // compared per unit of load instead, each value divided by its pod's load
 // at the same step (perLoad), which is what its users would query.

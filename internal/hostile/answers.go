@@ -1,6 +1,7 @@
 package hostile
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -126,6 +127,26 @@ var SpecialValueAnswers = []Answer{
 	ok200("NaN values", matrixWith(`{"metric":{"pod":"web-5f6b7c8d9e-zzzzz"},"values":[[1795636020,"NaN"]]}`)),
 	ok200("+Inf values", matrixWith(`{"metric":{"pod":"web-5f6b7c8d9e-zzzzz"},"values":[[1795636020,"+Inf"]]}`)),
 	ok200("-Inf values", matrixWith(`{"metric":{"pod":"web-5f6b7c8d9e-zzzzz"},"values":[[1795636020,"-Inf"]]}`)),
+}
+
+// Series of WithoutBaselineAnswers: a canary pod and a stable pod of the
+// rollout web.
+const (
+	canarySeries = `{"metric":{"pod":"web-5f6b7c8d9e-zzzzz"},"values":[[1795636020,"1"]]}`
+	stableValue  = `{"metric":{"pod":"web-7c9d5b6f4d-aaaaa"},"values":[[1795636020,"%s"]]}`
+)
+
+// WithoutBaselineAnswers are well-formed matrix answers that give a judge
+// nothing to compare the canary with: no series at all (a misspelt metric,
+// an unknown tenant), stable pods whose values are not finite beside a
+// finite canary, or stable pods without the canary. A judge must answer
+// Inconclusive, never Successful and never Failed.
+var WithoutBaselineAnswers = []Answer{
+	ok200("no series", resultWith(`"matrix"`, `[]`)),
+	ok200("stable NaN beside a finite canary", matrixWith(canarySeries+","+fmt.Sprintf(stableValue, "NaN"))),
+	ok200("stable +Inf beside a finite canary", matrixWith(canarySeries+","+fmt.Sprintf(stableValue, "+Inf"))),
+	ok200("stable -Inf beside a finite canary", matrixWith(canarySeries+","+fmt.Sprintf(stableValue, "-Inf"))),
+	ok200("stable pods without the canary", matrixWith(fmt.Sprintf(stableValue, "1"))),
 }
 
 // hugeMessage is a 5 MB error message.

@@ -43,14 +43,7 @@ var errorPrefix = map[string]string{
 // beginning).
 func TestEmulatorReproducesRecordedAnswers(t *testing.T) {
 	t.Parallel()
-	cases, err := Cases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	shop, err := ShopStore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases, shop := casesAndShop(t)
 	teamA, err := TeamAStore()
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +117,20 @@ func compareStats(t *testing.T, recorded, got []byte) {
 			t.Errorf("stats.summary.%s = %q, recorded %q", f, h, w)
 		}
 	}
+}
+
+// casesAndShop returns the recorded cases and the recording's pushed lines.
+func casesAndShop(t *testing.T) (map[string]Case, *Store) {
+	t.Helper()
+	cases, err := Cases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := ShopStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases, shop
 }
 
 func send(t *testing.T, base string, c Case) (int, []byte) {
@@ -261,14 +268,7 @@ func sortBy[T any](s []T, key func(T) model.LabelSet) {
 // the SetFault hook wins over everything.
 func TestReplayServesRecordedAnswers(t *testing.T) {
 	t.Parallel()
-	cases, err := Cases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	shop, err := ShopStore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases, shop := casesAndShop(t)
 	srv := NewServer(t, shop)
 	c := cases["error_parse_unbalanced_braces"]
 	// Our client sends nanoseconds; the recording has seconds.
@@ -295,14 +295,7 @@ func TestReplayServesRecordedAnswers(t *testing.T) {
 // gets an empty answer, as from Loki.
 func TestSettingsWhileServing(t *testing.T) {
 	t.Parallel()
-	cases, err := Cases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	shop, err := ShopStore()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases, shop := casesAndShop(t)
 	srv := NewServer(t, shop)
 	srv.SetReplay(nil)
 	query := cases["query_range_count_by_pod"]
