@@ -102,7 +102,7 @@ func countSide(series []CountSeries) sideData {
 			}
 		}
 	}
-	return sideData{empty: seriesWithout(len(series), "trials (no requests, or only NaN or infinite values)")}
+	return sideData{empty: seriesWithout(len(series), "trials (no requests, or no finite counts)")}
 }
 
 // seriesWithout says "no series", or that n series lack what.
