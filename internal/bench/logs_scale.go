@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/providers/loki"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -256,12 +256,12 @@ func maxTime(a, b time.Time) time.Time {
 // at canary age age (GET, as Argo asks) and counts the Loki requests it
 // caused. Judgements must not overlap.
 func (s *ScaleService) Judge(ctx context.Context, cfg logscenario.Config, ruleSet string, age time.Duration) (ScaleJudgement, error) {
-	q := url.Values{
-		"namespace": {cfg.Namespace}, "rollout": {cfg.Rollout},
-		"canaryHash": {cfg.CanaryHash}, "stableHash": {cfg.StableHash},
-		"ruleSet": {ruleSet}, "end": {cfg.CanaryStart.Add(age).UTC().Format(time.RFC3339)},
+	q := request.Request{
+		Target: request.Target{Namespace: cfg.Namespace, Rollout: cfg.Rollout,
+			CanaryHash: cfg.CanaryHash, StableHash: cfg.StableHash},
+		RuleSet: ruleSet, End: cfg.CanaryStart.Add(age),
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/api/v1/judge?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, q.URL(s.url), nil)
 	if err != nil {
 		return ScaleJudgement{}, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -323,13 +323,12 @@ type verdictBody struct {
 func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysisrun.Limits, inspect func(*wire.Response)) error {
 	c := &http.Client{Timeout: time.Minute}
 	for _, age := range l.Ages() {
-		end := r.Truth.CanaryStart.Add(age)
-		q := url.Values{
-			"namespace": {r.Truth.Namespace}, "rollout": {r.Truth.Rollout},
-			"canaryHash": {r.Truth.CanaryHash}, "stableHash": {r.Truth.StableHash},
-			"ruleSet": {ruleSet}, "end": {end.UTC().Format(time.RFC3339)},
+		q := request.Request{
+			Target: request.Target{Namespace: r.Truth.Namespace, Rollout: r.Truth.Rollout,
+				CanaryHash: r.Truth.CanaryHash, StableHash: r.Truth.StableHash},
+			RuleSet: ruleSet, End: r.Truth.CanaryStart.Add(age),
 		}
-		req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/judge?"+q.Encode(), nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, q.URL(base), nil)
 		if err != nil {
 			return err
 		}
