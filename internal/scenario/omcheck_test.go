@@ -41,7 +41,10 @@ func seriesKey(name string, labels map[string]string) string {
 	var b strings.Builder
 	b.WriteString(name)
 	for _, k := range keys {
-		fmt.Fprintf(&b, ",%s=%s", k, labels[k])
+		b.WriteString(",")
+		b.WriteString(k)
+		b.WriteString("=")
+		b.WriteString(labels[k])
 	}
 	return b.String()
 }
