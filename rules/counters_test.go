@@ -28,8 +28,12 @@ import (
 //     other series of the metric before);
 //   - the canary's new series counts its first value;
 //   - a reset counts the value since the reset;
-//   - a six-minute gap in the scrapes is bridged: the step after it counts
-//     everything that happened during the gap.
+//
+// and {{.Rate}}: Increase per second where a series has a value one step
+// earlier and did not reset, nothing else;
+//   - a three-minute gap in the scrapes is bridged: the step after it counts
+//     everything that happened during the gap; after six minutes without a
+//     sample a stable pod's series counts from its next step.
 func TestIncreaseOnPrometheus(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	at := func(k int) time.Time { return t0.Add(14*time.Second + time.Duration(k)*15*time.Second) }
@@ -37,6 +41,7 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 		canary = "web-5f6b7c8d9e-aaaaa"
 		stable = "web-7c9d5b6f4d-bbbbb"
 		reset  = "web-7c9d5b6f4d-ccccc"
+		gap    = "web-7c9d5b6f4d-ddddd"
 	)
 	var om strings.Builder
 	om.WriteString("# TYPE events counter\n")
@@ -52,13 +57,18 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 	for k := 32; k < 120; k++ { // the canary from 8m14s: 1, 2, 3, ...
 		sample(canary, "200", k, float64(k-31))
 	}
-	for k := 0; k < 120; k++ { // 50, 51, ..., reset at 12m29s to 0, 1, ...; no scrapes 15m14s-20m59s
+	for k := 0; k < 120; k++ { // 50, 51, ..., reset at 12m29s to 0, 1, ...; no scrapes 15m14s-17m59s
 		switch {
-		case k >= 60 && k < 84:
+		case k >= 60 && k < 72:
 		case k < 49:
 			sample(reset, "200", k, 50+float64(k))
 		default:
 			sample(reset, "200", k, float64(k-49))
+		}
+	}
+	for k := 0; k < 120; k++ { // 500, 501, ...; no scrapes 10m14s-15m59s
+		if k < 40 || k >= 64 {
+			sample(gap, "200", k, 500+float64(k))
 		}
 	}
 	om.WriteString("# EOF\n")
@@ -114,9 +124,11 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 		{"the canary then", canary, 10, 4},
 		{"before the reset", reset, 12, 4},
 		{"a reset counts the value since the reset", reset, 13, 2},
-		{"the last value is still current 1 min into the gap", reset, 16, 0},
-		{"no sample in the 5 min before: no value", reset, 21, none},
-		{"after a 6-min gap, everything that happened in it", reset, 22, 38 - 10},
+		{"the last value is still current 3 min into a gap", reset, 18, 0},
+		{"after a 3-min gap, everything that happened in it", reset, 19, 26 - 10},
+		{"no sample in the 5 min before: no value", gap, 16, none},
+		{"back after 6 min without data: from the next step, not everything since the start", gap, 17, none},
+		{"then every increment", gap, 18, 4},
 	}
 	for _, c := range cases {
 		got, ok := inc[c.pod][c.step]
@@ -126,9 +138,27 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 		case !math.IsNaN(c.want) && (!ok || got != c.want):
 			t.Errorf("%s: %s at step %d = %g (present %v), want %g", c.what, c.pod, c.step, got, ok, c.want)
 		}
-		if r, ok := rate[c.pod][c.step]; ok && r*60 != got {
-			t.Errorf("%s: Rate %g is not Increase %g per second", c.what, r, got)
+	}
+	// Rate has no value where a series begins or resets, and the same as
+	// Increase per second elsewhere.
+	for _, c := range []struct {
+		pod  string
+		step int
+	}{{canary, 9}, {reset, 13}} {
+		if r, ok := rate[c.pod][c.step]; ok {
+			t.Errorf("Rate of %s at step %d = %g, want no value (a first or reset step)", c.pod, c.step, r)
 		}
+	}
+	for _, c := range []struct {
+		pod  string
+		step int
+	}{{canary, 10}, {reset, 12}, {stable, 2}, {reset, 19}} {
+		if r := rate[c.pod][c.step]; r*60 != inc[c.pod][c.step] {
+			t.Errorf("Rate of %s at step %d = %g, want Increase %g per second", c.pod, c.step, r, inc[c.pod][c.step])
+		}
+	}
+	if r := rate[stable][6]; r*60 != 8 {
+		t.Errorf("Rate of %s at step 6 = %g, want its 200s' 8 a minute without the 5xx series' first value", stable, r)
 	}
 	// Over the canary's life every increment counts: the last value.
 	var total float64

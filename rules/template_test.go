@@ -19,8 +19,8 @@ func TestCounterHelpers(t *testing.T) {
 		err string
 	}{
 		{"increase", "sum by (pod) ({{.Increase `restarts{namespace=\"{{.Namespace}}\", {{.Pods}}}`}})",
-			[]string{`restarts{namespace="shop", pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+"} - last_over_time(`, "[1h] offset 30s) >= 0 or ",
-				`pod=~"web-5f6b7c8d9e-[a-z0-9]+"}`}, ""},
+			[]string{`(restarts{namespace="shop", pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+"} - restarts{namespace="shop", pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+"} offset 30s >= 0 or `,
+				`pod=~"web-5f6b7c8d9e-[a-z0-9]+"}))`}, ""},
 		{"rate", "{{.Rate `cpu{ {{.CanaryPods}} }`}}", []string{") / 30)"}, ""},
 		{"not a selector", "{{.Increase `sum(x)`}}", nil, "Increase takes one series selector"},
 		{"unknown field inside", "{{.Increase `x{ {{.Podz}} }`}}", nil, "can't evaluate field Podz"},
