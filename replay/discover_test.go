@@ -173,7 +173,7 @@ func TestPresenceCounterHelpers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `group by (pod) (last_over_time({namespace="shop", h=~".+", __name__="x_total"}[1h] offset 1m))`; !strings.Contains(expr, want) {
+	if want := `group by (pod) ({namespace="shop", h=~".+", __name__="x_total"} offset 1m)`; !strings.Contains(expr, want) {
 		t.Errorf("query %s lacks %s", expr, want)
 	}
 }
