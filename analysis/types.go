@@ -114,6 +114,9 @@ type Metric struct {
 	// Warmup, when set, replaces Settings.Warmup for this metric (memory
 	// warms up more slowly than latency; a restart counts from the start).
 	Warmup *time.Duration
+	// MaxWarmup, when set, replaces Settings.MaxWarmup for this metric: the
+	// longest a warm-up may last (see Settings.MaxWarmup).
+	MaxWarmup *time.Duration
 	// EffectMeasure names the effect size that AllowedIncrease and
 	// AllowedDecrease are stated in: EffectMeanRatio (default) or EffectCLES.
 	EffectMeasure EffectMeasure
@@ -206,6 +209,10 @@ type Data struct {
 	// pins the slope down), and nothing else sees them. Empty means the
 	// model is fitted on the window alone.
 	StableHistory, StableLoadHistory []Series
+	// HistoryStart is the start of the range StableHistory was queried
+	// over: a stable pod whose history begins later started inside it (and
+	// warmed up there). Zero means the earliest sample.
+	HistoryStart time.Time
 	// Logs are the log lines of a signatures metric.
 	Logs LogData
 }
@@ -262,6 +269,12 @@ type Settings struct {
 	SuspectLevel float64
 	// Warmup is cut from the start of the canary's data.
 	Warmup time.Duration
+	// MaxWarmup is the longest a warm-up may last (at least Warmup; less,
+	// or zero, means Warmup). The canary judge extends the canary's cut
+	// beyond Warmup, up to MaxWarmup, while the canary's own data show a
+	// warm-up the stable pods do not, and cuts MaxWarmup from every stable
+	// pod that starts inside the data.
+	MaxWarmup time.Duration
 	// Step is the spacing of the samples.
 	Step time.Duration
 	// Looks is how many times Argo asks during one analysis run (the

@@ -234,7 +234,7 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 				if m.ModelLookback != 0 {
 					// Samples before the judged window serve the stable
 					// pods' load model only.
-					in.Data = splitHistory(in.Data, w.start)
+					in.Data = splitHistory(in.Data, w.start, w.end.Add(-time.Duration(m.ModelLookback)))
 				}
 			}
 		case analysis.KindRatio:

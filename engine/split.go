@@ -170,8 +170,9 @@ func sortedKeys(m map[string]model.SampleStream) []string {
 // splitHistory moves the stable pods' values and loads before start (the
 // judged window's start) to Data.StableHistory and Data.StableLoadHistory,
 // where only the load model sees them, and drops the canary's samples
-// before start.
-func splitHistory(d analysis.Data, start time.Time) analysis.Data {
+// before start. from is where the history's query began
+// (Data.HistoryStart).
+func splitHistory(d analysis.Data, start, from time.Time) analysis.Data {
 	cut := start.UnixMilli()
 	split := func(in []analysis.Series) (before, after []analysis.Series) {
 		for _, s := range in {
@@ -196,5 +197,6 @@ func splitHistory(d analysis.Data, start time.Time) analysis.Data {
 	d.StableLoadHistory, d.StableLoad = split(d.StableLoad)
 	_, d.Canary = split(d.Canary)
 	_, d.CanaryLoad = split(d.CanaryLoad)
+	d.HistoryStart = from
 	return d
 }

@@ -117,7 +117,7 @@ func TestSplitHistory(t *testing.T) {
 		Canary:     []analysis.Series{{Pod: "c", Points: pts(940, 1000)}},
 		CanaryLoad: []analysis.Series{{Pod: "c", Points: pts(1060)}},
 	}
-	got := splitHistory(d, start)
+	got := splitHistory(d, start, time.Unix(820, 0))
 	count := func(ss []analysis.Series) (n []int) {
 		for _, s := range ss {
 			n = append(n, len(s.Points))
@@ -139,5 +139,8 @@ func TestSplitHistory(t *testing.T) {
 		if fmt.Sprint(c.got) != fmt.Sprint(c.want) {
 			t.Errorf("%s: %v points per series, want %v", c.name, c.got, c.want)
 		}
+	}
+	if !got.HistoryStart.Equal(time.Unix(820, 0)) {
+		t.Errorf("HistoryStart %v, want where the history's query began", got.HistoryStart)
 	}
 }

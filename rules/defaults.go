@@ -119,10 +119,15 @@ func (rs *RuleSet) Settings(end time.Time) analysis.Settings {
 	base := *rs
 	base.Metrics = nil
 	d := base.WithDefaults()
+	var maxWarmup time.Duration
+	if d.MaxWarmup != nil {
+		maxWarmup = time.Duration(*d.MaxWarmup)
+	}
 	return analysis.Settings{
 		Alpha:        d.Alpha,
 		SuspectLevel: d.SuspectLevel,
 		Warmup:       time.Duration(*d.Warmup),
+		MaxWarmup:    maxWarmup,
 		Step:         time.Duration(d.Step),
 		Looks:        d.Looks,
 		Interval:     time.Duration(d.LookInterval),
@@ -171,6 +176,10 @@ func (m *Metric) Analysis() analysis.Metric {
 	if d.Warmup != nil {
 		w := time.Duration(*d.Warmup)
 		am.Warmup = &w
+	}
+	if d.MaxWarmup != nil {
+		w := time.Duration(*d.MaxWarmup)
+		am.MaxWarmup = &w
 	}
 	o := d.Signatures
 	am.Signatures = analysis.SignatureOptions{

@@ -74,3 +74,37 @@ metrics:
 		t.Errorf("explicit zeros were replaced: %+v", set)
 	}
 }
+
+// TestMaxWarmupReachesTheJudge: maxWarmup, for the rule set and per metric,
+// is what the judge sees as Settings.MaxWarmup and Metric.MaxWarmup; unset
+// it stays zero (the judge then takes the warm-up).
+func TestMaxWarmupReachesTheJudge(t *testing.T) {
+	t.Parallel()
+	rs, err := Load([]byte(`name: w
+thresholds: {pass: 90, marginal: 60}
+warmup: 1m
+maxWarmup: 3m
+metrics:
+  - name: latency
+    query: 'up{ {{.Pods}} }'
+  - name: cpu
+    query: 'up{ {{.Pods}} }'
+    warmup: 30s
+    maxWarmup: 4m
+`), "w.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := rs.Settings(time.Time{}); st.Warmup != time.Minute || st.MaxWarmup != 3*time.Minute {
+		t.Errorf("settings: warmup %v, maxWarmup %v; want 1m and 3m", st.Warmup, st.MaxWarmup)
+	}
+	if m := rs.Metrics[0].Analysis(); m.MaxWarmup != nil {
+		t.Errorf("latency: maxWarmup %v, want unset (the rule set's)", *m.MaxWarmup)
+	}
+	if m := rs.Metrics[1].Analysis(); m.Warmup == nil || *m.Warmup != 30*time.Second || m.MaxWarmup == nil || *m.MaxWarmup != 4*time.Minute {
+		t.Errorf("cpu: warmup %v, maxWarmup %v; want 30s and 4m", m.Warmup, m.MaxWarmup)
+	}
+	if st := (&RuleSet{}).Settings(time.Time{}); st.MaxWarmup != 0 {
+		t.Errorf("unset maxWarmup: %v, want 0", st.MaxWarmup)
+	}
+}

@@ -29,6 +29,11 @@ type RuleSet struct {
 	Step model.Duration `yaml:"step,omitempty"`
 	// Warmup is cut from the canary's first sample (nil: DefaultWarmup).
 	Warmup *model.Duration `yaml:"warmup,omitempty"`
+	// MaxWarmup is the longest a warm-up may last (nil: Warmup): the canary
+	// judge extends the canary's cut up to it while the canary's own data
+	// still show a warm-up, and cuts it from every stable pod that starts
+	// inside the data.
+	MaxWarmup *model.Duration `yaml:"maxWarmup,omitempty"`
 	// Alpha is the false-alarm rate allowed for a whole analysis run
 	// (default DefaultAlpha).
 	Alpha float64 `yaml:"alpha,omitempty"`
@@ -188,6 +193,9 @@ type Metric struct {
 	// Warmup replaces the rule set's warm-up for this metric (nil: the
 	// rule set's).
 	Warmup *model.Duration `yaml:"warmup,omitempty"`
+	// MaxWarmup replaces the rule set's longest warm-up for this metric
+	// (nil: the rule set's).
+	MaxWarmup *model.Duration `yaml:"maxWarmup,omitempty"`
 	// Kayenta's effect-size gates and critical effect sizes.
 	EffectMeasure    analysis.EffectMeasure `yaml:"effectMeasure,omitempty"`
 	AllowedIncrease  float64                `yaml:"allowedIncrease,omitempty"`

@@ -232,7 +232,7 @@ func holmLevels(analyses []*metricAnalysis, plan spendingPlan) holmStep {
 			if plan.lookAlpha > 0 {
 				h.share = ws[k] / plan.lookAlpha
 			}
-			h.rejected = !math.IsNaN(h.p) && h.p <= h.level
+			h.rejected = !math.IsNaN(h.p) && h.p <= h.level && !h.held
 			k++
 		}
 	}
@@ -367,6 +367,16 @@ func warmupFor(m analysis.Metric, s analysis.Settings) time.Duration {
 	return max(s.Warmup, 0)
 }
 
+// maxWarmupFor returns the longest warm-up of the metric: its MaxWarmup or
+// the settings', and never less than its warm-up.
+func maxWarmupFor(m analysis.Metric, s analysis.Settings) time.Duration {
+	w := s.MaxWarmup
+	if m.MaxWarmup != nil {
+		w = *m.MaxWarmup
+	}
+	return max(w, warmupFor(m, s))
+}
+
 // hypothesis is one test of a metric, waiting for the multiplicity step.
 type hypothesis struct {
 	ev analysis.TestEvidence
@@ -384,6 +394,17 @@ type hypothesis struct {
 	// share is the hypothesis' part of the look's budget.
 	level, share float64
 	rejected     bool
+	// confirm, when set, says what else a rejection needs and why it is
+	// missing (a load model's extrapolation confirmed without the model,
+	// extrapolate.go; a trend whose canary has not reached the stable
+	// pods' level, value.go); claim says what the test alone shows and
+	// modelP is its own p-value, p then the p-value that counts; held
+	// keeps the hypothesis from being rejected whatever its p-value (the
+	// weighted Holm procedure still steps past it, which can only remove
+	// rejections).
+	confirm, claim string
+	modelP         float64
+	held           bool
 }
 
 // metricAnalysis is one metric judged up to the multiplicity step.
@@ -462,6 +483,11 @@ func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 		r.Critical = a.metric.Critical || decisive.critical
 		r.Reason = fmt.Sprintf("%s: %s (p = %s ≤ %s)", r.Classification, decisive.ev.Text,
 			fmtP(decisive.p), fmtP(decisive.level))
+		return
+	}
+	if h := a.unconfirmed(); h != nil {
+		r.Classification = analysis.NotEnoughData
+		r.Reason = fmt.Sprintf("not enough data: %s (p = %s ≤ %s), but %s", h.claim, fmtP(h.modelP), fmtP(h.level), h.confirm)
 		return
 	}
 	if a.detectable != nil && a.required > 0 {

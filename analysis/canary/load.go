@@ -3,6 +3,9 @@ package canary
 import (
 	"fmt"
 	"math"
+	"os"
+	"slices"
+	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
@@ -56,8 +59,10 @@ type loadFit struct {
 	// Slope is β̂; Idle the model's value at zero load; MeanLoad and
 	// MeanValue the stable pods' means x̄ and ȳ over the fitted samples.
 	Slope, Idle, MeanLoad, MeanValue float64
-	// SlopeVar is Var(β̂); NoiseVar and SpreadVar its two parts.
-	SlopeVar, NoiseVar, SpreadVar float64
+	// NoiseVar and SpreadVar are the two parts of the model's Var(β̂) (on
+	// DF degrees of freedom); slopeVariance says which variance a canary's
+	// test uses.
+	NoiseVar, SpreadVar float64
 	// Sigma2, DF and Rho are the residual variance, its degrees of freedom
 	// and the residuals' lag-one autocorrelation (clamped).
 	Sigma2, DF, Rho float64
@@ -66,6 +71,13 @@ type loadFit struct {
 	// LoadSpread is the relative standard deviation of the fitted loads
 	// around their pods' means: how much the load moved.
 	LoadSpread float64
+	// PodSlopeVar is the cluster-robust variance of β̂ from the pods' own
+	// slopes (robustSlopeVar; NaN with fewer than two pods whose load
+	// moved), and PodDF its degrees of freedom (those pods less one).
+	PodSlopeVar, PodDF float64
+	// LoadLow and LoadHigh bound the loads the model was fitted on (their
+	// 5% and 95% points): beyond them it extrapolates.
+	LoadLow, LoadHigh float64
 }
 
 // fitLoad fits the load model to the stable pods' values y and loads x on
@@ -154,8 +166,80 @@ func fitLoad(y, x [][]float64, spread float64) (loadFit, bool) {
 	}
 	f.NoiseVar = f.Sigma2 * q
 	f.SpreadVar = spread * spread * f.Slope * f.Slope * share2
-	f.SlopeVar = f.NoiseVar + f.SpreadVar
+	slopes := make([]float64, len(pods))
+	for k, p := range pods {
+		slopes[k] = math.NaN()
+		if sxxPod[k] > 0 {
+			var sxyk float64
+			for i := range p.x {
+				sxyk += (p.x[i] - p.mx) * (p.y[i] - p.my)
+			}
+			slopes[k] = sxyk / sxxPod[k]
+		}
+	}
+	f.PodSlopeVar, f.PodDF = robustSlopeVar(slopes, sxxPod, f.Slope)
+	var loads []float64
+	for _, p := range pods {
+		loads = append(loads, p.x...)
+	}
+	slices.Sort(loads)
+	f.LoadLow, f.LoadHigh = stats.Quantile7(0.05, loads), stats.Quantile7(0.95, loads)
 	return f, true
+}
+
+// robustSlopeVar returns the cluster-robust variance of the pooled slope
+// β̂ = Σ_k (Sxx_k/Sxx)·b_k from the pods' own slopes b_k (NaN for a pod
+// whose load did not move) and its degrees of freedom,
+//
+//	V = K/(K − 1) · Σ_k (Sxx_k/Sxx)² (b_k − β̂)²,   df = K − 1,
+//
+// over the K pods with a slope. It makes no assumption about the noise
+// within a pod: a model that does not fit (CPU not linear in load, bursts,
+// a background job on one pod) makes the pods' slopes disagree and widens
+// it, where the model-based variance, which trusts the residuals to be
+// AR(1) noise, would not move. NaN with fewer than two such pods.
+func robustSlopeVar(slopes, sxx []float64, beta float64) (v, df float64) {
+	var total float64
+	k := 0
+	for i, b := range slopes {
+		if !math.IsNaN(b) {
+			total += sxx[i]
+			k++
+		}
+	}
+	if k < 2 || total <= 0 {
+		return math.NaN(), math.NaN()
+	}
+	for i, b := range slopes {
+		if !math.IsNaN(b) {
+			w := sxx[i] / total
+			v += w * w * (b - beta) * (b - beta)
+		}
+	}
+	return v * float64(k) / float64(k-1), float64(k - 1)
+}
+
+// slopeVariance returns the slope's variance and its degrees of freedom
+// for a canary at mean load x: the model's, NoiseVar + SpreadVar on DF,
+// and, unless x lies below the fitted loads, the larger of it and the
+// pods' own (PodSlopeVar on PodDF). Below them the judge does not rely on
+// the model's extrapolation for a failure (confirmOutsideLoads), and the
+// pods' few degrees of freedom would only take the power to pass.
+func (f loadFit) slopeVariance(x float64) (v, df float64) {
+	v, df = f.NoiseVar+f.SpreadVar, f.DF
+	switch os.Getenv("EXP") {
+	case "nocr":
+		return v, df
+	case "maxcr":
+		if f.PodSlopeVar > v {
+			return f.PodSlopeVar, f.PodDF
+		}
+		return v, df
+	}
+	if x >= f.LoadLow && f.PodSlopeVar > v {
+		return f.PodSlopeVar, f.PodDF
+	}
+	return v, df
 }
 
 // at returns the model's value at load x.
@@ -198,9 +282,10 @@ func loadGrid(step int64, d analysis.Data) (grid, [][]float64) {
 
 // historyGrid places the stable pods' values and loads before the window
 // (Data.StableHistory, Data.StableLoadHistory) and in it (Data.Stable,
-// Data.StableLoad) on one grid, for the load model; ok is false when there
-// is no history.
-func historyGrid(step int64, d analysis.Data) (y, x [][]float64, ok bool) {
+// Data.StableLoad) on one grid, for the load model, with the first warmup
+// of every pod that started inside the history's range cut (cutStarts); ok
+// is false when there is no history.
+func historyGrid(step int64, d analysis.Data, warmup time.Duration) (y, x [][]float64, ok bool) {
 	if len(d.StableHistory) == 0 {
 		return nil, nil, false
 	}
@@ -220,6 +305,7 @@ func historyGrid(step int64, d analysis.Data) (y, x [][]float64, ok bool) {
 	}
 	values := merge(d.StableHistory, d.Stable)
 	g, loads := loadGrid(step, analysis.Data{Stable: values, StableLoad: merge(d.StableLoadHistory, d.StableLoad)})
+	cutStartValues(g.y, loads, g.start, g.step, d.HistoryStart, warmup)
 	return g.y, loads, true
 }
 
@@ -228,8 +314,9 @@ func historyGrid(step int64, d analysis.Data) (y, x [][]float64, ok bool) {
 // chooses the scale and fills f.z, f.raw and f.dz. present marks the
 // values that survived the warm-up cut. The model is fitted on the stable
 // pods' samples in the window, and on their history before it when d has
-// one. It returns a reason when the model cannot be fitted.
-func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, d analysis.Data) string {
+// one (without the first warmup of the stable pods that started in it).
+// It returns a reason when the model cannot be fitted.
+func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, d analysis.Data, warmup time.Duration) string {
 	n := len(f.g.y)
 	y := make([][]float64, n)
 	for r := range y {
@@ -242,7 +329,7 @@ func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, 
 		}
 	}
 	fy, fx := y[f.c:], x[f.c:]
-	if hy, hx, ok := historyGrid(f.g.step, d); ok {
+	if hy, hx, ok := historyGrid(f.g.step, d, warmup); ok {
 		fy, fx = hy, hx
 	}
 	fit, ok := fitLoad(fy, fx, spread)
@@ -347,18 +434,18 @@ func (f valueFrame) meanLoads(idx []int) (canary, stable float64) {
 }
 
 // loadEvidence describes the fit for the result.
-func (f valueFrame) loadEvidence(idx []int, g float64) *analysis.LoadEvidence {
+func (f valueFrame) loadEvidence(idx []int, g, slopeVar float64) *analysis.LoadEvidence {
 	fit := f.load
 	cl, sl := f.meanLoads(idx)
 	ev := &analysis.LoadEvidence{
-		Slope: fit.Slope, SlopeSE: math.Sqrt(fit.SlopeVar), Idle: fit.Idle,
+		Slope: fit.Slope, SlopeSE: math.Sqrt(slopeVar), Idle: fit.Idle,
 		StableLoad: sl, CanaryLoad: cl, LoadVariation: fit.LoadSpread,
-		SlopeVariance: g * g * fit.SlopeVar, Samples: fit.N, Pods: fit.Pods,
+		SlopeVariance: g * g * slopeVar, Samples: fit.N, Pods: fit.Pods,
 	}
 	ev.Text = fmt.Sprintf("stable pods' model: %s + %s (± %s) per unit of load, fitted on %d samples of %d pods "+
 		"whose load moved by %s; the canary's load %s against the stable pods' %s; each pod is judged "+
 		"relative to the model at its own load",
-		fmtNum(fit.Idle), fmtNum(fit.Slope), fmtNum(math.Sqrt(fit.SlopeVar)), fit.N, fit.Pods,
+		fmtNum(fit.Idle), fmtNum(fit.Slope), fmtNum(math.Sqrt(slopeVar)), fit.N, fit.Pods,
 		fmtSpread(fit.LoadSpread), fmtNum(cl), fmtNum(sl))
 	return ev
 }

@@ -2,6 +2,7 @@ package canary
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis/internal/refdata"
@@ -116,8 +117,9 @@ func TestCountStrataMatchR(t *testing.T) {
 // TestLoadFitMatchesLm checks the stable pods' load model against R: the
 // within-pod slope, residual variance and degrees of freedom of
 // lm(y ~ x + factor(pod)), the residuals' pooled lag-one autocorrelation,
-// the AR(1) variance of the slope from the full correlation matrices and
-// the spread term, with gaps in either series.
+// the AR(1) variance of the slope from the full correlation matrices, the
+// spread term and the cluster-robust variance (the sandwich with the pods
+// as clusters), with gaps in either series.
 func TestLoadFitMatchesLm(t *testing.T) {
 	t.Parallel()
 	ref := refdata.LoadPrimitives(t)
@@ -138,7 +140,17 @@ func TestLoadFitMatchesLm(t *testing.T) {
 				{"meanLoad", f.MeanLoad, float64(c.MeanLoad)}, {"meanValue", f.MeanValue, float64(c.MeanValue)},
 				{"sigma2", f.Sigma2, float64(c.Sigma2)}, {"df", f.DF, float64(c.DF)}, {"rho", f.Rho, float64(c.Rho)},
 				{"noiseVar", f.NoiseVar, float64(c.NoiseVar)}, {"spreadVar", f.SpreadVar, float64(c.SpreadVar)},
+				{"podSlopeVar", f.PodSlopeVar, float64(c.PodSlopeVar)}, {"podDF", f.PodDF, float64(c.PodDF)},
 			}
+			inside, _ := f.slopeVariance(f.MeanLoad)
+			below, _ := f.slopeVariance(f.LoadLow / 2)
+			pairs = append(pairs, []struct {
+				name      string
+				got, want float64
+			}{
+				{"slope variance inside the loads", inside, math.Max(float64(c.PodSlopeVar), float64(c.NoiseVar+c.SpreadVar))},
+				{"slope variance below the loads", below, float64(c.NoiseVar + c.SpreadVar)},
+			}...)
 			for _, p := range pairs {
 				if !refdata.Close(p.got, p.want) {
 					t.Errorf("%s = %.17g; R gives %.17g", p.name, p.got, p.want)

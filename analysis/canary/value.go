@@ -23,6 +23,9 @@ type valueFrame struct {
 	resDF  float64
 	rho    float64
 	cut    warmupCut
+	// stableCut counts the stable pods that started in the window and lost
+	// their warm-up (cutStarts).
+	stableCut int
 	// load is the stable pods' load model of a metric with Metric.Load
 	// (nil otherwise); x holds every pod's load on the grid and dz the
 	// derivative of z with respect to the model's slope.
@@ -102,8 +105,10 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	var slopeVar, slopeDF float64
 	if f.load != nil {
 		g := f.loadSensitivity(idx)
-		slopeVar, slopeDF = g*g*f.load.SlopeVar, f.load.DF
-		ev.Load = f.loadEvidence(idx, g)
+		cl, _ := f.meanLoads(idx)
+		v, df := f.load.slopeVariance(cl)
+		slopeVar, slopeDF = g*g*v, df
+		ev.Load = f.loadEvidence(idx, g, v)
 	}
 	pt := podTestInput{
 		Canary: dc, Stable: st.dk, StableNoise: st.vs,
@@ -124,6 +129,9 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	a.summary = fmt.Sprintf("canary %s%s vs the stable pods %s; %s; pods differ by %s",
 		fmtPct(change), levels, at, rank.text(), fmtSpread(ev.Spread.Used))
 	a.tests = append(a.tests, levelTest(m, f, pt, dc, level, a.result.Test, levels, at, a.result.Effect, rank))
+	if m.Load {
+		j.confirmOutsideLoads(m, d, s, f, idx, a.tests[0])
+	}
 	if m.Trend {
 		if h := j.trendTest(m, f, idx, dvals, pos, level); h != nil {
 			a.tests = append(a.tests, h)
@@ -340,15 +348,17 @@ func (j *Judge) valueFrame(m analysis.Metric, d analysis.Data, s analysis.Settin
 	present := presentValues(f.g.y)
 	canaryRows, stableRows := rowRange(0, f.c), rowRange(f.c, f.c+f.k)
 	f.cut = cutWarmup(present, canaryRows, stableRows, f.g.start, f.g.step, warmupFor(m, s), endOf(s, last))
+	f.stableCut = cutStarts(present, stableRows, f.g.start, f.g.step, s.Start, maxWarmupFor(m, s))
 	if f.cut.Start < 0 || countPresent(present, stableRows) == 0 {
 		return f, false
 	}
 	if m.Load {
-		f.noLoad = f.applyLoad(loads, present, j.spreadFor(m, analysis.KindValue), d)
+		f.noLoad = f.applyLoad(loads, present, j.spreadFor(m, analysis.KindValue), d, maxWarmupFor(m, s))
 		if f.noLoad != "" {
 			return f, true
 		}
 		f.fitCentre()
+		f.extendWarmup(m.Direction, maxWarmupFor(m, s))
 		return f, true
 	}
 	f.log = true
@@ -376,6 +386,7 @@ func (j *Judge) valueFrame(m analysis.Metric, d analysis.Data, s analysis.Settin
 		}
 	}
 	f.fitCentre()
+	f.extendWarmup(m.Direction, maxWarmupFor(m, s))
 	return f, true
 }
 
@@ -471,6 +482,23 @@ func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []f
 			own, ownDF = dot(u, u)/tr, qdf
 		}
 	}
+	// A growth that does not follow a straight line (a memory fill-up that
+	// slows down) leaves the one-step differences nearly untouched too, but
+	// not the residuals about the canary's own fitted line: the larger of
+	// the two estimates is used, so that a curve the linear trend does not
+	// fit widens the test instead of firing it (both estimate the same
+	// noise when the trend is a line).
+	if tr, ldf := stats.LineMoments(pos, f.rho); tr > 1e-12 {
+		mx, md := stats.Mean(x), stats.Mean(d)
+		var rss float64
+		for i := range d {
+			e := d[i] - md - beta*(x[i]-mx)
+			rss += e * e
+		}
+		if lof := rss / tr; math.IsNaN(own) || lof > own {
+			own, ownDF = lof, ldf
+		}
+	}
 	noise, noiseDF := f.floorNoise(own, ownDF)
 	var slopes []float64
 	var vs float64
@@ -512,7 +540,7 @@ func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []f
 	}
 	se, df := pt.SE, pt.DF
 	rank := rankAmong(beta, slopes)
-	return &hypothesis{
+	h := &hypothesis{
 		p: p, side: side, gate: gate,
 		ev: analysis.TestEvidence{
 			Name: "trend", Test: "one-vs-many t on time-matched slopes", Estimate: growth,
@@ -528,6 +556,29 @@ func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []f
 			}
 		},
 	}
+	holdFillUp(h, f.relative(stats.Mean(d), level))
+	return h
+}
+
+// holdFillUp keeps a trend from failing a canary whose level has not
+// reached the stable pods' in the direction of its growth: a fresh pod's
+// memory fills up towards the level of the pods that have run for hours,
+// for minutes or, with large caches, tens of minutes, and within the first
+// minutes that growth cannot be told from a leak by its shape. A leak
+// takes the canary past the stable pods; a fill-up stops at them. So a
+// trend in the bad direction counts only once the canary's mean level
+// (relative change) is at least the stable pods' in that direction; before
+// that a significant trend makes the metric NotEnoughData with the reason
+// (hypothesis.confirm), never a failure. change is the canary's level
+// relative to the stable pods'.
+func holdFillUp(h *hypothesis, change float64) {
+	if (h.side == analysis.High && change >= 0) || (h.side == analysis.Low && change <= 0) || math.IsNaN(change) {
+		return
+	}
+	h.modelP, h.claim, h.held = h.p, "the canary grows faster than the stable pods: "+h.ev.Text, true
+	h.confirm = fmt.Sprintf("its level is still on the other side of theirs (%s): a fill-up that stops at their level "+
+		"cannot be told from a leak until it passes them", fmtPct(change))
+	h.ev.Text += "; " + h.confirm
 }
 
 // relative turns a difference on the frame's scale into a relative

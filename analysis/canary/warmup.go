@@ -20,6 +20,14 @@ type warmupCut struct {
 	OlderThanWindow bool
 	// Dropped counts the canary samples cut; Kept those left.
 	Dropped, Kept int
+	// first is each canary row's first sample (grid index, -1 without
+	// one), the start its warm-up is measured from.
+	first map[int]int
+	// Max is the longest the cut may be extended to (MaxWarmup), Extended
+	// the longest cut the canary's own data asked for beyond Warmup
+	// (extendWarmup; zero when none), and Extra the samples it added.
+	Max, Extended time.Duration
+	Extra         int
 }
 
 // cutWarmup removes from each canary row of present the samples taken in
@@ -29,7 +37,7 @@ type warmupCut struct {
 // the window: its warm-up is over and nothing is cut. end is the window's
 // end in Unix ms (used for the age).
 func cutWarmup(present [][]bool, canary, stable []int, start, step int64, warmup time.Duration, end int64) warmupCut {
-	w := warmupCut{Warmup: warmup, Start: -1}
+	w := warmupCut{Warmup: warmup, Start: -1, first: map[int]int{}}
 	first := func(r int) int {
 		for i, ok := range present[r] {
 			if ok {
@@ -61,6 +69,7 @@ func cutWarmup(present [][]bool, canary, stable []int, start, step int64, warmup
 	cut := warmup.Milliseconds()
 	for _, r := range canary {
 		f := first(r)
+		w.first[r] = f
 		if f < 0 {
 			continue
 		}
@@ -95,6 +104,10 @@ func (w warmupCut) text() string {
 		return "the canary has no samples"
 	case w.OlderThanWindow:
 		return "the canary's data starts with the window, so it is older than the lookback; no warm-up cut"
+	case w.Extended > 0:
+		return fmt.Sprintf("canary age %s; first %s cut as warm-up, extended to %s where the canary's own data still "+
+			"showed one (%d samples in all), %d left", roundDuration(w.Age), roundDuration(w.Warmup),
+			roundDuration(w.Extended), w.Dropped, w.Kept)
 	case w.Warmup <= 0:
 		return fmt.Sprintf("canary age %s; no warm-up cut", roundDuration(w.Age))
 	}

@@ -174,6 +174,71 @@ func DifferenceMoments(pos []float64, pairs []int, rho float64) (tr, df float64)
 	})
 }
 
+// LineMoments returns the moments tr(S) and tr(S)²/tr(S²) of S = M·R·M,
+// where M = I − X(XᵀX)⁻¹Xᵀ takes the residuals of a least-squares line
+// through values at the grid positions pos (X = [1, pos]) and R is the
+// AR(1) correlation ρ^|pos_i − pos_j|: under AR(1) noise of variance σ²
+// and a straight-line mean, E[Σ r²] = σ²·tr(S), so Σ r²/tr(S) estimates
+// σ² without bias with about tr(S)²/tr(S²) degrees of freedom
+// (Satterthwaite). tr is 0 and df NaN with fewer than three positions or
+// when they do not spread.
+func LineMoments(pos []float64, rho float64) (tr, df float64) {
+	n := len(pos)
+	if n < 3 {
+		return 0, math.NaN()
+	}
+	var mx float64
+	for _, p := range pos {
+		mx += p / float64(n)
+	}
+	var sxx float64
+	for _, p := range pos {
+		sxx += (p - mx) * (p - mx)
+	}
+	if sxx <= 0 {
+		return 0, math.NaN()
+	}
+	m := make([][]float64, n)
+	for i := range m {
+		m[i] = make([]float64, n)
+		for j := range m[i] {
+			h := 1/float64(n) + (pos[i]-mx)*(pos[j]-mx)/sxx
+			m[i][j] = -h
+			if i == j {
+				m[i][j] += 1
+			}
+		}
+	}
+	r := func(i, j int) float64 { return math.Pow(rho, math.Abs(pos[i]-pos[j])) }
+	// S = M R M.
+	mr := make([][]float64, n)
+	for i := range mr {
+		mr[i] = make([]float64, n)
+		for j := range mr[i] {
+			for k := range n {
+				mr[i][j] += m[i][k] * r(k, j)
+			}
+		}
+	}
+	var tr2 float64
+	for i := range n {
+		for j := range n {
+			var sij float64
+			for k := range n {
+				sij += mr[i][k] * m[k][j]
+			}
+			if i == j {
+				tr += sij
+			}
+			tr2 += sij * sij
+		}
+	}
+	if tr2 <= 0 {
+		return tr, math.NaN()
+	}
+	return tr, tr * tr / tr2
+}
+
 // CentredDifferences returns the deviations of the one-step differences
 // of d (at the given pairs) from their mean.
 func CentredDifferences(d []float64, pairs []int) []float64 {

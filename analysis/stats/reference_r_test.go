@@ -121,8 +121,11 @@ func TestAutocorrelationMatchesR(t *testing.T) {
 		t.Run(fmt.Sprint("quad/", i), func(t *testing.T) {
 			pos := c.Pos.Floats()
 			tr, df := MeanMoments(pos, float64(c.Rho))
-			if c.Kind == "diff" {
+			switch c.Kind {
+			case "diff":
 				tr, df = DifferenceMoments(pos, DifferencePairs(pos), float64(c.Rho))
+			case "line":
+				tr, df = LineMoments(pos, float64(c.Rho))
 			}
 			if !refdata.Close(tr, float64(c.Tr)) || !refdata.Close(df, float64(c.DF)) {
 				t.Errorf("moments = %.17g, %.17g; R gives %.17g, %.17g", tr, df, c.Tr, c.DF)

@@ -181,6 +181,7 @@ type Primitives struct {
 		Tau                                  Num
 		Slope, Idle, MeanLoad, MeanValue     Num
 		Sigma2, DF, Rho, NoiseVar, SpreadVar Num
+		PodSlopeVar, PodDF                   Num
 	}
 }
 

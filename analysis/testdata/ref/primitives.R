@@ -147,10 +147,14 @@ difference <- function(pos) {
   for (a in seq_along(rows)) { D[a, rows[a]] <- -1; D[a, rows[a] + 1] <- 1 }
   centring(length(rows)) %*% D
 }
+# The residuals of a least-squares line in the positions: I - H, H the hat
+# matrix of lm(y ~ pos).
+line <- function(pos) { X <- cbind(1, pos); diag(length(pos)) - X %*% solve(crossprod(X)) %*% t(X) }
 qm <- list()
 for (cs in list(list(kind = "centre", pos = 0:5, rho = 0), list(kind = "centre", pos = c(0, 1, 2, 4, 5), rho = 0.7),
-                list(kind = "diff", pos = 0:6, rho = 0.9), list(kind = "diff", pos = c(0, 1, 2, 4, 5, 6), rho = 0.3))) {
-  L <- if (cs$kind == "centre") centring(length(cs$pos)) else difference(cs$pos)
+                list(kind = "diff", pos = 0:6, rho = 0.9), list(kind = "diff", pos = c(0, 1, 2, 4, 5, 6), rho = 0.3),
+                list(kind = "line", pos = 0:5, rho = 0), list(kind = "line", pos = c(3, 4, 5, 7, 8, 9, 10), rho = 0.6))) {
+  L <- switch(cs$kind, centre = centring(length(cs$pos)), diff = difference(cs$pos), line = line(cs$pos))
   S <- L %*% arR(cs$pos, cs$rho) %*% t(L)
   tr <- sum(diag(S))
   qm[[length(qm) + 1]] <- list(r = "S <- L %*% R %*% t(L); sum(diag(S)); sum(diag(S))^2 / sum(diag(S %*% S))",
@@ -282,7 +286,12 @@ out$slope <- list(list(r = "coef(lm(y ~ x))[[2]]", x = ref_arr(sx), y = ref_arr(
 # residual variance and degrees of freedom, the pooled lag-one
 # autocorrelation of its residuals, the AR(1) variance of the slope
 # sum_k t(w_k) %*% R_k %*% w_k with w = (x - mean_k(x)) / Sxx, and the
-# spread term (tau * slope)^2 * sum_k (Sxx_k / Sxx - 1/K)^2.
+# spread term (tau * slope)^2 * sum_k (Sxx_k / Sxx - 1/K)^2, and the
+# slope's cluster-robust variance with the pods as clusters (the sandwich
+# B M B with B = solve(crossprod(X)), M = sum_g (X_g' e_g)(X_g' e_g)' and
+# the factor G/(G - 1): sandwich::vcovCL(fit, cluster = ~pod, type = "HC0"),
+# written out since the package is not installed here) on G - 1 degrees of
+# freedom.
 loadfit <- function(y, x, tau) {
   k <- nrow(y); n <- ncol(y)
   d <- data.frame(y = as.vector(y), x = as.vector(x), pod = rep(seq_len(k), times = n), t = rep(seq_len(n) - 1, each = k))
@@ -303,9 +312,14 @@ loadfit <- function(y, x, tau) {
   }
   s2 <- summary(fit)$sigma^2
   kk <- nlevels(d$pod)
+  X <- model.matrix(fit); e <- residuals(fit)
+  B <- solve(crossprod(X))
+  M <- Reduce(`+`, lapply(split(seq_along(e), d$pod), function(i) tcrossprod(crossprod(X[i, , drop = FALSE], e[i]))))
+  cr <- (kk / (kk - 1)) * (B %*% M %*% B)["x", "x"]
   list(slope = slope, idle = mean(d$y) - slope * mean(d$x), meanLoad = mean(d$x), meanValue = mean(d$y),
        sigma2 = s2, df = fit$df.residual, rho = rho, noiseVar = s2 * q,
-       spreadVar = (tau * slope)^2 * sum((sxxk / sxx - 1 / kk)^2))
+       spreadVar = (tau * slope)^2 * sum((sxxk / sxx - 1 / kk)^2),
+       podSlopeVar = cr, podDF = kk - 1)
 }
 set.seed(17)
 lx <- matrix(rpois(3 * 12, 9) / 1 + rep(c(0, 1.5, -1), 12), nrow = 3)
@@ -315,7 +329,7 @@ lx2 <- lx; ly2 <- ly; ly2[1, 3] <- NA; lx2[2, 7] <- NA; ly2[3, 1:2] <- NA; lx2[3
 out$loadfit <- list()
 for (cs in list(list(y = ly, x = lx, tau = 0.08), list(y = ly2, x = lx2, tau = 0.1))) {
   f <- loadfit(cs$y, cs$x, cs$tau)
-  out$loadfit[[length(out$loadfit) + 1]] <- c(list(r = "coef(lm(y ~ x + factor(pod)))[['x']]; summary(fit)$sigma^2; fit$df.residual; sum_k t(w) %*% (rho^abs(outer(t, t, '-'))) %*% w"),
+  out$loadfit[[length(out$loadfit) + 1]] <- c(list(r = "coef(lm(y ~ x + factor(pod)))[['x']]; summary(fit)$sigma^2; fit$df.residual; sum_k t(w) %*% (rho^abs(outer(t, t, '-'))) %*% w; G/(G-1) * (B %*% M %*% B)['x', 'x']"),
     list(y = cs$y, x = cs$x, tau = cs$tau), f)
 }
 

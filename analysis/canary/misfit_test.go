@@ -1,0 +1,217 @@
+package canary
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+)
+
+// warmupWorld draws a latency metric: stable pods for n minutes, and a
+// canary from minute start whose latency is factor times theirs and, for
+// its first warm minutes, strength times more.
+func warmupWorld(seed uint64, n, start int, factor, strength float64, warm int) analysis.Data {
+	r := rand.New(rand.NewPCG(seed, 11))
+	shared := func(i int) float64 { return 1 + 0.2*math.Sin(float64(i)/7) }
+	var stable [][]float64
+	for range 5 {
+		stable = append(stable, podRow(r, n, 0, 0.1, 0.05*r.NormFloat64(), 0.04, 0.4, shared))
+	}
+	canary := podRow(r, n, start, 0.1*factor, 0, 0.04, 0.4, shared)
+	for i := start; i < start+warm && i < n; i++ {
+		canary[i] *= strength
+	}
+	return analysis.Data{Canary: valueRows("canary-", [][]float64{canary}), Stable: valueRows("stable-", stable)}
+}
+
+// TestWarmupIsExtendedWhereTheCanaryShowsOne: a canary whose latency is
+// twice its level for its first three minutes leaks two of them into a
+// one-minute cut, which biases its estimate upwards; with the cut extended
+// where its own data show a warm-up (up to 4 minutes) the estimate is
+// unbiased, a canary 50% slower from its start is still estimated at +50%
+// and High, with or without a warm-up, and one without a warm-up keeps its
+// data (but for the 5% chance of the one-sided test per block).
+func TestWarmupIsExtendedWhereTheCanaryShowsOne(t *testing.T) {
+	t.Parallel()
+	const n, start, seeds = 34, 24, 20
+	settings := func(longest time.Duration) analysis.Settings {
+		s := judgeSettings()
+		s.Looks, s.Warmup, s.MaxWarmup = 1, time.Minute, longest
+		s.End = time.UnixMilli(judgeT0 + (n-1)*60000)
+		return s
+	}
+	m := latencyMetric()
+	m.Tolerance = 0.1
+	m.DetectableChange = -1
+	for _, c := range []struct {
+		name             string
+		factor, strength float64
+		longest          time.Duration
+		// the mean estimate over the seeds within ±within of want, High
+		// in high of them, the cut extended in at least extended (at most
+		// 3 without a warm-up).
+		want, within   float64
+		high, extended int
+	}{
+		{name: "warm-up, fixed cut", factor: 1, strength: 2, want: 0.25, within: 0.1},
+		{name: "warm-up, cut extended", factor: 1, strength: 2, longest: 4 * time.Minute, want: 0, within: 0.04, extended: seeds},
+		{name: "no warm-up", factor: 1, strength: 1, longest: 4 * time.Minute, want: 0, within: 0.04},
+		{name: "regressed, no warm-up", factor: 1.5, strength: 1, longest: 4 * time.Minute, want: 0.5, within: 0.06, high: seeds},
+		{name: "regressed with a warm-up", factor: 1.5, strength: 2, longest: 4 * time.Minute, want: 0.5, within: 0.06, high: seeds, extended: seeds},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			high, extended := 0, 0
+			var mean float64
+			for seed := range uint64(seeds) {
+				res := New().judgeMetric(m, warmupWorld(seed, n, start, c.factor, c.strength, 3), settings(c.longest))
+				mean += res.Estimate / seeds
+				if res.Classification == analysis.High {
+					high++
+				}
+				if strings.Contains(res.Evidence.Warmup.Text, "extended") {
+					extended++
+				}
+			}
+			if math.Abs(mean-c.want) > c.within {
+				t.Errorf("mean estimate %+.3f, want %+.2f ± %.2f", mean, c.want, c.within)
+			}
+			if c.high > 0 && high != c.high {
+				t.Errorf("%d of %d High, want %d", high, seeds, c.high)
+			}
+			if extended < c.extended || c.strength == 1 && extended > 3 {
+				t.Errorf("cut extended in %d of %d runs", extended, seeds)
+			}
+		})
+	}
+}
+
+// TestStablePodsThatStartInViewLoseTheirWarmup: stable pods rolled out 25
+// minutes before the canary burn CPU while they start, at a load that is
+// still low. Fitted with those minutes, the load model's slope is far off,
+// and a healthy canary at twice a stable pod's load looks like a
+// regression; without them (each stable pod that starts inside the data
+// loses its longest warm-up, as the canary does) it passes.
+func TestStablePodsThatStartInViewLoseTheirWarmup(t *testing.T) {
+	t.Parallel()
+	const n, start = 60, 50
+	s := judgeSettings()
+	s.Looks, s.Warmup, s.MaxWarmup = 1, time.Minute, 4*time.Minute
+	s.Start = time.UnixMilli(judgeT0 + 30*60000)
+	s.End = time.UnixMilli(judgeT0 + (n-1)*60000)
+	passed := 0
+	for seed := range uint64(10) {
+		cpu, _ := loadWorld(seed, 4, n, start, 2, 1)
+		young := func(rows []analysis.Series) {
+			for _, row := range rows {
+				pts := row.Points[:0]
+				for _, p := range row.Points {
+					age := int((p.T - judgeT0) / 60000)
+					if age < 25 {
+						continue
+					}
+					if age < 27 {
+						p.V += 0.3 // a start-up burst at low load
+					}
+					pts = append(pts, p)
+				}
+				copy(row.Points, pts)
+			}
+		}
+		// Young stable pods: no data before minute 25, a burst in their
+		// first two minutes; the judged window starts at 30, the history
+		// (modelLookback) at 0.
+		for i := range cpu.Stable {
+			young(cpu.Stable[i : i+1])
+			young(cpu.StableLoad[i : i+1])
+		}
+		cpu.Stable, cpu.StableHistory = splitAt(cpu.Stable, s.Start)
+		cpu.StableLoad, cpu.StableLoadHistory = splitAt(cpu.StableLoad, s.Start)
+		cpu.HistoryStart = time.UnixMilli(judgeT0)
+		res := New().judgeMetric(cpuMetric(), cpu, s)
+		if res.Classification == analysis.Pass {
+			passed++
+		}
+		if res.Classification == analysis.High {
+			t.Errorf("seed %d: a healthy canary is High: %s", seed, res.Reason)
+		}
+	}
+	if passed < 9 {
+		t.Errorf("%d of 10 healthy canaries passed", passed)
+	}
+}
+
+// splitAt splits series at t: the points before it and from it on.
+func splitAt(in []analysis.Series, t time.Time) (from, before []analysis.Series) {
+	for _, s := range in {
+		var a, b []analysis.Point
+		for _, p := range s.Points {
+			if p.T < t.UnixMilli() {
+				b = append(b, p)
+			} else {
+				a = append(a, p)
+			}
+		}
+		from = append(from, analysis.Series{Pod: s.Pod, Points: a})
+		before = append(before, analysis.Series{Pod: s.Pod, Points: b})
+	}
+	return from, before
+}
+
+// TestExtrapolationAloneNeverFails: the stable pods' CPU is not linear in
+// their load (a cost per request that grows with the load), so a straight
+// line through their loads puts the idle part far too low, and a healthy
+// canary with a tenth of their load looks much worse than the model. Its
+// load lies below anything the stable pods showed, so a regression must
+// also show in its raw CPU, which is below theirs: the metric is
+// NotEnoughData with the reason, never High. A canary that burns more CPU
+// than the stable pods at a tenth of their load fails.
+func TestExtrapolationAloneNeverFails(t *testing.T) {
+	t.Parallel()
+	const n, start = 40, 30
+	draw := func(seed uint64, extra float64) analysis.Data {
+		r := rand.New(rand.NewPCG(seed, 3))
+		traffic := func(i int) float64 { return 10 * (1 + 0.3*math.Sin(float64(i)/6)) }
+		// CPU = 0.04 + 0.0002·load²: convex, 0.06 cores at load 10,
+		// where a straight line has 0.024 at load 1 for the true 0.04.
+		cpuAt := func(x float64) float64 { return 0.04 + 0.0002*x*x }
+		var sy, sx [][]float64
+		for range 5 {
+			ys, xs := make([]float64, n), make([]float64, n)
+			f := math.Exp(0.04 * r.NormFloat64())
+			for i := range ys {
+				xs[i] = traffic(i) * (1 + 0.05*r.NormFloat64())
+				ys[i] = cpuAt(xs[i]) * f * math.Exp(0.02*r.NormFloat64())
+			}
+			sy, sx = append(sy, ys), append(sx, xs)
+		}
+		cy, cx := make([]float64, n), make([]float64, n)
+		for i := range cy {
+			cy[i], cx[i] = math.NaN(), math.NaN()
+			if i >= start {
+				cx[i] = traffic(i) * 0.1 * (1 + 0.05*r.NormFloat64())
+				cy[i] = (cpuAt(cx[i]) + extra) * math.Exp(0.02*r.NormFloat64())
+			}
+		}
+		d := analysis.Data{Canary: valueRows("canary-", [][]float64{cy}), Stable: valueRows("stable-", sy)}
+		d.CanaryLoad, d.StableLoad = valueRows("canary-", [][]float64{cx}), valueRows("stable-", sx)
+		return d
+	}
+	s := judgeSettings()
+	s.Looks, s.Warmup = 1, time.Minute
+	s.End = time.UnixMilli(judgeT0 + (n-1)*60000)
+	m := cpuMetric()
+	m.DetectableChange = -1
+	for seed := range uint64(5) {
+		healthy := New().judgeMetric(m, draw(seed, 0), s)
+		if healthy.Classification != analysis.NotEnoughData || !strings.Contains(healthy.Reason, "extrapolates") {
+			t.Errorf("seed %d, healthy light canary: %s (%s), want NotEnoughData saying the model extrapolates", seed, healthy.Classification, healthy.Reason)
+		}
+		broken := New().judgeMetric(m, draw(seed, 0.06), s)
+		if broken.Classification != analysis.High {
+			t.Errorf("seed %d, light canary above the stable pods' raw CPU: %s (%s), want High", seed, broken.Classification, broken.Reason)
+		}
+	}
+}
