@@ -3,9 +3,10 @@ package canary
 import (
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
@@ -221,22 +222,22 @@ func robustSlopeVar(slopes, sxx []float64, beta float64) (v, df float64) {
 
 // slopeVariance returns the slope's variance and its degrees of freedom
 // for a canary at mean load x: the model's, NoiseVar + SpreadVar on DF,
-// and, unless x lies below the fitted loads, the larger of it and the
-// pods' own (PodSlopeVar on PodDF). Below them the judge does not rely on
-// the model's extrapolation for a failure (confirmOutsideLoads), and the
-// pods' few degrees of freedom would only take the power to pass.
+// unless the pods' own slopes disagree beyond what the model allows. Under
+// the model K−1 times the ratio of the pods' variance (PodSlopeVar) to the
+// model's is about χ² with K−1 degrees of freedom; when it exceeds that
+// distribution's 95% point the model does not fit (a misfit that differs
+// between pods: a background job, bursts, curvature met at different
+// loads) and the pods' variance, on PodDF degrees of freedom, is used
+// instead. A canary below the fitted loads keeps the model's variance: the
+// judge does not rely on the model's extrapolation for a failure there
+// (confirmOutsideLoads), and the pods' few degrees of freedom would only
+// take the power to pass.
 func (f loadFit) slopeVariance(x float64) (v, df float64) {
 	v, df = f.NoiseVar+f.SpreadVar, f.DF
-	switch os.Getenv("EXP") {
-	case "nocr":
-		return v, df
-	case "maxcr":
-		if f.PodSlopeVar > v {
-			return f.PodSlopeVar, f.PodDF
-		}
+	if x < f.LoadLow || math.IsNaN(f.PodSlopeVar) || !(v > 0) {
 		return v, df
 	}
-	if x >= f.LoadLow && f.PodSlopeVar > v {
+	if q := (distuv.ChiSquared{K: f.PodDF}).Quantile(0.95) / f.PodDF; f.PodSlopeVar > q*v {
 		return f.PodSlopeVar, f.PodDF
 	}
 	return v, df

@@ -215,3 +215,50 @@ func TestExtrapolationAloneNeverFails(t *testing.T) {
 		}
 	}
 }
+
+// TestPodSlopesWidenAModelThatDoesNotFit: when every stable pod's CPU
+// follows its load with the same slope, the test keeps the model's slope
+// variance; when the pods' own slopes disagree far beyond it (one pod runs
+// a job that comes with its traffic, one whose cost per request halves at
+// its busy minutes), the cluster-robust variance from the pods' slopes is
+// used instead, inside and above the fitted loads, never below them.
+func TestPodSlopesWidenAModelThatDoesNotFit(t *testing.T) {
+	t.Parallel()
+	draw := func(slopes []float64) (y, x [][]float64) {
+		r := rand.New(rand.NewPCG(5, 5))
+		for _, b := range slopes {
+			ys, xs := make([]float64, 60), make([]float64, 60)
+			for i := range ys {
+				xs[i] = 10 * (1 + 0.3*math.Sin(float64(i)/8)) * (1 + 0.03*r.NormFloat64())
+				ys[i] = 0.02 + b*xs[i] + 0.0005*r.NormFloat64()
+			}
+			y, x = append(y, ys), append(x, xs)
+		}
+		return y, x
+	}
+	for _, c := range []struct {
+		name   string
+		slopes []float64
+		pods   bool
+	}{
+		{"pods agree", []float64{0.004, 0.004, 0.004, 0.004}, false},
+		{"pods disagree", []float64{0.001, 0.004, 0.007, 0.004}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			y, x := draw(c.slopes)
+			f, ok := fitLoad(y, x, 0.08)
+			if !ok {
+				t.Fatal("fitLoad failed")
+			}
+			inside, df := f.slopeVariance(f.MeanLoad)
+			below, _ := f.slopeVariance(f.LoadLow / 2)
+			model := f.NoiseVar + f.SpreadVar
+			if c.pods && (inside != f.PodSlopeVar || df != 3) || !c.pods && inside != model {
+				t.Errorf("inside: %.3g on %g df; model %.3g, pods %.3g", inside, df, model, f.PodSlopeVar)
+			}
+			if below != model {
+				t.Errorf("below the loads: %.3g, want the model's %.3g", below, model)
+			}
+		})
+	}
+}
