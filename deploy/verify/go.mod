@@ -8,6 +8,12 @@ go 1.26.8
 // monitoring API v0.66.0 are the releases that resolve with those k8s.io
 // versions without upgrading them; BuildKit v0.12.5 for its Dockerfile
 // parser. After the service's go.mod changes, run go mod tidy here too.
+//
+// cloud.google.com/go/compute/metadata is required by name (indirect): the
+// old gRPC releases in this graph ask for cloud.google.com/go v0.26.0, which
+// still held that package, and without the split-out module in the list go
+// mod tidy stops at an ambiguous import (promql/parser's test imports reach
+// it through golang.org/x/oauth2/google).
 
 require (
 	github.com/argoproj/argo-rollouts v1.8.5
@@ -27,6 +33,7 @@ require (
 )
 
 require (
+	cloud.google.com/go/compute/metadata v0.10.0 // indirect
 	github.com/agext/levenshtein v1.2.3 // indirect
 	github.com/antonmedv/expr v1.15.5 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
