@@ -328,8 +328,10 @@ func checkReportLink(t *testing.T, a *analyzerProcess, external, link, value, ve
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("report %s: %s %s", link, res.Status, res.Header.Get("Content-Type"))
 	}
-	// The summary's reason may be cut (with an ellipsis); the page has it whole.
-	if !strings.Contains(string(page), "<h1>"+verdict) || !strings.Contains(string(page), html.EscapeString(strings.TrimSuffix(reason, "…"))) {
+	// The summary's reason may be cut (with an ellipsis); the page has it
+	// whole, escaped as html/template escapes text (which writes a + as
+	// &#43;, as html.EscapeString does not): compare the unescaped page.
+	if !strings.Contains(string(page), "<h1>"+verdict) || !strings.Contains(html.UnescapeString(string(page)), strings.TrimSuffix(reason, "…")) {
 		t.Errorf("the report %s does not open with the verdict %s and the reason %q", link, verdict, reason)
 	}
 }
