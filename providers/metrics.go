@@ -45,8 +45,9 @@ func NewMetrics(r prometheus.Registerer) *Metrics {
 }
 
 // Instrument returns q with its calls timed and their failures counted as
-// backend t's. The result fetches log lines too when q does. Every error
-// type starts at zero, so that a rate over them is defined from the start.
+// backend t's. The result is a StatsQuerier (with zero stats when q does not
+// report them) and fetches log lines too when q does. Every error type
+// starts at zero, so that a rate over them is defined from the start.
 func (m *Metrics) Instrument(t Type, q MetricQuerier) MetricQuerier {
 	for _, k := range []string{string(BadQuery), string(Unavailable), string(Timeout), string(Canceled), string(AuthRefused), errorOther} {
 		m.errors.WithLabelValues(string(t), k)
@@ -83,6 +84,20 @@ func (i instrumented) QueryRange(ctx context.Context, q RangeQuery) (model.Matri
 	res, err := i.q.QueryRange(ctx, q)
 	i.m.observe(i.backend, callMetrics, start, err)
 	return res, err
+}
+
+// QueryRangeStats keeps what the backend says a query cost (Loki's lines
+// read) through the instrumentation; a backend that does not say gives zero.
+func (i instrumented) QueryRangeStats(ctx context.Context, q RangeQuery) (model.Matrix, QueryStats, error) {
+	sq, ok := i.q.(StatsQuerier)
+	if !ok {
+		res, err := i.QueryRange(ctx, q)
+		return res, QueryStats{}, err
+	}
+	start := time.Now()
+	res, st, err := sq.QueryRangeStats(ctx, q)
+	i.m.observe(i.backend, callMetrics, start, err)
+	return res, st, err
 }
 
 type instrumentedLogs struct {

@@ -22,6 +22,45 @@ func (f failingLogs) QueryLogs(context.Context, LogQuery) (LogResult, error) {
 	return LogResult{}, f.err
 }
 
+// withStats says every query read 7 lines.
+type withStats struct{ failingLogs }
+
+func (withStats) QueryRangeStats(context.Context, RangeQuery) (model.Matrix, QueryStats, error) {
+	return model.Matrix{}, QueryStats{LinesProcessed: 7, Requests: 1}, nil
+}
+
+// TestInstrumentKeepsStats: the engine counts the log lines Loki read from
+// StatsQuerier, so the instrumented backend must still report them (it did
+// not: every judgement of the running service said Loki's metric queries
+// read nothing).
+func TestInstrumentKeepsStats(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	for _, c := range []struct {
+		name  string
+		q     MetricQuerier
+		lines int64
+	}{
+		{"reports stats", withStats{}, 7},
+		{"no stats", failing{nil}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sq, ok := m.Instrument(TypeLoki, c.q).(StatsQuerier)
+			if !ok {
+				t.Fatal("the instrumented backend is not a StatsQuerier")
+			}
+			_, st, err := sq.QueryRangeStats(context.Background(), RangeQuery{})
+			if err != nil || st.LinesProcessed != c.lines {
+				t.Errorf("stats %+v, error %v; want %d lines", st, err, c.lines)
+			}
+		})
+	}
+	if n := testutil.CollectAndCount(reg, "analyzer_backend_query_duration_seconds"); n != 1 {
+		t.Errorf("%d duration series, want loki's metrics calls only", n)
+	}
+}
+
 // TestInstrument counts each call's time and each failure by its kind, and
 // keeps a log querier a log querier.
 func TestInstrument(t *testing.T) {
