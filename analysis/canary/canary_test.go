@@ -595,7 +595,9 @@ func TestTrendCatchesALeak(t *testing.T) {
 	t.Parallel()
 	for _, leak := range []bool{true, false} {
 		r := rand.New(rand.NewPCG(9, 9))
-		n, start := 50, 40
+		// A leak counts once the canary's level has passed every stable
+		// pod's (holdFillUp): here after about eight minutes.
+		n, start := 60, 40
 		stable := make([][]float64, 4)
 		for k, o := range []float64{-0.08, -0.02, 0.03, 0.07} {
 			stable[k] = podRow(r, n, 0, 256, o, 0.01, 0.9, flat)

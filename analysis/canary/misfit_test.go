@@ -262,3 +262,47 @@ func TestPodSlopesWidenAModelThatDoesNotFit(t *testing.T) {
 		})
 	}
 }
+
+// TestFillUpIsNotALeak: a fresh canary's memory that fills up from 25%
+// below towards a level among the stable pods' grows faster than the
+// tolerance for minutes; the trend test sees the growth, but the canary
+// has not passed the stable pods, so the metric is NotEnoughData (never
+// High), and a canary whose memory grows past every stable pod's is High.
+func TestFillUpIsNotALeak(t *testing.T) {
+	t.Parallel()
+	const n, start = 40, 30
+	for _, c := range []struct {
+		name string
+		leak bool
+		want analysis.Classification
+	}{
+		{"fill-up", false, analysis.NotEnoughData},
+		{"leak past the stable pods", true, analysis.High},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(4, 4))
+			var stable [][]float64
+			for _, o := range []float64{-0.08, -0.02, 0.03, 0.07} {
+				stable = append(stable, podRow(r, n, 0, 256, o, 0.002, 0.9, flat))
+			}
+			canary := podRow(r, n, start, 256, 0, 0.002, 0.9, flat)
+			for i := start; i < n; i++ {
+				age := float64(i - start)
+				canary[i] *= 1 - 0.25*math.Exp(-age/6) // fills over about ten minutes
+				if c.leak {
+					canary[i] += 16 * age
+				}
+			}
+			m := analysis.Metric{Name: "memory", Kind: analysis.KindValue, Direction: analysis.Increase, Max: math.NaN(), Min: math.NaN(),
+				Trend: true, TrendTolerance: 1, Tolerance: 0.25, DetectableChange: -1}
+			s := judgeSettings()
+			s.Looks = 1
+			w := 2 * time.Minute
+			m.Warmup = &w
+			res := New().judgeMetric(m, analysis.Data{Canary: valueRows("c-", [][]float64{canary}), Stable: valueRows("s-", stable)}, s)
+			if res.Classification != c.want {
+				t.Errorf("%s (%s), want %s", res.Classification, res.Reason, c.want)
+			}
+		})
+	}
+}

@@ -133,7 +133,7 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 		j.confirmOutsideLoads(m, d, s, f, idx, a.tests[0])
 	}
 	if m.Trend {
-		if h := j.trendTest(m, f, idx, dvals, pos, level); h != nil {
+		if h := j.trendTest(m, f, idx, dvals, pos, level, rank); h != nil {
 			a.tests = append(a.tests, h)
 		}
 	}
@@ -455,8 +455,9 @@ func (f valueFrame) floorNoise(own, df float64) (float64, float64) {
 }
 
 // trendTest compares the canary's slope (of its difference from the
-// stable pods' common level) with the stable pods' slopes.
-func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []float64, level float64) *hypothesis {
+// stable pods' common level) with the stable pods' slopes; levelRank is
+// where the canary's level ranks among the stable pods' (holdFillUp).
+func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []float64, level float64, levelRank podRank) *hypothesis {
 	n := len(idx)
 	if n < 3 {
 		return nil
@@ -556,28 +557,34 @@ func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []f
 			}
 		},
 	}
-	holdFillUp(h, f.relative(stats.Mean(d), level))
+	holdFillUp(h, f.relative(stats.Mean(d), level), levelRank)
 	return h
 }
 
 // holdFillUp keeps a trend from failing a canary whose level has not
-// reached the stable pods' in the direction of its growth: a fresh pod's
-// memory fills up towards the level of the pods that have run for hours,
-// for minutes or, with large caches, tens of minutes, and within the first
-// minutes that growth cannot be told from a leak by its shape. A leak
-// takes the canary past the stable pods; a fill-up stops at them. So a
-// trend in the bad direction counts only once the canary's mean level
-// (relative change) is at least the stable pods' in that direction; before
-// that a significant trend makes the metric NotEnoughData with the reason
-// (hypothesis.confirm), never a failure. change is the canary's level
-// relative to the stable pods'.
-func holdFillUp(h *hypothesis, change float64) {
-	if (h.side == analysis.High && change >= 0) || (h.side == analysis.Low && change <= 0) || math.IsNaN(change) {
+// passed the stable pods' in the direction of its growth: a fresh pod's
+// memory fills up towards its own steady level, for minutes or, with large
+// caches, tens of minutes, and within the first minutes that growth cannot
+// be told from a leak by its shape. A healthy pod's steady level lies
+// among the stable pods' (they differ by their own spread); a leak takes
+// the canary past all of them, a fill-up stops among them. So a trend in
+// the bad direction counts only once the canary's level (its mean
+// difference from the stable centre over the judged samples) lies beyond
+// every stable pod's (rank, as the level test ranks it); before that a
+// significant trend makes the metric NotEnoughData with the reason
+// (hypothesis.confirm), never a failure; a trend within the tolerance is
+// left alone. change is the canary's level relative to the stable pods'.
+func holdFillUp(h *hypothesis, change float64, rank podRank) {
+	beyond := rank.Position == rank.Of
+	if h.side == analysis.Low {
+		beyond = rank.Position == 1
+	}
+	if beyond || rank.Of <= 1 || !h.gate {
 		return
 	}
 	h.modelP, h.claim, h.held = h.p, "the canary grows faster than the stable pods: "+h.ev.Text, true
-	h.confirm = fmt.Sprintf("its level is still on the other side of theirs (%s): a fill-up that stops at their level "+
-		"cannot be told from a leak until it passes them", fmtPct(change))
+	h.confirm = fmt.Sprintf("its level has not passed every stable pod's (%s; %s): a fill-up that stops among "+
+		"their levels cannot be told from a leak until it passes them all", fmtPct(change), rank.text())
 	h.ev.Text += "; " + h.confirm
 }
 
