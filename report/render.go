@@ -67,9 +67,6 @@ func New(o Options, version string) (*Reports, error) {
 	return r, nil
 }
 
-// Options returns the options the reports were made with.
-func (r *Reports) Options() Options { return r.o }
-
 // Record notes a judgement the API made and returns its report's URL, for
 // the summary Argo stores.
 func (r *Reports) Record(req request.Request, resp *wire.Response) string {

@@ -8,18 +8,10 @@ import (
 	"strings"
 )
 
-// Backfill turns the OpenMetrics file dataFile into TSDB blocks in dbDir with
-// promtool. Each block spans up to 24 h (the hidden --max-block-duration flag),
-// so promtool reads the file once per day of data rather than once per 2 h.
-// The error includes promtool's output, or wraps ErrNotInstalled.
-func Backfill(ctx context.Context, dataFile, dbDir string) error {
-	bin, err := FindBinaries()
-	if err != nil {
-		return err
-	}
-	return backfill(ctx, bin.Promtool, dataFile, dbDir)
-}
-
+// backfill turns the OpenMetrics file dataFile into TSDB blocks in dbDir
+// with promtool. Each block spans up to 24 h (the hidden
+// --max-block-duration flag), so promtool reads the file once per day of
+// data rather than once per 2 h. The error includes promtool's output.
 func backfill(ctx context.Context, promtool, dataFile, dbDir string) error {
 	cmd := exec.CommandContext(ctx, promtool, "tsdb", "create-blocks-from", "openmetrics",
 		"--max-block-duration=24h", dataFile, dbDir)

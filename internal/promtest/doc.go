@@ -21,8 +21,8 @@
 //	srv.QueryLog()                 // the PromQL that reached Prometheus
 //	srv.Stop()                     // from now on requests to srv.URL are refused
 //
-// Start and StartFile fail the test (never skip it) when the binaries are
-// missing, and write Prometheus' log to the test log when the test failed.
+// Start fails the test (never skips it) when the binaries are missing, and
+// writes Prometheus' log to the test log when the test failed.
 //
 // In a program (the benchmark):
 //

@@ -17,12 +17,6 @@ func Start(t testing.TB, openMetrics io.Reader) *Server {
 	return start(t, Options{Data: openMetrics})
 }
 
-// StartFile is Start for data already in an OpenMetrics file.
-func StartFile(t testing.TB, path string) *Server {
-	t.Helper()
-	return start(t, Options{DataFile: path})
-}
-
 func start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if _, err := FindBinaries(); err != nil {
