@@ -16,16 +16,6 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
-// DryRunTarget says which pods a dry run asks about: the pods of a
-// namespace, of one rollout when Rollout is set, of one canary and its
-// stable pods when both hashes are set.
-type DryRunTarget struct {
-	Namespace  string
-	Rollout    string
-	CanaryHash string
-	StableHash string
-}
-
 // Finding is what a dry run found about one query.
 type Finding struct {
 	RuleSet string
@@ -48,13 +38,15 @@ func (f Finding) String() string {
 }
 
 // DryRun runs every query of rs against the backends over the rule set's
-// lookback ending at end, for the pods of t, and reports each query that
+// lookback ending at end, for the pods of t (those of its namespace, of
+// one rollout when t.Rollout is set, of one canary and its stable pods when
+// both hashes are set), and reports each query that
 // the backend refuses, that returns nothing, that returns a series without
 // the pod label (or, matching pods by label, without the hash label), or
 // more than one series for a pod: what would make a judgement fail or see
 // no data. A metric whose backend is missing is a finding too.
 func DryRun(ctx context.Context, rs *RuleSet, series map[providers.Type]providers.MetricQuerier,
-	logs map[providers.Type]providers.LogQuerier, t DryRunTarget, end time.Time) []Finding {
+	logs map[providers.Type]providers.LogQuerier, t request.Target, end time.Time) []Finding {
 	rs = rs.WithDefaults()
 	params, err := dryRunParams(rs, t)
 	if err != nil {
@@ -114,12 +106,12 @@ func DryRun(ctx context.Context, rs *RuleSet, series map[providers.Type]provider
 }
 
 // dryRunParams are the template values for a dry run's pods.
-func dryRunParams(rs *RuleSet, t DryRunTarget) (Params, error) {
+func dryRunParams(rs *RuleSet, t request.Target) (Params, error) {
 	if t.Namespace == "" {
 		return Params{}, fmt.Errorf("a dry run needs a namespace")
 	}
 	if t.CanaryHash != "" || t.StableHash != "" {
-		pm, err := NewPodMatcher(rs.Pods, request.Target{Namespace: t.Namespace, Rollout: t.Rollout, CanaryHash: t.CanaryHash, StableHash: t.StableHash})
+		pm, err := NewPodMatcher(rs.Pods, t)
 		if err != nil {
 			return Params{}, err
 		}

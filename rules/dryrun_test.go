@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
+	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
 // answers is a backend that answers each query by the first word of its
@@ -76,7 +77,7 @@ metrics:
 	})
 	end := time.Date(2026, 11, 25, 14, 5, 30, 0, time.UTC)
 	findings := DryRun(context.Background(), rs, map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: recording}, nil,
-		DryRunTarget{Namespace: "shop", Rollout: "web"}, end)
+		request.Target{Namespace: "shop", Rollout: "web"}, end)
 	want := map[string]struct {
 		problem string
 		warning bool
@@ -110,7 +111,7 @@ metrics:
 		!q.End.Equal(end.Truncate(time.Minute)) || q.End.Sub(q.Start) != 10*time.Minute {
 		t.Errorf("asked %s over %v..%v at %v", q.Expr, q.Start, q.End, q.Step)
 	}
-	if f := DryRun(context.Background(), rs, nil, nil, DryRunTarget{}, end); len(f) != 1 || !strings.Contains(f[0].Problem, "namespace") {
+	if f := DryRun(context.Background(), rs, nil, nil, request.Target{}, end); len(f) != 1 || !strings.Contains(f[0].Problem, "namespace") {
 		t.Errorf("a dry run without a namespace: %v", f)
 	}
 }

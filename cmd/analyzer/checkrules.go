@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/providers/loki"
 	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
+	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
@@ -22,7 +22,7 @@ type checkOptions struct {
 	env        string
 	prometheus providers.ClientOptions
 	loki       providers.ClientOptions
-	target     rules.DryRunTarget
+	target     request.Target
 	end        string
 	timeout    time.Duration
 }
@@ -135,14 +135,13 @@ func (o checkOptions) dryRunEnd() (time.Time, error) {
 	case o.end == "":
 		return time.Now(), nil
 	}
-	if secs, err := strconv.ParseFloat(o.end, 64); err == nil {
-		return time.Unix(0, int64(secs*1e9)).UTC(), nil
+	// The request's own reading of an end: RFC 3339 or Unix seconds, within
+	// request.MinEnd and request.MaxEnd.
+	var r request.Request
+	if err := r.Set("end", o.end); err != nil {
+		return time.Time{}, fmt.Errorf("--end: %w", err)
 	}
-	end, err := time.Parse(time.RFC3339, o.end)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--end %q is neither RFC 3339 nor Unix seconds", o.end)
-	}
-	return end, nil
+	return r.End, nil
 }
 
 // dryRun runs every query of the rule sets against the backends and prints

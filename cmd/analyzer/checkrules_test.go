@@ -75,6 +75,10 @@ func TestCheckRules(t *testing.T) {
 			stderr: []string{"needs --prometheus.url"}},
 		{name: "one hash", args: []string{"--namespace", "shop", "--prometheus.url", "http://127.0.0.1:1", "--canary-hash", "abc", shipped}, code: exitUsage,
 			stderr: []string{"give both --canary-hash and --stable-hash"}},
+		{name: "an end that is no time", args: []string{"--namespace", "shop", "--prometheus.url", "http://127.0.0.1:1", "--end", "NaN", shipped}, code: exitUsage,
+			stderr: []string{`--end: end "NaN" is neither RFC 3339`}},
+		{name: "an end before 2000", args: []string{"--namespace", "shop", "--prometheus.url", "http://127.0.0.1:1", "--end", "5", shipped}, code: exitUsage,
+			stderr: []string{"--end: end 1970-01-01T00:00:05Z is outside 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z"}},
 	})
 }
 
