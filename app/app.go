@@ -188,7 +188,7 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*engine.
 	backends := o.Backends
 	if backends == nil {
 		var err error
-		if backends, err = buildBackends(o); err != nil {
+		if backends, err = Backends(o.Prometheus, o.Loki); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -200,7 +200,7 @@ func newService(o Options, reg prometheus.Registerer, log *zap.Logger) (*engine.
 		}
 		store = rules.DirStore(o.RulesDir, o.Environment, reg)
 	}
-	return &engine.Service{Rules: store, Backends: backends, Logs: logQueriers(backends), Now: o.Now, Logger: log, Metrics: engine.NewMetrics(reg)}, store, nil
+	return &engine.Service{Rules: store, Backends: backends, Logs: LogQueriers(backends), Now: o.Now, Logger: log, Metrics: engine.NewMetrics(reg)}, store, nil
 }
 
 // reloader reloads the rules, one reload at a time, and keeps the
@@ -233,18 +233,19 @@ func (r *reloader) reload() error {
 	return nil
 }
 
-// buildBackends makes a client for every backend with a URL.
-func buildBackends(o Options) (map[providers.Type]providers.MetricQuerier, error) {
+// Backends makes a client for every backend with a URL (the service's, and
+// check-rules' dry run's).
+func Backends(prom, lok providers.ClientOptions) (map[providers.Type]providers.MetricQuerier, error) {
 	b := map[providers.Type]providers.MetricQuerier{}
-	if o.Prometheus.URL != "" {
-		c, err := promprovider.New(o.Prometheus)
+	if prom.URL != "" {
+		c, err := promprovider.New(prom)
 		if err != nil {
 			return nil, err
 		}
 		b[providers.TypePrometheus] = c
 	}
-	if o.Loki.URL != "" {
-		c, err := loki.NewFromOptions(o.Loki)
+	if lok.URL != "" {
+		c, err := loki.NewFromOptions(lok)
 		if err != nil {
 			return nil, err
 		}
@@ -256,9 +257,9 @@ func buildBackends(o Options) (map[providers.Type]providers.MetricQuerier, error
 	return b, nil
 }
 
-// logQueriers are the backends that can also fetch log lines (Loki), for
+// LogQueriers are the backends that can also fetch log lines (Loki), for
 // signatures metrics.
-func logQueriers(backends map[providers.Type]providers.MetricQuerier) map[providers.Type]providers.LogQuerier {
+func LogQueriers(backends map[providers.Type]providers.MetricQuerier) map[providers.Type]providers.LogQuerier {
 	logs := map[providers.Type]providers.LogQuerier{}
 	for src, b := range backends {
 		if lq, ok := b.(providers.LogQuerier); ok {

@@ -8,9 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/providers"
-	"github.com/canary-analyzer/canary-analyzer/providers/loki"
-	promprovider "github.com/canary-analyzer/canary-analyzer/providers/prometheus"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
 )
@@ -147,24 +146,12 @@ func (o checkOptions) dryRunEnd() (time.Time, error) {
 // dryRun runs every query of the rule sets against the backends and prints
 // what it found; it says whether there was an error.
 func dryRun(out, errOut io.Writer, sets map[string]*rules.RuleSet, o checkOptions, end time.Time) bool {
-	series := map[providers.Type]providers.MetricQuerier{}
-	logs := map[providers.Type]providers.LogQuerier{}
-	if o.prometheus.URL != "" {
-		c, err := promprovider.New(o.prometheus)
-		if err != nil {
-			fmt.Fprintln(errOut, err)
-			return true
-		}
-		series[providers.TypePrometheus] = c
+	series, err := app.Backends(o.prometheus, o.loki)
+	if err != nil {
+		fmt.Fprintln(errOut, err)
+		return true
 	}
-	if o.loki.URL != "" {
-		c, err := loki.NewFromOptions(o.loki)
-		if err != nil {
-			fmt.Fprintln(errOut, err)
-			return true
-		}
-		series[providers.TypeLoki], logs[providers.TypeLoki] = c, c
-	}
+	logs := app.LogQueriers(series)
 	failed := false
 	for _, name := range rules.Names(sets) {
 		rs := sets[name]
