@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/app"
 	"github.com/canary-analyzer/canary-analyzer/demo"
 	"github.com/canary-analyzer/canary-analyzer/providers"
@@ -59,7 +56,7 @@ func demoCmd(args []string) int {
 	fmt.Printf("canary-analyzer demo: recorded Prometheus data as of %s, served on %s (Ctrl-C to stop)\n\n",
 		rec.End.Format(time.RFC3339), base)
 	for _, c := range rec.Cases {
-		resp, err := fetchVerdict(c.Request().URL(base))
+		resp, err := judgeRemote(base, "", c.Request(), 10*time.Second)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
 			return 1
@@ -100,21 +97,4 @@ func localAddr(addr string) string {
 		return "localhost:" + port
 	}
 	return addr
-}
-
-func fetchVerdict(u string) (*wire.Response, error) {
-	c := &http.Client{Timeout: 10 * time.Second}
-	res, err := c.Get(u)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the service answered %s", res.Status)
-	}
-	var resp wire.Response
-	if err := json.NewDecoder(res.Body).Decode(&resp); err != nil {
-		return nil, err
-	}
-	return &resp, nil
 }
