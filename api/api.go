@@ -107,17 +107,24 @@ func (a *API) render(c *gin.Context, r result) (int, []byte) {
 		}
 		r.err = fmt.Errorf("encoding the answer: %w", err)
 	}
-	ae := classify(r.err)
-	status := statusFor(ae.typ)
+	ae, status := a.failed(c, "request failed", r.err)
 	a.metrics.errors.WithLabelValues(string(ae.typ)).Inc()
+	b, _ := json.Marshal(errorBody{Status: "error", ErrorType: ae.typ, Error: r.err.Error(), Field: ae.field}) // strings: always encodes
+	return status, b
+}
+
+// failed classifies err, logs it with msg (as an error when the status
+// is 5xx) and returns its type and status.
+func (a *API) failed(c *gin.Context, msg string, err error) (*apiError, int) {
+	ae := classify(err)
+	status := statusFor(ae.typ)
 	log := a.o.Logger.Warn
 	if status >= 500 {
 		log = a.o.Logger.Error
 	}
-	log("request failed", zap.String("path", c.FullPath()), zap.Int("status", status),
-		zap.String("errorType", string(ae.typ)), zap.String("field", ae.field), zap.Error(r.err))
-	b, _ := json.Marshal(errorBody{Status: "error", ErrorType: ae.typ, Error: r.err.Error(), Field: ae.field}) // strings: always encodes
-	return status, b
+	log(msg, zap.String("path", c.FullPath()), zap.Int("status", status),
+		zap.String("errorType", string(ae.typ)), zap.String("field", ae.field), zap.Error(err))
+	return ae, status
 }
 
 // Register adds the routes to r.
@@ -162,18 +169,28 @@ func (a *API) judgePost(c *gin.Context) result {
 	return a.judge(c, req)
 }
 
-func (a *API) judge(c *gin.Context, req request.Request) result {
-	ctx := c.Request.Context()
+// slot bounds ctx by the request timeout and waits, within it, for a
+// judgement slot. The caller judges with the returned context and calls
+// done afterwards.
+func (a *API) slot(ctx context.Context) (_ context.Context, done func(), _ error) {
+	cancel := context.CancelFunc(func() {})
 	if a.o.Timeout > 0 {
-		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, a.o.Timeout)
-		defer cancel()
 	}
 	release, err := a.slots.acquire(ctx)
 	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return ctx, func() { release(); cancel() }, nil
+}
+
+func (a *API) judge(c *gin.Context, req request.Request) result {
+	ctx, done, err := a.slot(c.Request.Context())
+	if err != nil {
 		return result{err: err}
 	}
-	defer release()
+	defer done()
 	a.metrics.inFlight.Inc()
 	defer a.metrics.inFlight.Dec()
 	start := time.Now()

@@ -2,14 +2,12 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"go.uber.org/zap"
 
 	"github.com/canary-analyzer/canary-analyzer/report"
 )
@@ -42,18 +40,12 @@ func (a *API) reportPage(c *gin.Context) {
 	}
 	req := l.Request
 	req.Series = true
-	ctx := c.Request.Context()
-	if a.o.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.o.Timeout)
-		defer cancel()
-	}
-	release, err := a.slots.acquire(ctx) // a report is a judgement: it waits for a slot like one
+	ctx, done, err := a.slot(c.Request.Context()) // a report is a judgement: it waits for a slot like one
 	if err != nil {
 		a.htmlError(c, err)
 		return
 	}
-	defer release()
+	defer done()
 	resp, err := a.o.Judger.Judge(ctx, req)
 	if err != nil {
 		a.htmlError(c, err)
@@ -80,14 +72,7 @@ func (a *API) reportIndex(c *gin.Context) {
 // htmlError answers a page that could not be made with the status and
 // message the JSON API would give.
 func (a *API) htmlError(c *gin.Context, err error) {
-	ae := classify(err)
-	status := statusFor(ae.typ)
-	log := a.o.Logger.Warn
-	if status >= 500 {
-		log = a.o.Logger.Error
-	}
-	log("report failed", zap.String("path", c.FullPath()), zap.Int("status", status),
-		zap.String("errorType", string(ae.typ)), zap.String("field", ae.field), zap.Error(err))
+	ae, status := a.failed(c, "report failed", err)
 	var b bytes.Buffer
 	title := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	if werr := a.o.Reports.WriteError(&b, title, err.Error(), ae.field); werr != nil {
