@@ -18,7 +18,7 @@ type Options struct {
 	// ExternalURL is the service's URL as users reach it (through an
 	// ingress or a proxy), e.g. https://canary.example.com/analyzer; the
 	// report links in judgements' summaries start with it. Empty: links are
-	// paths ("/report?...").
+	// paths ("/report/namespace/...").
 	ExternalURL string
 	// PrometheusURL is the Prometheus UI whose graph page a query links to
 	// (empty: no link).
