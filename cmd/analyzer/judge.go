@@ -73,7 +73,7 @@ func judge(args []string) int {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(resp)
 	} else {
-		resp.WriteText(os.Stdout)
+		writeText(os.Stdout, resp)
 	}
 	switch resp.Verdict {
 	case analysis.Successful:

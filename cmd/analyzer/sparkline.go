@@ -1,4 +1,4 @@
-package wire
+package main
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 )
 
 // sparkLevels draw a value's height in one character.
@@ -21,7 +23,7 @@ const maxSparkWidth = 60
 // writeSeries prints, for a response with series, each metric's pods as
 // sparklines over the window on one scale per metric: '·' marks a step
 // cut as the canary's warm-up, a space a step without data.
-func (r *Response) writeSeries(w io.Writer) {
+func writeSeries(w io.Writer, r *wire.Response) {
 	step, err := model.ParseDuration(r.Window.Step)
 	if err != nil || step <= 0 {
 		return
@@ -42,7 +44,7 @@ func (r *Response) writeSeries(w io.Writer) {
 		// One scale for the metric, over what was judged: the canary's
 		// warm-up is drawn as dots, so its values do not stretch it.
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for i, p := range append(append([]PodSeries{}, m.Series.Canary...), m.Series.Stable...) {
+		for i, p := range append(append([]wire.PodSeries{}, m.Series.Canary...), m.Series.Stable...) {
 			ts, vs := p.Values()
 			for k, v := range vs {
 				if i >= len(m.Series.Canary) || ts[k] >= warm {
@@ -66,7 +68,7 @@ func (r *Response) writeSeries(w io.Writer) {
 
 // spark draws p's values from start to end in cols columns, on the scale
 // lo to hi; steps before warm (Unix ms) are '·'.
-func spark(p PodSeries, start, end int64, cols int, lo, hi float64, warm int64) string {
+func spark(p wire.PodSeries, start, end int64, cols int, lo, hi float64, warm int64) string {
 	sum := make([]float64, cols)
 	n := make([]int, cols)
 	cut := make([]bool, cols)

@@ -1,4 +1,4 @@
-package wire
+package main
 
 import (
 	"fmt"
@@ -6,10 +6,13 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 )
 
-// WriteText prints the response for a person at a terminal.
-func (r *Response) WriteText(w io.Writer) {
+// writeText prints a judgement for a person at a terminal: the verdict, a
+// table of the metrics and, with series, their sparklines.
+func writeText(w io.Writer, r *wire.Response) {
 	fmt.Fprintf(w, "%s  score %.0f  (rule set %s", r.Verdict, r.Score, r.RuleSet)
 	if r.Environment != "" {
 		fmt.Fprintf(w, ", environment %s", r.Environment)
@@ -33,7 +36,7 @@ func (r *Response) WriteText(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, m.Classification, num(float64(m.Canary.Median)), num(float64(m.Stable.Median)), m.Reason)
 	}
 	tw.Flush()
-	r.writeSeries(w)
+	writeSeries(w, r)
 }
 
 func num(v float64) string {
