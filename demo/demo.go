@@ -121,5 +121,5 @@ func Store(reg prometheus.Registerer) *rules.Store {
 			return nil, err
 		}
 		return map[string]*rules.RuleSet{rs.Name: rs}, nil
-	}, nil, reg)
+	}, reg)
 }

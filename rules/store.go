@@ -3,8 +3,7 @@ package rules
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"os"
-	"sort"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +16,6 @@ import (
 // a reload that fails anywhere leaves the previous rule sets in place.
 type Store struct {
 	load func() (map[string]*RuleSet, error)
-	hash func() uint64
 
 	mu   sync.Mutex // serialises reloads
 	sets atomic.Pointer[map[string]*RuleSet]
@@ -27,14 +25,13 @@ type Store struct {
 	configHash    prometheus.Gauge
 }
 
-// NewStore returns a store that loads with load. hash, if not nil, returns a
-// fingerprint of the rules' source, exported as a gauge so that a dashboard
-// can tell which rules each replica runs.
-func NewStore(load func() (map[string]*RuleSet, error), hash func() uint64, reg prometheus.Registerer) *Store {
+// NewStore returns a store that loads with load. It exports the loaded
+// rule sets' fingerprint as a gauge, so that a dashboard can tell which
+// rules each replica runs.
+func NewStore(load func() (map[string]*RuleSet, error), reg prometheus.Registerer) *Store {
 	f := promauto.With(reg)
 	return &Store{
 		load: load,
-		hash: hash,
 		lastSuccess: f.NewGauge(prometheus.GaugeOpts{
 			Name: "analyzer_config_last_reload_successful",
 			Help: "Whether the last rules reload succeeded (1) or failed (0).",
@@ -52,7 +49,7 @@ func NewStore(load func() (map[string]*RuleSet, error), hash func() uint64, reg 
 
 // DirStore loads every rule file of dir for the environment env.
 func DirStore(dir, env string, reg prometheus.Registerer) *Store {
-	return NewStore(func() (map[string]*RuleSet, error) { return LoadDir(dir, env) }, func() uint64 { return hashDir(dir) }, reg)
+	return NewStore(func() (map[string]*RuleSet, error) { return LoadDir(dir, env) }, reg)
 }
 
 // Reload loads the rule sets and, only if every file is valid, makes them
@@ -68,9 +65,7 @@ func (s *Store) Reload() error {
 	s.sets.Store(&sets)
 	s.lastSuccess.Set(1)
 	s.lastSuccessTS.Set(float64(time.Now().Unix()))
-	if s.hash != nil {
-		s.configHash.Set(float64(s.hash()))
-	}
+	s.configHash.Set(float64(fingerprint(sets)))
 	return nil
 }
 
@@ -90,24 +85,14 @@ func (s *Store) RuleSet(name string) (*RuleSet, bool) {
 	return rs, ok
 }
 
-// hashDir fingerprints the rule files of dir (names and contents), in a
-// range a float64 gauge shows exactly.
-func hashDir(dir string) uint64 {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
+// fingerprint is a fingerprint of the loaded rule sets: each one's name,
+// file name and revision (the hash of the file's content that was loaded),
+// in a range a float64 gauge shows exactly.
+func fingerprint(sets map[string]*RuleSet) uint64 {
 	h := sha256.New()
-	for _, n := range names {
-		if b, err := os.ReadFile(dir + "/" + n); err == nil {
-			h.Write([]byte(n))
-			h.Write(b)
-		}
+	for _, name := range Names(sets) {
+		rs := sets[name]
+		h.Write([]byte(rs.Name + "\x00" + filepath.Base(rs.File) + "\x00" + rs.Revision + "\x00"))
 	}
 	return binary.BigEndian.Uint64(h.Sum(nil)) >> 11
 }

@@ -219,5 +219,5 @@ func lookMismatch(rs *rules.RuleSet, l analysisrun.Limits) string {
 func singleStore(rs *rules.RuleSet) *rules.Store {
 	return rules.NewStore(func() (map[string]*rules.RuleSet, error) {
 		return map[string]*rules.RuleSet{rs.Name: rs}, nil
-	}, nil, prometheus.NewRegistry())
+	}, prometheus.NewRegistry())
 }

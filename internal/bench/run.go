@@ -282,7 +282,7 @@ func startService(backends map[providers.Type]providers.MetricQuerier, sets map[
 	for _, rs := range sets {
 		byName[rs.Name] = rs
 	}
-	store := rules.NewStore(func() (map[string]*rules.RuleSet, error) { return byName, nil }, nil, prometheus.NewRegistry())
+	store := rules.NewStore(func() (map[string]*rules.RuleSet, error) { return byName, nil }, prometheus.NewRegistry())
 	listening := make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
