@@ -3,6 +3,7 @@ package prometheus
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -266,8 +267,19 @@ func TestQueryRangeUnreachable(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Kind != providers.Timeout {
 		t.Errorf("slow Prometheus: %v, want timeout", err)
 	}
+	// The caller goes away while Prometheus holds its request.
+	arrived := make(chan struct{})
+	held := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // read: the server then notices the caller leave
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	defer held.Close()
+	if cl, err = New(providers.ClientOptions{URL: held.URL}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel2 := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel2() }()
+	go func() { <-arrived; cancel2() }()
 	_, err = cl.QueryRange(ctx, query())
 	if !errors.As(err, &pe) || pe.Kind != providers.Canceled {
 		t.Errorf("caller gone: %v, want canceled", err)
