@@ -160,7 +160,8 @@ func StartScale(ctx context.Context, dir string, cfgs []logscenario.Config, rule
 		rs.Name = name
 		sets[name] = rs
 	}
-	base, stop, err := startService(backends, sets, time.Minute)
+	// Generous: the benchmark measures the time, the machine may be busy.
+	base, stop, err := startService(backends, sets, 5*time.Minute)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +268,7 @@ func (s *ScaleService) Judge(ctx context.Context, cfg logscenario.Config, ruleSe
 	}
 	before := len(s.Loki.Requests())
 	began := time.Now()
-	res, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	res, err := (&http.Client{Timeout: 6 * time.Minute}).Do(req)
 	if err != nil {
 		return ScaleJudgement{}, err
 	}
