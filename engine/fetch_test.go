@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/model"
 
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/providers"
 	"github.com/canary-analyzer/canary-analyzer/request"
 	"github.com/canary-analyzer/canary-analyzer/rules"
@@ -38,6 +39,21 @@ metrics:
   - name: latency
     query: 'latency{namespace="{{.Namespace}}", {{.Pods}}}'
 `
+
+// classEnd is the end of the judgements of classRuleSet.
+var classEnd = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+
+// classService judges classRuleSet at classEnd with the backend as
+// Prometheus, counting in reg.
+func classService(t *testing.T, reg *prometheus.Registry, backend providers.MetricQuerier) *Service {
+	t.Helper()
+	rs, err := rules.Load([]byte(classRuleSet), "classes.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": backend},
+		Now: func() time.Time { return classEnd }, Metrics: NewMetrics(reg)}
+}
 
 // classAnswer gives every pod, at each of 10 steps before end, 100
 // requests of class 2xx, canaryErrors (canary) or 1 (stable pods) of
@@ -86,16 +102,10 @@ func (b statsBackend) QueryRangeStats(ctx context.Context, q providers.RangeQuer
 // engine's metrics count it.
 func TestSharedQuery(t *testing.T) {
 	t.Parallel()
-	rs, err := rules.Load([]byte(classRuleSet), "classes.yaml", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	end := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
-	b := &fakeBackend{answer: classAnswer(end, 20)}
 	reg := prometheus.NewRegistry()
-	s := &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": statsBackend{b, 1000}},
-		Now: func() time.Time { return end }, Metrics: NewMetrics(reg)}
-	resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "classes", End: end})
+	b := &fakeBackend{answer: classAnswer(classEnd, 20)}
+	s := classService(t, reg, statsBackend{b, 1000})
+	resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "classes", End: classEnd})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +148,82 @@ func TestSharedQuery(t *testing.T) {
 	}
 	if n, err := testutil.GatherAndCount(reg, "analyzer_judgement_log_lines_read"); err != nil || n != 1 {
 		t.Errorf("analyzer_judgement_log_lines_read: %d series, %v", n, err)
+	}
+}
+
+// gatedBackend is a statsBackend whose queries wait for release.
+type gatedBackend struct {
+	statsBackend
+	release chan struct{}
+}
+
+func (b gatedBackend) QueryRangeStats(ctx context.Context, q providers.RangeQuery) (model.Matrix, providers.QueryStats, error) {
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+	return b.statsBackend.QueryRangeStats(ctx, q)
+}
+
+// TestConcurrentJudgementsCoalesce judges one canary twice at once (Argo
+// and a person asking, say): the second judgement's queries join the
+// first's calls in flight, so the backend is asked each distinct query
+// once in all, and each answer and the engine's metrics say which
+// judgement sent them and which shared them.
+func TestConcurrentJudgementsCoalesce(t *testing.T) {
+	t.Parallel()
+	b := &fakeBackend{answer: classAnswer(classEnd, 20)}
+	backend := gatedBackend{statsBackend{b, 1000}, make(chan struct{})}
+	s := classService(t, prometheus.NewRegistry(), backend)
+	req := request.Request{Target: target, RuleSet: "classes", End: classEnd}
+	type result struct {
+		cost wire.Cost
+		err  error
+	}
+	results := make(chan result, 2)
+	judge := func() {
+		resp, err := s.Judge(context.Background(), req)
+		results <- result{resp.Cost, err}
+	}
+	waiting := func(n int) func() bool {
+		return func() bool {
+			f := s.flightGroup()
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			w := 0
+			for _, c := range f.calls {
+				w += c.waiters
+			}
+			return len(f.calls) == 2 && w == n
+		}
+	}
+	go judge()
+	waitFor(t, waiting(2)) // the first judgement's two calls are in flight
+	go judge()
+	waitFor(t, waiting(4)) // the second judgement waits for them
+	close(backend.release)
+	var sent, coalesced int
+	for range 2 {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.cost.Queries != 5 || r.cost.Deduplicated != 3 || r.cost.Sent+r.cost.Coalesced != 2 || r.cost.LogLinesRead != 2000 {
+			t.Errorf("cost %+v, want 5 queries, 3 deduplicated, 2 sent or coalesced, 2000 lines read", r.cost)
+		}
+		sent += r.cost.Sent
+		coalesced += r.cost.Coalesced
+	}
+	if len(b.asked) != 2 || sent != 2 || coalesced != 2 {
+		t.Errorf("backend asked %d queries, judgements sent %d and coalesced %d; want 2, 2, 2", len(b.asked), sent, coalesced)
+	}
+	for outcome, want := range map[string]float64{"sent": 2, "deduplicated": 6, "coalesced": 2} {
+		if got := testutil.ToFloat64(s.Metrics.queries.WithLabelValues("prometheus", outcome)); got != want {
+			t.Errorf("analyzer_backend_queries_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+	if got := testutil.ToFloat64(s.Metrics.lines.WithLabelValues("prometheus")); got != 2000 {
+		t.Errorf("analyzer_backend_log_lines_read_total = %v, want 2000 (the lines of the calls sent)", got)
 	}
 }
 

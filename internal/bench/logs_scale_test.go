@@ -11,16 +11,20 @@ import (
 )
 
 // scaleRuleSets are the rule sets the scale benchmark compares: the shipped
-// apache-frontend and its version from before the rework of issue 14.
+// apache-frontend, its version from before the rework of issue 14, and
+// apache-frontend-recorded, which judges what Loki's ruler recorded.
 var scaleRuleSets = map[string]string{
-	"before":  "testdata/apache-frontend-before.yaml",
-	"shipped": "../../deploy/base/rules/apache-frontend.yaml",
+	"before":   "testdata/apache-frontend-before.yaml",
+	"shipped":  "../../deploy/base/rules/apache-frontend.yaml",
+	"recorded": recordedRulesFile,
 }
 
 // BenchmarkLogJudgementAtScale judges a healthy canary of the
 // production-scale scenario (ScaleScenario: 6 pods at 25 requests per
 // second, about 270,000 access lines in 30 minutes) with each rule set at
-// each of ScaleAges, against the Loki stand-in without a results cache, and
+// each of ScaleAges, against the Loki stand-in without a results cache (and
+// Prometheus holding what the ruler's rules recorded from the lines, for
+// apache-frontend-recorded; the ruler's own reading is not counted), and
 // reports per judgement:
 //
 //   - lines/op: the log lines Loki read (stats.summary.totalLinesProcessed);
@@ -39,13 +43,17 @@ var scaleRuleSets = map[string]string{
 //	go test -run '^$' -bench LogJudgementAtScale -benchtime 3x ./internal/bench
 func BenchmarkLogJudgementAtScale(b *testing.B) {
 	cfg := ScaleScenario("scale", 1, logscenario.Regression{})
-	s, err := StartScale(context.Background(), b.TempDir(), []logscenario.Config{cfg}, scaleRuleSets, nil)
+	rr, err := LoadRecordingRules(rulerRulesFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := StartScale(context.Background(), b.TempDir(), []logscenario.Config{cfg}, scaleRuleSets, &rr)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
 	lookback := rules.DefaultLookback
-	for _, name := range []string{"before", "shipped"} {
+	for _, name := range []string{"before", "shipped", "recorded"} {
 		for _, age := range ScaleAges {
 			scan := s.AccessLines(cfg, age, lookback)
 			b.Run(fmt.Sprintf("%s/canary-%v", name, age), func(b *testing.B) {

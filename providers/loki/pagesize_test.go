@@ -122,12 +122,7 @@ func TestPageSizeAdaptsToServer(t *testing.T) {
 // max_entries_limit_per_query of 500, the value often configured: the
 // canary's error lines come back whole, in pages of at most 500.
 func TestPageSizeWithLokitest(t *testing.T) {
-	store, err := lokitest.ShopStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := lokitest.NewServer(t, store)
-	srv.SetMaxEntries(500)
+	srv := shopLoki(t, 500)
 	c, err := New(Config{URL: srv.URL, PageSize: 1000})
 	if err != nil {
 		t.Fatal(err)
@@ -161,4 +156,66 @@ func TestPageSizeWithLokitest(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Kind != providers.BadQuery {
 		t.Errorf("one Streams request above 5000: %v, want Loki's refusal as a bad query", err)
 	}
+}
+
+// TestConfiguredPageSize builds the client as the service does
+// (NewFromOptions, from --loki.max-entries): without the flag it asks for
+// DefaultPageSize lines, and a page size set to the server's limit is never
+// refused.
+func TestConfiguredPageSize(t *testing.T) {
+	srv := shopLoki(t, 500)
+	for _, tc := range []struct {
+		name       string
+		maxEntries int
+		first      int // the limit of the first request
+		refused    int
+	}{
+		{"default", 0, DefaultPageSize, 1},
+		{"the server's limit", 500, 500, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := NewFromOptions(providers.ClientOptions{URL: srv.URL, MaxEntries: tc.maxEntries})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.PageSize() != tc.first {
+				t.Errorf("page size %d before any query, want %d", c.PageSize(), tc.first)
+			}
+			before := len(srv.Requests())
+			res, err := c.QueryLogs(context.Background(), providers.LogQuery{Expr: `{namespace="shop", stream="access"}`, Start: fixtureStart, End: fixtureEnd, Limit: 5000})
+			if err != nil {
+				t.Fatalf("QueryLogs: %v", err)
+			}
+			// The fixture README's table: 808 + 733 + 687 + 720 access lines.
+			if len(res.Entries) != 2948 || res.Truncated {
+				t.Errorf("%d entries (truncated %v), want 2948", len(res.Entries), res.Truncated)
+			}
+			reqs := srv.Requests()[before:]
+			if n, _ := strconv.Atoi(reqs[0].Params.Get("limit")); n != tc.first {
+				t.Errorf("first request asked for %d lines, want %d", n, tc.first)
+			}
+			refused := 0
+			for _, r := range reqs {
+				if n, _ := strconv.Atoi(r.Params.Get("limit")); n > 500 {
+					refused++
+				}
+			}
+			if refused != tc.refused {
+				t.Errorf("%d requests above the server's 500, want %d", refused, tc.refused)
+			}
+		})
+	}
+}
+
+// shopLoki serves the recorded shop logs (lokitest.ShopStore) with a
+// max_entries_limit_per_query of maxEntries.
+func shopLoki(t *testing.T, maxEntries int) *lokitest.Server {
+	t.Helper()
+	store, err := lokitest.ShopStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := lokitest.NewServer(t, store)
+	srv.SetMaxEntries(maxEntries)
+	return srv
 }
