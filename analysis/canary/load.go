@@ -79,6 +79,8 @@ type loadFit struct {
 	// LoadLow and LoadHigh bound the loads the model was fitted on (their
 	// 5% and 95% points): beyond them it extrapolates.
 	LoadLow, LoadHigh float64
+	// Outliers counts the samples fitLoadRobust left out of the fit.
+	Outliers int
 }
 
 // fitLoad fits the load model to the stable pods' values y and loads x on
@@ -333,7 +335,7 @@ func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, 
 	if hy, hx, ok := historyGrid(f.g.step, d, warmup); ok {
 		fy, fx = hy, hx
 	}
-	fit, ok := fitLoad(fy, fx, spread)
+	fit, ok := fitLoadRobust(fy, fx, spread)
 	f.load = &fit
 	if !ok {
 		return fmt.Sprintf("the stable pods' load does not vary within pods (%d samples of %d pods): "+
@@ -443,10 +445,14 @@ func (f valueFrame) loadEvidence(idx []int, g, slopeVar float64) *analysis.LoadE
 		StableLoad: sl, CanaryLoad: cl, LoadVariation: fit.LoadSpread,
 		SlopeVariance: g * g * slopeVar, Samples: fit.N, Pods: fit.Pods,
 	}
-	ev.Text = fmt.Sprintf("stable pods' model: %s + %s (± %s) per unit of load, fitted on %d samples of %d pods "+
+	left := ""
+	if fit.Outliers > 0 {
+		left = fmt.Sprintf(" (%d more left out as outliers)", fit.Outliers)
+	}
+	ev.Text = fmt.Sprintf("stable pods' model: %s + %s (± %s) per unit of load, fitted on %d samples%s of %d pods "+
 		"whose load moved by %s; the canary's load %s against the stable pods' %s; each pod is judged "+
 		"relative to the model at its own load",
-		fmtNum(fit.Idle), fmtNum(fit.Slope), fmtNum(math.Sqrt(slopeVar)), fit.N, fit.Pods,
+		fmtNum(fit.Idle), fmtNum(fit.Slope), fmtNum(math.Sqrt(slopeVar)), fit.N, left, fit.Pods,
 		fmtSpread(fit.LoadSpread), fmtNum(cl), fmtNum(sl))
 	return ev
 }

@@ -113,6 +113,31 @@ func TestCountStrataMatchR(t *testing.T) {
 	}
 }
 
+// TestLoadFitWithoutOutliersMatchesR checks fitLoadRobust against R: the
+// samples whose lm(y ~ x + factor(pod)) residual exceeds 2.5 times
+// mad(e, center = 0) are left out and the model is fitted again (slope,
+// residual variance, degrees of freedom, autocorrelation, the three slope
+// variances), on data with two and three glitched steps (a half, a double).
+func TestLoadFitWithoutOutliersMatchesR(t *testing.T) {
+	t.Parallel()
+	ref := refdata.LoadPrimitives(t)
+	if len(ref.LoadFitRobust) == 0 {
+		t.Fatal("no reference values for the load fit without outliers")
+	}
+	for i, c := range ref.LoadFitRobust {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			f, ok := fitLoadRobust(c.Y.Floats(), c.X.Floats(), float64(c.Tau))
+			if !ok {
+				t.Fatal("fitLoadRobust failed")
+			}
+			if f.Outliers != c.Outliers {
+				t.Errorf("outliers = %d; R leaves out %d", f.Outliers, c.Outliers)
+			}
+			checkLoadFit(t, f, c.LoadFitCase, nil)
+		})
+	}
+}
+
 // TestLoadFitMatchesLm checks the stable pods' load model against R: the
 // within-pod slope, residual variance and degrees of freedom of
 // lm(y ~ x + factor(pod)), the residuals' pooled lag-one autocorrelation,
@@ -131,16 +156,6 @@ func TestLoadFitMatchesLm(t *testing.T) {
 			if !ok {
 				t.Fatal("fitLoad failed")
 			}
-			pairs := []struct {
-				name      string
-				got, want float64
-			}{
-				{"slope", f.Slope, float64(c.Slope)}, {"idle", f.Idle, float64(c.Idle)},
-				{"meanLoad", f.MeanLoad, float64(c.MeanLoad)}, {"meanValue", f.MeanValue, float64(c.MeanValue)},
-				{"sigma2", f.Sigma2, float64(c.Sigma2)}, {"df", f.DF, float64(c.DF)}, {"rho", f.Rho, float64(c.Rho)},
-				{"noiseVar", f.NoiseVar, float64(c.NoiseVar)}, {"spreadVar", f.SpreadVar, float64(c.SpreadVar)},
-				{"podSlopeVar", f.PodSlopeVar, float64(c.PodSlopeVar)}, {"podDF", f.PodDF, float64(c.PodDF)},
-			}
 			// Inside the loads the pods' variance replaces the model's only
 			// beyond qchisq(0.95, K − 1)/(K − 1) times it; the fixtures have
 			// three pods, and R's qchisq(0.95, 2) is 5.991464547107979.
@@ -151,18 +166,34 @@ func TestLoadFitMatchesLm(t *testing.T) {
 			}
 			inside, _ := f.slopeVariance(f.MeanLoad)
 			below, _ := f.slopeVariance(f.LoadLow / 2)
-			pairs = append(pairs, []struct {
-				name      string
-				got, want float64
-			}{
+			checkLoadFit(t, f, c, []refPair{
 				{"slope variance inside the loads", inside, want},
 				{"slope variance below the loads", below, model},
-			}...)
-			for _, p := range pairs {
-				if !refdata.Close(p.got, p.want) {
-					t.Errorf("%s = %.17g; R gives %.17g", p.name, p.got, p.want)
-				}
-			}
+			})
 		})
+	}
+}
+
+// refPair is one value compared with its reference.
+type refPair struct {
+	name      string
+	got, want float64
+}
+
+// checkLoadFit compares a load fit with R's values in c, and the extra
+// pairs too.
+func checkLoadFit(t *testing.T, f loadFit, c refdata.LoadFitCase, extra []refPair) {
+	t.Helper()
+	pairs := append([]refPair{
+		{"slope", f.Slope, float64(c.Slope)}, {"idle", f.Idle, float64(c.Idle)},
+		{"meanLoad", f.MeanLoad, float64(c.MeanLoad)}, {"meanValue", f.MeanValue, float64(c.MeanValue)},
+		{"sigma2", f.Sigma2, float64(c.Sigma2)}, {"df", f.DF, float64(c.DF)}, {"rho", f.Rho, float64(c.Rho)},
+		{"noiseVar", f.NoiseVar, float64(c.NoiseVar)}, {"spreadVar", f.SpreadVar, float64(c.SpreadVar)},
+		{"podSlopeVar", f.PodSlopeVar, float64(c.PodSlopeVar)}, {"podDF", f.PodDF, float64(c.PodDF)},
+	}, extra...)
+	for _, p := range pairs {
+		if !refdata.Close(p.got, p.want) {
+			t.Errorf("%s = %.17g; R gives %.17g", p.name, p.got, p.want)
+		}
 	}
 }

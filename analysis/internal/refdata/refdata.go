@@ -175,14 +175,23 @@ type Primitives struct {
 		X, Y  Nums
 		Slope Num
 	}
-	LoadFit []struct {
-		R                                    string
-		Y, X                                 Matrix
-		Tau                                  Num
-		Slope, Idle, MeanLoad, MeanValue     Num
-		Sigma2, DF, Rho, NoiseVar, SpreadVar Num
-		PodSlopeVar, PodDF                   Num
+	LoadFit []LoadFitCase
+	// LoadFitRobust are load fits without the outliers: Outliers counts
+	// the samples R left out.
+	LoadFitRobust []struct {
+		LoadFitCase
+		Outliers int
 	}
+}
+
+// LoadFitCase is one reference fit of the stable pods' load model.
+type LoadFitCase struct {
+	R                                    string
+	Y, X                                 Matrix
+	Tau                                  Num
+	Slope, Idle, MeanLoad, MeanValue     Num
+	Sigma2, DF, Rho, NoiseVar, SpreadVar Num
+	PodSlopeVar, PodDF                   Num
 }
 
 // LoadPrimitives reads Primitives.

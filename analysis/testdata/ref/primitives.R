@@ -333,4 +333,29 @@ for (cs in list(list(y = ly, x = lx, tau = 0.08), list(y = ly2, x = lx2, tau = 0
     list(y = cs$y, x = cs$x, tau = cs$tau), f)
 }
 
+# The load model without its outliers (fitLoadRobust): the least-squares
+# fit's residuals, the robust scale mad(e, center = 0), and loadfit again
+# without the samples whose |e| exceeds 2.5 times it (reweighted least
+# squares with hard rejection, Rousseeuw and Leroy 1987, ch. 1.2).
+loadfit_robust <- function(y, x, tau) {
+  k <- nrow(y); n <- ncol(y)
+  d <- data.frame(y = as.vector(y), x = as.vector(x), pod = rep(seq_len(k), times = n), t = rep(seq_len(n) - 1, each = k))
+  ok <- !is.na(d$y) & !is.na(d$x)
+  e <- rep(NA_real_, nrow(d))
+  e[ok] <- residuals(lm(y ~ x + factor(pod), data = d[ok, ]))
+  out <- ok & abs(e) > 2.5 * mad(e[ok], center = 0)
+  yc <- y; yc[matrix(out, nrow = k)] <- NA
+  c(loadfit(yc, x, tau), list(outliers = sum(out)))
+}
+# Two glitches (a half and a double step) in the first case's data, and a
+# third, with gaps, in the second's.
+ly3 <- ly; ly3[1, 5] <- ly3[1, 5] * 0.45; ly3[2, 9] <- ly3[2, 9] * 2
+ly4 <- ly2; ly4[3, 6] <- ly4[3, 6] * 0.5
+out$loadfitRobust <- list()
+for (cs in list(list(y = ly3, x = lx, tau = 0.08), list(y = ly4, x = lx2, tau = 0.1))) {
+  f <- loadfit_robust(cs$y, cs$x, cs$tau)
+  out$loadfitRobust[[length(out$loadfitRobust) + 1]] <- c(list(r = "e <- residuals(lm(y ~ x + factor(pod))); loadfit without abs(e) > 2.5 * mad(e, center = 0)"),
+    list(y = cs$y, x = cs$x, tau = cs$tau), f)
+}
+
 cat(ref_json(out), "\n")

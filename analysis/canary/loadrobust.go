@@ -1,0 +1,100 @@
+package canary
+
+import (
+	"math"
+	"slices"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
+)
+
+// A stable pod's value in one step is sometimes no measurement of how its
+// value follows its load: a counter sample stamped seconds early, a lost
+// scrape or a Prometheus outage puts a half or a double step's increase
+// into one step of {{.Rate}}; a container restart starts a new series. One
+// such sample at a load far from its pod's mean turns that pod's slope
+// around, and since the slope's variance comes from how the pods' own
+// slopes disagree (robustSlopeVar), a single glitch could leave a canary
+// at another load with nothing the test can detect.
+//
+// So the load model is fitted in two steps, as a reweighted least squares
+// with hard rejection (Rousseeuw and Leroy, Robust Regression and Outlier
+// Detection, 1987, ch. 1.2): the least-squares fit of fitLoad, then the
+// same fit without the samples whose residual exceeds 2.5 robust standard
+// deviations, s = median|e|/Φ⁻¹(0.75) (R's mad(e, center = 0): the
+// within-pod residuals have mean zero). Under normal noise 1.2% of the
+// samples lie beyond the cut, which costs the fit almost nothing; a
+// glitch lies far beyond it. The rejected samples leave the model only:
+// every pod, the canary included, is still judged on all of its samples.
+const outlierCut = 2.5
+
+// madScale is 1/Φ⁻¹(0.75), which makes the median absolute deviation a
+// consistent estimate of a normal standard deviation (R's mad constant).
+const madScale = 1.482602218505602
+
+// fitLoadRobust fits the load model to the stable pods' values y and
+// loads x, leaving out the samples whose least-squares residual lies
+// beyond outlierCut robust standard deviations (see above); the fit's
+// Outliers counts them. It falls back to the least-squares fit when none
+// is rejected or the fit without them fails.
+func fitLoadRobust(y, x [][]float64, spread float64) (loadFit, bool) {
+	f, ok := fitLoad(y, x, spread)
+	if !ok {
+		return f, ok
+	}
+	res := loadResiduals(y, x, f.Slope)
+	var abs []float64
+	for _, row := range res {
+		for _, e := range row {
+			if !math.IsNaN(e) {
+				abs = append(abs, math.Abs(e))
+			}
+		}
+	}
+	limit := outlierCut * madScale * stats.Median(abs)
+	clean := make([][]float64, len(y))
+	n := 0
+	for r := range y {
+		clean[r] = slices.Clone(y[r])
+		for t, e := range res[r] {
+			if math.Abs(e) > limit {
+				clean[r][t] = math.NaN()
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return f, ok
+	}
+	g, ok := fitLoad(clean, x, spread)
+	if !ok {
+		return f, true
+	}
+	g.Outliers = n
+	return g, true
+}
+
+// loadResiduals returns the within-pod residuals y − ȳ_k − β·(x − x̄_k) of
+// the load model with slope beta on the grid of y (NaN where y or x is
+// missing), the residuals of R's lm(y ~ x + factor(pod)).
+func loadResiduals(y, x [][]float64, beta float64) [][]float64 {
+	res := make([][]float64, len(y))
+	for r := range y {
+		var sx, sy float64
+		n := 0
+		for t := range y[r] {
+			if !math.IsNaN(y[r][t]) && !math.IsNaN(x[r][t]) {
+				sx += x[r][t]
+				sy += y[r][t]
+				n++
+			}
+		}
+		res[r] = make([]float64, len(y[r]))
+		for t := range y[r] {
+			res[r][t] = math.NaN()
+			if !math.IsNaN(y[r][t]) && !math.IsNaN(x[r][t]) {
+				res[r][t] = y[r][t] - sy/float64(n) - beta*(x[r][t]-sx/float64(n))
+			}
+		}
+	}
+	return res
+}
