@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
-	"time"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
@@ -82,12 +81,20 @@ func (p Params) Increase(selector string) (string, error) {
 //
 //	sum by (pod) ({{.Rate `container_cpu_usage_seconds_total{namespace="{{.Namespace}}", {{.Pods}}}`}})
 //
-// It is the counter's value minus its value one step earlier, over the
-// step's seconds, where both exist and the counter did not go down: a
-// series' first step and the step of a reset have no value, as with rate().
-// A value metric can do without a sample; a count cannot lose events, which
-// is why counts take Increase, whose edge cases cost Prometheus three to
-// ten times as much as this.
+// It is the counter's increase between its last sample at the step and its
+// last sample one step earlier, over the seconds between those two samples'
+// own timestamps, where both exist, the counter did not go down and a new
+// sample came in between: a series' first step and the step of a reset have
+// no value, as with rate(), and so has a step in which no new sample
+// arrived (a lost scrape, a Prometheus outage), which is no measurement of
+// a rate rather than a rate of zero. Dividing by the samples' own interval
+// rather than the step keeps a rate a rate when the samples are not a step
+// apart: a scrape every 30 s whose samples are stamped a few seconds early
+// or late would otherwise put one or three scrapes' increase into a
+// minute's step (half or one and a half times the rate), and the step after
+// a gap everything the gap held. A value metric can do without a sample; a
+// count cannot lose events, which is why counts take Increase, whose edge
+// cases (a pod's other series, the canary's first value) cost Prometheus more.
 func (p Params) Rate(selector string) (string, error) {
 	sel, _, err := p.renderSelector("Rate", selector)
 	if err != nil {
@@ -97,7 +104,8 @@ func (p Params) Rate(selector string) (string, error) {
 	if err != nil || step <= 0 {
 		return "", fmt.Errorf("Rate: the step %q is not a duration", p.Step)
 	}
-	return fmt.Sprintf("((%[1]s - %[1]s offset %[2]s >= 0) / %[3]g)", sel, p.Step, time.Duration(step).Seconds()), nil
+	return fmt.Sprintf("((%[1]s - %[1]s offset %[2]s >= 0) / (timestamp(%[1]s) - timestamp(%[1]s offset %[2]s) > 0))",
+		sel, p.Step), nil
 }
 
 // renderSelector renders the selector template given to a helper and

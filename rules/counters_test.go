@@ -29,8 +29,9 @@ import (
 //   - the canary's new series counts its first value;
 //   - a reset counts the value since the reset;
 //
-// and {{.Rate}}: Increase per second where a series has a value one step
-// earlier and did not reset, nothing else;
+// and {{.Rate}}: Increase over the seconds between the two samples where a
+// series has a value one step earlier, did not reset and got a new sample,
+// nothing else;
 //   - a three-minute gap in the scrapes is bridged: the step after it counts
 //     everything that happened during the gap; after six minutes without a
 //     sample a stable pod's series counts from its next step.
@@ -139,22 +140,26 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 			t.Errorf("%s: %s at step %d = %g (present %v), want %g", c.what, c.pod, c.step, got, ok, c.want)
 		}
 	}
-	// Rate has no value where a series begins or resets, and the same as
-	// Increase per second elsewhere.
+	// Rate has no value where a series begins or resets, or where no new
+	// sample came in during the step; elsewhere it is Increase over the
+	// seconds between the two samples it subtracts: a step apart while the
+	// scrapes come, four minutes after the gap (the last sample before it
+	// at 14m59s, the step's at 18m59s).
 	for _, c := range []struct {
 		pod  string
 		step int
-	}{{canary, 9}, {reset, 13}} {
+	}{{canary, 9}, {reset, 13}, {reset, 18}} {
 		if r, ok := rate[c.pod][c.step]; ok {
-			t.Errorf("Rate of %s at step %d = %g, want no value (a first or reset step)", c.pod, c.step, r)
+			t.Errorf("Rate of %s at step %d = %g, want no value (a first or reset step, or no new sample)", c.pod, c.step, r)
 		}
 	}
 	for _, c := range []struct {
-		pod  string
-		step int
-	}{{canary, 10}, {reset, 12}, {stable, 2}, {reset, 19}} {
-		if r := rate[c.pod][c.step]; r*60 != inc[c.pod][c.step] {
-			t.Errorf("Rate of %s at step %d = %g, want Increase %g per second", c.pod, c.step, r, inc[c.pod][c.step])
+		pod     string
+		step    int
+		seconds float64
+	}{{canary, 10, 60}, {reset, 12, 60}, {stable, 2, 60}, {reset, 19, 240}} {
+		if r := rate[c.pod][c.step]; r*c.seconds != inc[c.pod][c.step] {
+			t.Errorf("Rate of %s at step %d = %g, want Increase %g over %g s", c.pod, c.step, r, inc[c.pod][c.step], c.seconds)
 		}
 	}
 	if r := rate[stable][6]; r*60 != 8 {
