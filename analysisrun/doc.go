@@ -4,7 +4,8 @@
 // measurements, one at a time, into its phase (Run.Measure, after
 // analysis.assessMetricStatus and runMeasurements in argo-rollouts v1.8.5).
 //
-// The verdict benchmark (internal/bench) replays the looks it judged with
-// Replay; `analyzer replay` steps a Run through past rollouts, taking each
-// measurement when Argo would (Run.Wait).
+// `analyzer replay` steps a Run through past rollouts, taking each
+// measurement when Argo would (Run.Wait); the verdict benchmark
+// (internal/bench.Replay) plays the looks it judged at fixed ages through
+// Run.Measure.
 package analysisrun

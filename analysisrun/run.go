@@ -81,28 +81,3 @@ func (r *Run) Wait(l Limits) time.Duration {
 	}
 	return l.Interval
 }
-
-// Replay plays verdicts judged at the looks' ages (Limits.Ages), in order,
-// through Measure. Looks taken at fixed ages leave no room for Argo's
-// retries, so a verdict that is not one of the three (an error answer)
-// ends the run as Error at once, and so do verdicts that run out before
-// the run ends; verdicts after its end are ignored.
-func Replay(verdicts []string, l Limits) Run {
-	var r Run
-	for _, v := range verdicts {
-		if r.Phase != "" {
-			break
-		}
-		switch Phase(v) {
-		case PhaseSuccessful, PhaseFailed, PhaseInconclusive:
-			r.Measure(v, l)
-		default:
-			r.Errors++
-			r.Phase = PhaseError
-		}
-	}
-	if r.Phase == "" {
-		r.Phase = PhaseError // not enough looks to finish the run
-	}
-	return r
-}

@@ -13,39 +13,6 @@ const (
 	E = "" // an error answer
 )
 
-func TestReplay(t *testing.T) {
-	t.Parallel()
-	l := Limits{Count: 5, FailureLimit: 1, InconclusiveLimit: 2, ConsecutiveErrorLimit: 4}
-	cases := []struct {
-		name     string
-		verdicts []string
-		phase    Phase
-		looks    int
-	}{
-		{"all successful", []string{S, S, S, S, S}, PhaseSuccessful, 5},
-		{"one failure is within the limit", []string{F, S, S, S, S}, PhaseSuccessful, 5},
-		{"second failure fails at once", []string{S, F, S, F, S}, PhaseFailed, 4},
-		{"two inconclusive are within the limit", []string{I, I, S, S, S}, PhaseSuccessful, 5},
-		{"third inconclusive", []string{I, I, S, I, S}, PhaseInconclusive, 4},
-		{"failure limit is checked before inconclusive", []string{I, I, F, F, S}, PhaseFailed, 4},
-		{"an error answer ends a replay of fixed looks", []string{S, E, S, S, S}, PhaseError, 1},
-		{"too few looks", []string{S, S}, PhaseError, 2},
-		{"extra verdicts are ignored", []string{S, S, S, S, S, F, F}, PhaseSuccessful, 5},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := Replay(c.verdicts, l)
-			if r.Phase != c.phase || r.Looks != c.looks {
-				t.Errorf("got %s after %d looks, want %s after %d", r.Phase, r.Looks, c.phase, c.looks)
-			}
-		})
-	}
-	// Argo's defaults: failureLimit 0 fails at the first Failed.
-	if r := Replay([]string{S, F}, Limits{Count: 3}); r.Phase != PhaseFailed || r.Looks != 2 {
-		t.Errorf("defaults: %+v", r)
-	}
-}
-
 // TestMeasure steps runs through errors and retries as Argo's controller
 // does: an error does not use up a look, ConsecutiveErrorLimit errors in a
 // row are survived and one more is not, a verdict resets the row, and a

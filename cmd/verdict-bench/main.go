@@ -68,7 +68,7 @@ func main() {
 		}
 		// Replay each run with the template given now.
 		for i := range results {
-			results[i].Run = analysisrun.Replay(results[i].Verdicts, l)
+			results[i].Run = bench.Replay(results[i].Verdicts, l)
 		}
 		fmt.Printf("Results of %s: %d runs. Looks at canary ages %v; count %d, failureLimit %d, inconclusiveLimit %d (from %s).\n\n",
 			*from, len(results), l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template)

@@ -85,7 +85,7 @@ func TestRecordedVariant(t *testing.T) {
 					t.Errorf("%s at canary age %v: Loki parsed lines (%+v); only new-errors reads raw logs, without a parser", c.name, age, j.Cost)
 				}
 			}
-			run := analysisrun.Replay(r.Verdicts, l)
+			run := Replay(r.Verdicts, l)
 			last := r.Metrics[run.Looks-1]
 			t.Logf("%s: %s after %v at canary age %v: %s", c.name, run.Phase, r.Verdicts, ages[run.Looks-1], classifications(last))
 			switch {

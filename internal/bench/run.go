@@ -360,6 +360,6 @@ func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysis
 		r.Failed = append(r.Failed, body.Summary.Failed)
 		r.Metrics = append(r.Metrics, body.Metrics)
 	}
-	r.Run = analysisrun.Replay(r.Verdicts, l)
+	r.Run = Replay(r.Verdicts, l)
 	return nil
 }
