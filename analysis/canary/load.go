@@ -81,6 +81,11 @@ type loadFit struct {
 	LoadLow, LoadHigh float64
 	// Outliers counts the samples fitLoadRobust left out of the fit.
 	Outliers int
+	// residuals are the within-pod residuals y − ȳ_k − β̂·(x − x̄_k) by row
+	// and step of y (NaN where a sample is missing; a row without samples
+	// is nil, and a row ends at its last sample): what fitLoadRobust
+	// screens.
+	residuals [][]float64
 }
 
 // fitLoad fits the load model to the stable pods' values y and loads x on
@@ -91,13 +96,14 @@ type loadFit struct {
 func fitLoad(y, x [][]float64, spread float64) (loadFit, bool) {
 	var f loadFit
 	type podData struct {
+		row       int
 		pos, x, y []float64
 		mx, my    float64
 	}
 	var pods []podData
 	var sx, sy float64
 	for r := range y {
-		var p podData
+		p := podData{row: r}
 		for t := range y[r] {
 			if math.IsNaN(y[r][t]) || math.IsNaN(x[r][t]) {
 				continue
@@ -155,6 +161,10 @@ func fitLoad(y, x [][]float64, spread float64) (loadFit, bool) {
 		}
 	}
 	f.Sigma2 = rss / f.DF
+	f.residuals = make([][]float64, len(y))
+	for k, p := range pods {
+		f.residuals[p.row] = res[k]
+	}
 	rho, _ := stats.PooledLag1(res)
 	f.Rho = clampRho(rho)
 	var q, share2 float64

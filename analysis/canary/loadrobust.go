@@ -41,9 +41,8 @@ func fitLoadRobust(y, x [][]float64, spread float64) (loadFit, bool) {
 	if !ok {
 		return f, ok
 	}
-	res := loadResiduals(y, x, f.Slope)
 	var abs []float64
-	for _, row := range res {
+	for _, row := range f.residuals {
 		for _, e := range row {
 			if !math.IsNaN(e) {
 				abs = append(abs, math.Abs(e))
@@ -55,7 +54,7 @@ func fitLoadRobust(y, x [][]float64, spread float64) (loadFit, bool) {
 	n := 0
 	for r := range y {
 		clean[r] = slices.Clone(y[r])
-		for t, e := range res[r] {
+		for t, e := range f.residuals[r] {
 			if math.Abs(e) > limit {
 				clean[r][t] = math.NaN()
 				n++
@@ -71,30 +70,4 @@ func fitLoadRobust(y, x [][]float64, spread float64) (loadFit, bool) {
 	}
 	g.Outliers = n
 	return g, true
-}
-
-// loadResiduals returns the within-pod residuals y − ȳ_k − β·(x − x̄_k) of
-// the load model with slope beta on the grid of y (NaN where y or x is
-// missing), the residuals of R's lm(y ~ x + factor(pod)).
-func loadResiduals(y, x [][]float64, beta float64) [][]float64 {
-	res := make([][]float64, len(y))
-	for r := range y {
-		var sx, sy float64
-		n := 0
-		for t := range y[r] {
-			if !math.IsNaN(y[r][t]) && !math.IsNaN(x[r][t]) {
-				sx += x[r][t]
-				sy += y[r][t]
-				n++
-			}
-		}
-		res[r] = make([]float64, len(y[r]))
-		for t := range y[r] {
-			res[r][t] = math.NaN()
-			if !math.IsNaN(y[r][t]) && !math.IsNaN(x[r][t]) {
-				res[r][t] = y[r][t] - sy/float64(n) - beta*(x[r][t]-sx/float64(n))
-			}
-		}
-	}
-	return res
 }
