@@ -51,6 +51,10 @@ func TestRestartJustAfterStepBoundary(t *testing.T) {
 		{"restart-in-minute-2", []time.Time{minute(2)}},
 		{"restart-in-minute-5", []time.Time{minute(5)}},
 		{"crash-loop", []time.Time{minute(1), minute(3), minute(5), minute(7)}},
+		// In the last minute before a look that does not fall on the
+		// minute (Argo asks at any second): a window rounded down to the
+		// step would end before it.
+		{"restart-in-last-minute", []time.Time{minute(10)}},
 	}
 	var spec []restartSpec
 	for _, c := range cases {
@@ -110,19 +114,23 @@ func TestRestartJustAfterStepBoundary(t *testing.T) {
 		t.Fatalf("no restarts metric in %+v", resp)
 		return wire.MetricResult{}
 	}
-	// The AnalysisTemplate's looks (canary ages 4, 6, 8 and 10 minutes)
-	// and the end of the data.
+	// The AnalysisTemplate's looks (canary ages 4, 6, 8 and 10 minutes),
+	// a look 16 s after the restart of minute 10 (10 min 30 s of age), and
+	// the end of the data.
 	var looks []time.Time
 	for _, age := range []time.Duration{4, 6, 8, 10} {
 		looks = append(looks, healthy.CanaryStart.Add(age*time.Minute))
 	}
-	looks = append(looks, healthy.End)
+	looks = append(looks, minute(10).Add(16*time.Second), healthy.End)
+	if !healthy.End.After(looks[4]) {
+		t.Fatalf("the data end at %v, before the look at %v", healthy.End, looks[4])
+	}
 
 	lost := 0
 	for _, c := range cases {
 		t.Run(c.namespace, func(t *testing.T) {
 			for _, end := range looks {
-				if end.Truncate(time.Minute).Before(c.restarts[0]) {
+				if end.Before(c.restarts[0]) {
 					continue // not restarted yet at this look
 				}
 				resp := judge(t, c.namespace, "http-service", end)

@@ -137,8 +137,12 @@ func judgeFor(name rules.JudgeName) analysis.Judge {
 }
 
 // window works out the time range: it ends at the request's end (or now),
-// rounded down to a multiple of the step so that repeated looks and both
-// backends see the same grid, and reaches back by the lookback.
+// to the second, and reaches back by the lookback; the grid is end - k*step.
+// The end is not rounded down to the step: that would hide up to a step of
+// the newest data from every look, and from the last look for good (a
+// container restart in the analysis's last minute). Every query of one
+// judgement shares the window; Loki puts a metric query's points on its own
+// epoch-aligned grid inside it, and the judge places them on this one.
 func (s *Service) window(rs *rules.RuleSet, req request.Request) (window, error) {
 	step := time.Duration(rs.Step)
 	lookback := time.Duration(rs.Lookback)
@@ -158,7 +162,7 @@ func (s *Service) window(rs *rules.RuleSet, req request.Request) (window, error)
 	} else if end.After(now.Add(time.Minute)) {
 		return window{}, &InputError{Field: "end", Msg: fmt.Sprintf("end %s is in the future", end.Format(time.RFC3339))}
 	}
-	end = end.Truncate(step)
+	end = end.Truncate(time.Second)
 	return window{start: end.Add(-lookback), end: end, step: step}, nil
 }
 

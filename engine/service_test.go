@@ -65,10 +65,10 @@ var target = request.Target{Namespace: "shop", Rollout: "web", CanaryHash: "c1",
 
 func TestServiceWindowAndErrors(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 11, 25, 14, 5, 37, 0, time.UTC)
+	now := time.Date(2026, 11, 25, 14, 5, 37, 250e6, time.UTC)
 	empty := func(providers.RangeQuery) (model.Matrix, error) { return model.Matrix{}, nil }
 
-	t.Run("window ends at now rounded down to the step", func(t *testing.T) {
+	t.Run("window ends at now to the second, not rounded down to the step", func(t *testing.T) {
 		b := &fakeBackend{answer: empty}
 		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 		resp, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "test"})
@@ -76,7 +76,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		q := b.asked[0]
-		wantEnd := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+		wantEnd := time.Date(2026, 11, 25, 14, 5, 37, 0, time.UTC)
 		if !q.End.Equal(wantEnd) || !q.Start.Equal(wantEnd.Add(-30*time.Minute)) || q.Step != time.Minute {
 			t.Errorf("asked %v .. %v step %v", q.Start, q.End, q.Step)
 		}
@@ -94,7 +94,7 @@ func TestServiceWindowAndErrors(t *testing.T) {
 		if _, err := s.Judge(context.Background(), request.Request{Target: target, RuleSet: "test", End: end, Lookback: 10 * time.Minute}); err != nil {
 			t.Fatal(err)
 		}
-		if q := b.asked[0]; !q.End.Equal(end.Truncate(time.Minute)) || q.End.Sub(q.Start) != 10*time.Minute {
+		if q := b.asked[0]; !q.End.Equal(end) || q.End.Sub(q.Start) != 10*time.Minute {
 			t.Errorf("asked %v .. %v", q.Start, q.End)
 		}
 	})
