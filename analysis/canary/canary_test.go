@@ -245,10 +245,11 @@ func TestCountsAreJudgedOnEvidence(t *testing.T) {
 		{"enough requests to see five times", 6, 2000, 54, 18000, 0, analysis.Pass, nil},
 		{"too few requests", 0, 37, 24, 8000, 0, analysis.NotEnoughData, []string{"37 trials", "needed to see a 5x change", "canary 0% (0 of 37) vs stable 0.30% (12 of 4,002)"}},
 		// Against no stable event a relative change means nothing: the
-		// reason names the ratio the canary could show, and its counts (the
-		// stable pods' at the canary's timestamps).
+		// reason names the ratio the canary could show against all the
+		// stable pods' exposure in the window, and the counts (the stable
+		// pods' at the canary's timestamps).
 		{"one canary error in few requests where stable has none", 1, 200, 0, 5400, 0, analysis.NotEnoughData,
-			[]string{"the stable pods had no events in 2,700 trials; the canary's 200 trials can reveal a ratio of 1.29%", "canary 0.50% (1 of 200) vs stable 0% (0 of 2,700)"}},
+			[]string{"the stable pods had no events in 5,400 trials; the canary's 200 trials can reveal a ratio of 1.03%", "canary 0.50% (1 of 200) vs stable 0% (0 of 2,700)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

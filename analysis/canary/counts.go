@@ -68,6 +68,18 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 
 	sp := j.countSpread(m, f, t)
 	n, x, theta := conditionalShare(f.steps)
+	ref, matched := t, true
+	if t.xs == 0 {
+		// The stable pods have no event in the whole window, at the
+		// canary's steps or before: time-matching has nothing to match, and
+		// all their exposure bounds their rate (a class of events they never
+		// show). Where they had events at other times, the time-matched
+		// test stands.
+		if xs, es := f.wholeStable(); xs == 0 && es > t.es {
+			ref.es, matched = es, false
+			theta = t.ec / (t.ec + es)
+		}
+	}
 	phiTot := sp.phi + n*theta*(1-theta)*sp.luck
 	ev.Noise = &analysis.NoiseEvidence{Autocorrelation: math.NaN(), EffectivePoints: x / phiTot, Dispersion: phiTot}
 	ev.Spread = sp.evidence(j.PriorPods)
@@ -85,14 +97,33 @@ func (j *Judge) analyseCounts(m analysis.Metric, d analysis.Data, s analysis.Set
 		// With a bound of zero every canary event fails the bound, and the
 		// relative test could only repeat it: it is left out, so that the
 		// look's budget is shared by one hypothesis fewer.
-		a.tests = append(a.tests, countLevelTest(m, a.result.Test, a.result.Effect, t.comparison(m.Kind), n, x, theta, phiTot, rr, rank))
+		compare, when := t.comparison(m.Kind), "at the same times"
+		if !matched {
+			compare += fmt.Sprintf(" (%s in the whole window)", countSide(m.Kind, ref.xs, ref.es))
+			when = "over the whole window"
+		}
+		a.tests = append(a.tests, countLevelTest(m, a.result.Test, a.result.Effect, compare, when, n, x, theta, phiTot, rr, rank))
 	}
 	j.countBounds(a, m, t.xc, t.ec, sp.phi)
 	a.required = j.detectableFor(m, m.Kind)
 	if m.Direction != analysis.Decrease {
-		a.detectable = countDetectableChange(m, t, sp, a.required)
+		a.detectable = countDetectableChange(m, ref, sp, a.required)
 	}
 	return a
+}
+
+// wholeStable returns the stable pods' events and exposure over every step
+// of the window, before and after the canary's judged steps too.
+func (f countFrame) wholeStable() (events, exposure float64) {
+	for r := f.c; r < f.c+f.k; r++ {
+		for i, ok := range f.present[r] {
+			if ok {
+				events += f.events[r][i]
+				exposure += f.trials[r][i]
+			}
+		}
+	}
+	return events, exposure
 }
 
 // countTotals are the canary's and the stable pods' events and exposure
@@ -228,10 +259,11 @@ func (sp countSpreads) evidence(priorPods float64) *analysis.SpreadEvidence {
 }
 
 // countLevelTest is the hypothesis that the canary's rate is worse than the
-// stable pods': x of the n events at its timestamps against its expected
-// share theta, with the events divided by the dispersion phiTot; compare
-// says both sides' counts.
-func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, compare string, n, x, theta, phiTot, rr float64, rank podRank) *hypothesis {
+// stable pods': x of the n events against its expected share theta, with
+// the events divided by the dispersion phiTot; compare says both sides'
+// counts and when where the stable pods' events were counted ("at the same
+// times" as the canary's, or "over the whole window").
+func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, compare, when string, n, x, theta, phiTot, rr float64, rank podRank) *hypothesis {
 	_, rateWord := countWords(m.Kind)
 	ratio := ""
 	if c := rateRatioClause(rr); c != "" {
@@ -248,8 +280,8 @@ func countLevelTest(m analysis.Metric, test string, eff analysis.Effect, compare
 		p: p, side: side, gate: gate, critical: crit,
 		ev: analysis.TestEvidence{
 			Name: "level", Test: test, Estimate: rr - 1, Statistic: x,
-			Text: fmt.Sprintf("%s: %s canary events where %.3g were expected at the stable pods' %s at the same times (%sdispersion %.2f); %s",
-				compare, fmtCount(x), n*theta, rateWord, ratio, phiTot, rank.text()),
+			Text: fmt.Sprintf("%s: %s canary events where %.3g were expected at the stable pods' %s %s (%sdispersion %.2f); %s",
+				compare, fmtCount(x), n*theta, rateWord, when, ratio, phiTot, rank.text()),
 		},
 		interval: func(al float64) *analysis.Interval {
 			lo, hi := stats.ClopperPearson(x/phiTot, n/phiTot, al, al)

@@ -247,6 +247,10 @@ count_method <- function(EV, TR, C, cfg) {
   tot <- ct + st; nt <- ce + se
   N <- sum(nt); X <- xc
   theta <- if (N > 0) sum(nt * ct / tot) / N else sum(ct) / sum(tot)
+  # Stable pods without any event in the whole window: the canary's share
+  # of the exposure of the canary's judged steps and every stable step.
+  xsall <- sum(EV[(C + 1):(C + K), ], na.rm = TRUE); esall <- sum(TR[(C + 1):(C + K), ], na.rm = TRUE)
+  if (xs == 0 && xsall == 0 && esall > es) theta <- ec / (ec + esall)
   phitot <- phi + N * theta * (1 - theta) * luck
   up <- if (N == 0 || X <= 0) 1 else pbeta(theta, X / phitot, (N - X) / phitot + 1)
   lo <- if (N == 0 || X >= N) 1 else pbeta(1 - theta, (N - X) / phitot, X / phitot + 1)
