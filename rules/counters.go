@@ -25,11 +25,15 @@ import (
 //   - a counter that went down was reset (its container restarted): the
 //     step counts its new value;
 //   - a series without a value one step earlier counts its first value
-//     when its pod is the canary, or when its pod had other series of the
-//     same metric one step earlier (the first 5xx of a stable pod, a
-//     container's new series after a restart): a counter can start above
-//     zero (kube-state-metrics' restarts of a pod that crashed before its
-//     first scrape, a counter created at its first increment);
+//     when its pod is the canary and the series had no sample in the hour
+//     before (canarySeen), or when its pod had other series of the same
+//     metric one step earlier (the first 5xx of a stable pod, a container's
+//     new series after a restart): a counter can start above zero
+//     (kube-state-metrics' restarts of a pod that crashed before its first
+//     scrape, a counter created at its first increment). A canary series
+//     back after more than 5 minutes without a sample (a Prometheus outage,
+//     an unreachable pod) is not new: counting its value again would count
+//     everything before the gap twice;
 //   - any other series without a value one step earlier (a stable pod whose
 //     data begin here, or come back after more than 5 minutes without)
 //     counts from its next step: Prometheus cannot tell a new pod from one
@@ -39,6 +43,11 @@ import (
 //
 // Every part is an instant selector, as cheap as the counter itself. The
 // selector is itself a template.
+// canarySeen is how far back Increase looks for an earlier sample of a
+// canary series that has none one step earlier: longer than any analysis,
+// and a range over the canary's few series only.
+const canarySeen = "1h"
+
 func (p Params) Increase(selector string) (string, error) {
 	sel, matchers, err := p.renderSelector("Increase", selector)
 	if err != nil {
@@ -70,7 +79,8 @@ func (p Params) Increase(selector string) (string, error) {
 			canary = append(canary, m.String())
 		}
 		canary = append(canary, p.CanaryPods)
-		parts = append(parts, "{"+strings.Join(canary, ", ")+"}")
+		sel := "{" + strings.Join(canary, ", ") + "}"
+		parts = append(parts, fmt.Sprintf("(%[1]s unless last_over_time(%[1]s[%[2]s] offset %[3]s))", sel, canarySeen, p.Step))
 	}
 	return "(" + strings.Join(parts, " or ") + ")", nil
 }

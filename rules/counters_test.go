@@ -34,7 +34,8 @@ import (
 // nothing else;
 //   - a three-minute gap in the scrapes is bridged: the step after it counts
 //     everything that happened during the gap; after six minutes without a
-//     sample a stable pod's series counts from its next step.
+//     sample a stable pod's series counts from its next step, and so does
+//     a canary's (its value is not counted a second time).
 func TestIncreaseOnPrometheus(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	at := func(k int) time.Time { return t0.Add(14*time.Second + time.Duration(k)*15*time.Second) }
@@ -43,6 +44,8 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 		stable = "web-7c9d5b6f4d-bbbbb"
 		reset  = "web-7c9d5b6f4d-ccccc"
 		gap    = "web-7c9d5b6f4d-ddddd"
+		// A second canary pod, unreachable for 6 minutes.
+		canaryGap = "web-5f6b7c8d9e-eeeee"
 	)
 	var om strings.Builder
 	om.WriteString("# TYPE events counter\n")
@@ -70,6 +73,11 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 	for k := 0; k < 120; k++ { // 500, 501, ...; no scrapes 10m14s-15m59s
 		if k < 40 || k >= 64 {
 			sample(gap, "200", k, 500+float64(k))
+		}
+	}
+	for k := 8; k < 120; k++ { // 700, 701, ... from 2m14s; no scrapes 10m14s-15m59s
+		if k < 40 || k >= 64 {
+			sample(canaryGap, "200", k, 700+float64(k-8))
 		}
 	}
 	om.WriteString("# EOF\n")
@@ -130,6 +138,9 @@ func TestIncreaseOnPrometheus(t *testing.T) {
 		{"no sample in the 5 min before: no value", gap, 16, none},
 		{"back after 6 min without data: from the next step, not everything since the start", gap, 17, none},
 		{"then every increment", gap, 18, 4},
+		{"a canary's first value counts (700 at 2m14s, 701 at 2m29s ...)", canaryGap, 3, 703},
+		{"a canary back after 6 min without data is not new: from the next step", canaryGap, 17, none},
+		{"and then every increment", canaryGap, 18, 4},
 	}
 	for _, c := range cases {
 		got, ok := inc[c.pod][c.step]

@@ -20,7 +20,7 @@ func TestCounterHelpers(t *testing.T) {
 	}{
 		{"increase", "sum by (pod) ({{.Increase `restarts{namespace=\"{{.Namespace}}\", {{.Pods}}}`}})",
 			[]string{`(restarts{namespace="shop", pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+"} - restarts{namespace="shop", pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+"} offset 30s >= 0 or `,
-				`pod=~"web-5f6b7c8d9e-[a-z0-9]+"}))`}, ""},
+				`pod=~"web-5f6b7c8d9e-[a-z0-9]+"} unless last_over_time(`, `pod=~"web-5f6b7c8d9e-[a-z0-9]+"}[1h] offset 30s)))`}, ""},
 		{"rate", "{{.Rate `cpu{ {{.CanaryPods}} }`}}", []string{" offset 30s >= 0) / (timestamp(", " offset 30s) > 0))"}, ""},
 		{"not a selector", "{{.Increase `sum(x)`}}", nil, "Increase takes one series selector"},
 		{"unknown field inside", "{{.Increase `x{ {{.Podz}} }`}}", nil, "can't evaluate field Podz"},
