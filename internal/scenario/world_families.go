@@ -64,7 +64,7 @@ var misfitFamilies = []Family{
 		Description: "Missed scrapes, a Prometheus outage, cAdvisor and kube-state-metrics at 15 or 30 s, cAdvisor's own timestamps, a stable pod's container restarting.",
 		apply:       scrapeGaps},
 	{Name: "scrape-gaps-errors-new", world: true,
-		Description: "Missed scrapes and resets, and a canary answering 1% 5xx that the stable pods do not.",
+		Description: "Missed scrapes and resets, and a canary answering 1% more 5xx than the stable pods, of the same codes as their own.",
 		apply:       with(scrapeGaps, func(s *Scenario) { s.Effects.ExtraErrorRatio = 0.01 })},
 	{Name: "pod-replaced", Healthy: true, world: true,
 		Description: "A stable pod is deleted and replaced by a new one of the same hash (new name, cold) around the canary's window.",
