@@ -9,6 +9,10 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 )
 
+// canarySeen is how far back Increase looks for an earlier sample of a
+// canary series that has none one step earlier: longer than any analysis.
+const canarySeen = "1h"
+
 // Increase returns the exact increase over each query step of the counters
 // that selector selects, for a query template:
 //
@@ -41,13 +45,9 @@ import (
 //     start of the history), whose first value holds everything since the
 //     pod started.
 //
-// Every part is an instant selector, as cheap as the counter itself. The
+// Every part but the canary's is an instant selector, as cheap as the
+// counter itself; the canary's adds a range over its own few series. The
 // selector is itself a template.
-// canarySeen is how far back Increase looks for an earlier sample of a
-// canary series that has none one step earlier: longer than any analysis,
-// and a range over the canary's few series only.
-const canarySeen = "1h"
-
 func (p Params) Increase(selector string) (string, error) {
 	sel, matchers, err := p.renderSelector("Increase", selector)
 	if err != nil {
