@@ -204,3 +204,26 @@ func TestLoadModelLearnsFromHistory(t *testing.T) {
 			with.Canary.Count, without.Canary.Count, with.Stable.Count, without.Stable.Count)
 	}
 }
+
+// TestLoadFitRobustWithoutScale: when more than half of the residuals are
+// exactly zero there is no robust scale, and the least-squares fit stands
+// instead of every other sample being rejected as an outlier.
+func TestLoadFitRobustWithoutScale(t *testing.T) {
+	// Three pods whose value is exactly twice their load, and one whose
+	// noise (0, 1, 1, 0) is orthogonal to its load: the pooled slope is
+	// exactly 2, twelve residuals are exactly 0 and four are ±0.5.
+	x := [][]float64{{1, 2, 3, 4}, {1, 2, 3, 4}, {1, 2, 3, 4}, {1, 2, 3, 4}}
+	y := [][]float64{{2, 4, 6, 8}, {2, 4, 6, 8}, {2, 4, 6, 8}, {2, 5, 7, 8}}
+	ls, ok := fitLoad(y, x, 0.1)
+	if !ok {
+		t.Fatal("fitLoad failed")
+	}
+	f, ok := fitLoadRobust(y, x, 0.1)
+	if !ok {
+		t.Fatal("fitLoadRobust failed")
+	}
+	if f.Outliers != 0 || f.N != ls.N || f.Slope != ls.Slope {
+		t.Errorf("robust fit left out %d samples (N %d, slope %g); want the least-squares fit (N %d, slope %g)",
+			f.Outliers, f.N, f.Slope, ls.N, ls.Slope)
+	}
+}

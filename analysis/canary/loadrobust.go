@@ -50,15 +50,27 @@ func fitLoadRobust(y, x [][]float64, spread float64) (loadFit, bool) {
 		}
 	}
 	limit := outlierCut * madScale * stats.Median(abs)
-	clean := make([][]float64, len(y))
+	if !(limit > 0) {
+		// Half the residuals or more are exactly zero (values that follow
+		// their load exactly, a constant series): no scale to judge the
+		// others by; every nonzero one would be cut.
+		return f, ok
+	}
+	var clean [][]float64
 	n := 0
 	for r := range y {
-		clean[r] = slices.Clone(y[r])
 		for t, e := range f.residuals[r] {
-			if math.Abs(e) > limit {
-				clean[r][t] = math.NaN()
-				n++
+			if !(math.Abs(e) > limit) { // NaN: a missing sample
+				continue
 			}
+			if clean == nil {
+				clean = make([][]float64, len(y))
+				for i := range y {
+					clean[i] = slices.Clone(y[i])
+				}
+			}
+			clean[r][t] = math.NaN()
+			n++
 		}
 	}
 	if n == 0 {
