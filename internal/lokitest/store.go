@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/prometheus/common/model"
 
@@ -158,27 +157,4 @@ func (s *Store) Len() int {
 		n += len(st.Entries)
 	}
 	return n
-}
-
-// Span returns the times of the oldest and the newest stored entry.
-func (s *Store) Span() (first, last time.Time) {
-	var lo, hi int64
-	seen := false
-	for _, st := range s.streams {
-		if len(st.Entries) == 0 {
-			continue
-		}
-		a, b := st.Entries[0].T, st.Entries[len(st.Entries)-1].T
-		if !seen || a < lo {
-			lo = a
-		}
-		if !seen || b > hi {
-			hi = b
-		}
-		seen = true
-	}
-	if !seen {
-		return time.Time{}, time.Time{}
-	}
-	return time.Unix(0, lo).UTC(), time.Unix(0, hi).UTC()
 }
