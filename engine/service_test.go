@@ -128,9 +128,8 @@ func TestServiceWindowAndErrors(t *testing.T) {
 			}},
 		{"a backend client that panics is an internal error, not a crash", request.Request{Target: target, RuleSet: "test"}, "prometheus",
 			func(providers.RangeQuery) (model.Matrix, error) {
-				var m map[string]model.Matrix
-				m["x"] = nil // a nil map: the runtime panics
-				return nil, nil
+				var m []model.Matrix
+				return m[1], nil // an index out of range: the runtime panics
 			},
 			func(err error) bool {
 				var p *PanicError

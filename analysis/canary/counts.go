@@ -460,7 +460,6 @@ func (j *Judge) countBounds(a *metricAnalysis, m analysis.Metric, xc, ec, phi fl
 	interval := func(al float64) *analysis.Interval {
 		var lo, hi float64
 		if m.Kind == analysis.KindRate {
-			lo, hi = 0, math.Inf(1)
 			if xe > 0 {
 				lo = mathext.GammaIncRegInv(xe, al) / ee
 			}

@@ -53,7 +53,7 @@ func LoadRecordingRules(path string) (RecordingRules, error) {
 			return rr, fmt.Errorf("%s: group %s has no interval", path, g.Name)
 		}
 		for _, r := range g.Rules {
-			if !model.IsValidMetricName(model.LabelValue(r.Record)) || strings.TrimSpace(r.Expr) == "" {
+			if !model.LegacyValidation.IsValidMetricName(r.Record) || strings.TrimSpace(r.Expr) == "" {
 				return rr, fmt.Errorf("%s: group %s: rule %q needs a metric name and an expression", path, g.Name, r.Record)
 			}
 		}
