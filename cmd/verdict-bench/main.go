@@ -42,6 +42,7 @@ func main() {
 	batch := flag.Int("batch", 96, "instances per Prometheus")
 	history := flag.Duration("history", 40*time.Minute, "stable data before the canary starts")
 	cpuIdle := flag.Float64("cpu-idle", 0, "what-if: every pod's idle CPU in cores instead of the families' 0.02 (metrics families)")
+	scrape := flag.Duration("scrape", 0, "what-if: every pod's scrape interval instead of the families' 15 s (metrics families; a World's cAdvisor and kube-state-metrics intervals are raised to it)")
 	ruleFile := flag.String("rules", "deploy/base/rules/http-service.yaml", "rule set to judge with")
 	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
 	out := flag.String("json", "", "also write every result to this file")
@@ -93,7 +94,7 @@ func main() {
 	start := time.Now()
 	results, err := bench.RunBenchmark(ctx, bench.Config{
 		Families: fams, Seeds: *seeds, FirstSeed: *firstSeed, Batch: *batch, Alignments: aligns,
-		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Progress: os.Stderr,
+		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Scrape: *scrape, Progress: os.Stderr,
 	})
 	if err != nil {
 		fail(err)
@@ -102,6 +103,9 @@ func main() {
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, *align, time.Since(start).Round(time.Second))
 	if *cpuIdle > 0 {
 		fmt.Printf("What-if: every pod's idle CPU is %g cores (-cpu-idle), not the families' own.\n\n", *cpuIdle)
+	}
+	if *scrape > 0 {
+		fmt.Printf("What-if: every pod is scraped every %v (-scrape), not at the families' own intervals.\n\n", *scrape)
 	}
 	writeTable(results, l, false, loadRules(*ruleFile))
 	writeResults(*out, results)

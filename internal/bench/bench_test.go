@@ -127,7 +127,7 @@ func lookupFamilies(t *testing.T, names ...string) []scenario.Family {
 }
 
 // TestInstances: every family at every seed, the canary a minute older
-// than the last look, and the run's history and idle CPU replacing the
+// than the last look, and the run's history, idle CPU and scrape interval replacing the
 // families' own only where they are set.
 func TestInstances(t *testing.T) {
 	t.Parallel()
@@ -143,6 +143,22 @@ func TestInstances(t *testing.T) {
 	set := Config{Families: []scenario.Family{f}, Seeds: 1, FirstSeed: 7, Limits: l, History: time.Hour, CPUIdle: 0.005}.instances()
 	if s := set[0].Scenario; s.CPUBaseline != 0.005 || s.History != time.Hour || s.Effects != own[0].Scenario.Effects {
 		t.Errorf("with the run's settings: idle CPU %g, history %v, effects %+v", s.CPUBaseline, s.History, s.Effects)
+	}
+	if own[0].Scenario.Interval != 15*time.Second {
+		t.Errorf("scrape interval %v without -scrape", own[0].Scenario.Interval)
+	}
+	w, _ := scenario.LookupFamily("scrape-gaps")
+	for _, c := range []struct {
+		scrape, app, resource time.Duration
+	}{
+		{time.Minute, time.Minute, time.Minute},
+		// A World's cAdvisor and kube-state-metrics keep a longer interval of their own.
+		{10 * time.Second, 10 * time.Second, w.Scenario(7).World.ResourceInterval},
+	} {
+		s := Config{Families: []scenario.Family{w}, Seeds: 1, FirstSeed: 7, Limits: l, Scrape: c.scrape}.instances()[0].Scenario
+		if s.Interval != c.app || s.World.ResourceInterval != c.resource || s.World.KSMInterval < c.scrape {
+			t.Errorf("-scrape %v: app %v, cAdvisor %v, kube-state-metrics %v", c.scrape, s.Interval, s.World.ResourceInterval, s.World.KSMInterval)
+		}
 	}
 	if own[0].Scenario.Aligned {
 		t.Error("without alignments the canary's start is aligned")

@@ -59,6 +59,12 @@ type Config struct {
 	// CPU model, for what-if runs (docs/benchmark.md). Zero keeps the
 	// families' own.
 	CPUIdle float64
+	// Scrape, when positive, replaces every instance's scrape interval
+	// (scenario.Scenario.Interval, and in a World the cAdvisor and
+	// kube-state-metrics intervals where they are shorter): the benchmark
+	// with the scrapes of another Prometheus set-up (Prometheus' own
+	// default is 1m), for what-if runs. Zero keeps the families' own.
+	Scrape time.Duration
 	// Parallel requests to the service.
 	Parallel int
 	// Dir holds the temporary data; "" means a new temp dir.
@@ -129,6 +135,13 @@ func (cfg Config) instances() []scenario.Instance {
 				}
 				if cfg.CPUIdle > 0 {
 					s.CPUBaseline = cfg.CPUIdle
+				}
+				if cfg.Scrape > 0 {
+					s.Interval = cfg.Scrape
+					if w := s.World; w != nil {
+						w.ResourceInterval = max(w.ResourceInterval, cfg.Scrape)
+						w.KSMInterval = max(w.KSMInterval, cfg.Scrape)
+					}
 				}
 				if a >= 0 {
 					s.Aligned, s.Alignment = true, a
