@@ -211,6 +211,7 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 		zap.String("reason", resp.Reason), zap.Strings("failed", resp.Summary.Failed),
 		zap.String("ruleSet", resp.RuleSet), zap.String("namespace", req.Namespace), zap.String("rollout", req.Rollout),
 		zap.String("canaryHash", req.CanaryHash), zap.String("stableHash", req.StableHash),
+		zap.String("canaryReplicaSet", req.CanaryReplicaSet), zap.String("stableReplicaSet", req.StableReplicaSet),
 		zap.Time("start", resp.Window.Start), zap.Time("end", resp.Window.End), zap.Duration("took", took),
 		zap.String("report", resp.Summary.Report))
 	return result{status: http.StatusOK, data: resp}

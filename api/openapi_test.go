@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -99,28 +100,54 @@ func TestOpenAPIRequestFields(t *testing.T) {
 	if !slices.Equal(params, request.Names()) {
 		t.Errorf("GET parameters %v, want the request's fields %v", params, request.Names())
 	}
-	// A request with only the required fields is valid, and one without
-	// any of them is not.
-	var r request.Request
-	for name := range required {
-		if err := r.Set(name, map[string]string{"namespace": "shop", "canaryHash": "5f6b7c8d9e",
-			"stableHash": "7c9d5b6f4d", "ruleSet": "http-service"}[name]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := r.Validate(); err != nil {
-		t.Errorf("a request with the documented required fields %v is refused: %v", required, err)
-	}
-	for name := range required {
-		missing := r
-		if err := missing.Set(name, ""); err != nil {
-			t.Fatal(err)
-		}
-		if err := missing.Validate(); err == nil {
-			t.Errorf("%s is documented as required but a request without it is valid", name)
-		}
-	}
 	body := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+	// A request with the required fields and one of the body's oneOf
+	// pairs (the pods by hash or by ReplicaSet) is valid; one without any
+	// required field, without either pair or with both is not.
+	values := map[string]string{"namespace": "shop", "canaryHash": "5f6b7c8d9e", "stableHash": "7c9d5b6f4d",
+		"canaryReplicaSet": "web-6d4f9c7b8-2-1-canary", "stableReplicaSet": "web-6d4f9c7b8-2-1-baseline", "ruleSet": "http-service"}
+	build := func(names ...string) request.Request {
+		var r request.Request
+		for _, name := range names {
+			if err := r.Set(name, values[name]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return r
+	}
+	if len(body.OneOf) != 2 {
+		t.Fatalf("the POST body has %d oneOf alternatives, want the pods by hash or by ReplicaSet", len(body.OneOf))
+	}
+	var pairs []string
+	for _, alt := range body.OneOf {
+		pair := alt.Value.Required
+		pairs = append(pairs, pair...)
+		r := build(append(slices.Collect(maps.Keys(required)), pair...)...)
+		if err := r.Validate(); err != nil {
+			t.Errorf("a request with the documented required fields %v and %v is refused: %v", required, pair, err)
+		}
+		for name := range required {
+			missing := r
+			if err := missing.Set(name, ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := missing.Validate(); err == nil {
+				t.Errorf("%s is documented as required but a request without it is valid", name)
+			}
+		}
+		for _, name := range pair {
+			missing := r
+			if err := missing.Set(name, ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := missing.Validate(); err == nil {
+				t.Errorf("%s belongs to a required pair but a request without it is valid", name)
+			}
+		}
+	}
+	if r := build(append(slices.Collect(maps.Keys(required)), pairs...)...); r.Validate() == nil {
+		t.Errorf("a request with both pairs %v is valid: oneOf says it is not", pairs)
+	}
 	var props []string
 	for name := range body.Properties {
 		props = append(props, name)

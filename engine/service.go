@@ -76,7 +76,11 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 	}
 	pm, err := rules.NewPodMatcher(rs.Pods, req.Target)
 	if err != nil {
-		return nil, &InputError{Field: "canaryHash", Msg: err.Error()}
+		field := "canaryHash"
+		if req.ByReplicaSet() {
+			field = "canaryReplicaSet"
+		}
+		return nil, &InputError{Field: field, Msg: err.Error()}
 	}
 	qs, logs, cost, err := s.fetchAll(ctx, rs, pm, w)
 	if err != nil {

@@ -159,3 +159,55 @@ func TestServiceWindowAndErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceReplicaSets judges a target named by ReplicaSets (an Argo
+// experiment's canary and baseline): the queries select their pods by name,
+// and a rule set that tells pods apart by the hash label cannot judge it.
+func TestServiceReplicaSets(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+	rsTarget := request.Target{Namespace: "shop", Rollout: "web",
+		CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"}
+	empty := func(providers.RangeQuery) (model.Matrix, error) { return model.Matrix{}, nil }
+
+	t.Run("by name", func(t *testing.T) {
+		t.Parallel()
+		b := &fakeBackend{answer: empty}
+		s := &Service{Rules: oneRuleSet{testRuleSet(t, "prometheus")}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		resp, err := s.Judge(context.Background(), request.Request{Target: rsTarget, RuleSet: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"}`
+		if len(b.asked) == 0 || b.asked[0].Expr != want {
+			t.Errorf("asked %+v, want %s", b.asked, want)
+		}
+		if resp.Target != rsTarget || resp.Verdict != analysis.Inconclusive {
+			t.Errorf("target %+v verdict %s, want %+v Inconclusive (no data)", resp.Target, resp.Verdict, rsTarget)
+		}
+	})
+	t.Run("a rule set that matches pods by label", func(t *testing.T) {
+		t.Parallel()
+		rs, err := rules.Load([]byte(`
+name: test
+thresholds: {pass: 90, marginal: 60}
+pods: {by: label, label: rollouts_pod_template_hash}
+metrics:
+  - name: latency
+    query: 'x{namespace="{{.Namespace}}", {{.Pods}}}'
+`), "test.yaml", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := &fakeBackend{answer: empty}
+		s := &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		_, err = s.Judge(context.Background(), request.Request{Target: rsTarget, RuleSet: "test"})
+		var e *InputError
+		if !errors.As(err, &e) || e.Field != "canaryReplicaSet" || e.NotFound || !strings.Contains(e.Msg, "pods.by: name") {
+			t.Errorf("got %v, want an input error in canaryReplicaSet that says pods.by: name", err)
+		}
+		if len(b.asked) != 0 {
+			t.Errorf("%d queries ran", len(b.asked))
+		}
+	})
+}

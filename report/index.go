@@ -46,7 +46,7 @@ func (r *Reports) indexView(sets map[string]*rules.RuleSet, env string) indexVie
 	v := indexView{Environment: env, Keep: r.o.Recent}
 	for _, e := range r.recent.list() {
 		t := e.Link.Request.Target
-		canary := t.CanaryHash + " vs " + t.StableHash
+		canary := t.Canary() + " vs " + t.Stable()
 		v.Recent = append(v.Recent, recentView{
 			At:      e.At.UTC().Format("2006-01-02 15:04:05"),
 			Href:    e.URL,

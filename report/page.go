@@ -109,7 +109,7 @@ func (o Options) view(p Page) pageView {
 	v.JSON = o.prefix() + request.Path + "?" + api.Query()
 
 	t := resp.Target
-	canary := t.CanaryHash
+	canary := t.Canary()
 	if len(resp.Canary.Pods) > 0 {
 		canary += " (" + strings.Join(resp.Canary.Pods, ", ") + ")"
 	}
@@ -125,7 +125,7 @@ func (o Options) view(p Page) pageView {
 		{"Namespace", t.Namespace},
 		{"Rollout", or(t.Rollout, "any")},
 		{"Canary", canary},
-		{"Stable", fmt.Sprintf("%s (%d pods)", t.StableHash, len(resp.Stable.Pods))},
+		{stableFact(t), fmt.Sprintf("%s (%d pods)", t.Stable(), len(resp.Stable.Pods))},
 		{"Rule set", rs},
 		{"Window", fmt.Sprintf("%s to %s UTC, step %s", resp.Window.Start.UTC().Format("2006-01-02 15:04"),
 			resp.Window.End.UTC().Format("15:04"), resp.Window.Step)},
@@ -331,6 +331,16 @@ func target(t request.Target) string {
 		return t.Namespace + "/" + t.Rollout
 	}
 	return t.Namespace
+}
+
+// stableFact names what the canary was compared with: the stable pods of
+// the rollout, or the ReplicaSet a request named (an Argo experiment's
+// baseline).
+func stableFact(t request.Target) string {
+	if t.ByReplicaSet() {
+		return "Baseline"
+	}
+	return "Stable"
 }
 
 func or(s, otherwise string) string {

@@ -7,7 +7,8 @@ import (
 )
 
 // join writes the request's set fields in the fields' order (namespace,
-// rollout, canaryHash, stableHash, ruleSet, lookback, end, series): each
+// rollout, canaryHash, stableHash, canaryReplicaSet, stableReplicaSet,
+// ruleSet, lookback, end, series): each
 // name and escaped value joined by kv, the fields by sep.
 func (r Request) join(sep, kv string, escape func(string) string) string {
 	var b strings.Builder

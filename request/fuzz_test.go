@@ -9,6 +9,7 @@ import "testing"
 func FuzzParseQuery(f *testing.F) {
 	f.Add(validQuery + "&lookback=1h30m&end=2026-11-25T14:05:00Z")
 	f.Add(validQuery + "&end=1795634220.25")
+	f.Add(experimentQuery + "&lookback=30m")
 	f.Fuzz(func(t *testing.T, raw string) {
 		r, err := ParseQuery(raw)
 		if err != nil {
@@ -20,6 +21,7 @@ func FuzzParseQuery(f *testing.F) {
 
 func FuzzParseJSON(f *testing.F) {
 	f.Add([]byte(`{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service","lookback":"30m"}`))
+	f.Add([]byte(`{"namespace":"shop","canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline","ruleSet":"http-service"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r, err := ParseJSON(body)
 		if err != nil {

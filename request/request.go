@@ -20,17 +20,49 @@ import (
 // Path is where the API answers judgement requests.
 const Path = "/api/v1/judge"
 
-// Target names the canary and the stable pods of one judgement.
+// Target names the canary and the stable pods of one judgement, in one of
+// two ways: by the rollout's pod-template hashes (CanaryHash, StableHash), or
+// by ReplicaSet names (CanaryReplicaSet, StableReplicaSet), as an Argo
+// experiment's canary and baseline are named.
 type Target struct {
 	// Namespace is the rollout's namespace.
 	Namespace string `json:"namespace"`
 	// Rollout narrows the pods to <rollout>-<hash>-<suffix>; empty matches
-	// any <name>-<hash>-<suffix>.
+	// any <name>-<hash>-<suffix>. With ReplicaSets it only names the rollout
+	// (the ReplicaSets' names already are the pods' prefixes).
 	Rollout string `json:"rollout,omitempty"`
 	// CanaryHash and StableHash are pod-template hashes (the
 	// rollouts-pod-template-hash label of the new and the stable ReplicaSet).
-	CanaryHash string `json:"canaryHash"`
-	StableHash string `json:"stableHash"`
+	CanaryHash string `json:"canaryHash,omitempty"`
+	StableHash string `json:"stableHash,omitempty"`
+	// CanaryReplicaSet and StableReplicaSet name the ReplicaSets whose pods
+	// are compared (<replicaset>-<suffix>): an Argo experiment's canary and
+	// baseline templates, whose pods started together. The baseline's
+	// pod-template hash can equal the stable ReplicaSet's, so only their
+	// names tell them apart.
+	CanaryReplicaSet string `json:"canaryReplicaSet,omitempty"`
+	StableReplicaSet string `json:"stableReplicaSet,omitempty"`
+}
+
+// ByReplicaSet says whether the target names ReplicaSets rather than
+// pod-template hashes.
+func (t Target) ByReplicaSet() bool { return t.CanaryReplicaSet != "" || t.StableReplicaSet != "" }
+
+// Canary names the canary's pods for people: its ReplicaSet or its hash.
+func (t Target) Canary() string {
+	if t.ByReplicaSet() {
+		return t.CanaryReplicaSet
+	}
+	return t.CanaryHash
+}
+
+// Stable names the pods the canary is compared with: the baseline's
+// ReplicaSet or the stable hash.
+func (t Target) Stable() string {
+	if t.ByReplicaSet() {
+		return t.StableReplicaSet
+	}
+	return t.StableHash
 }
 
 // Request is one question: is this canary healthy compared with these stable
@@ -87,6 +119,7 @@ var (
 
 // Validate checks every field and says which one is at fault first.
 func (r *Request) Validate() error {
+	byRS := r.ByReplicaSet()
 	names := []struct {
 		field, value string
 		re           *regexp.Regexp
@@ -96,12 +129,25 @@ func (r *Request) Validate() error {
 	}{
 		{"namespace", r.Namespace, dnsLabel, 63, true, "a Kubernetes namespace name (lower-case letters, digits and '-')"},
 		{"rollout", r.Rollout, dnsSubdomain, 253, false, "a Kubernetes object name (lower-case letters, digits, '-' and '.')"},
-		{"canaryHash", r.CanaryHash, podTemplateHash, 63, true, "a pod-template hash (lower-case letters and digits)"},
-		{"stableHash", r.StableHash, podTemplateHash, 63, true, "a pod-template hash (lower-case letters and digits)"},
+		{"canaryHash", r.CanaryHash, podTemplateHash, 63, !byRS, "a pod-template hash (lower-case letters and digits)"},
+		{"stableHash", r.StableHash, podTemplateHash, 63, !byRS, "a pod-template hash (lower-case letters and digits)"},
+		{"canaryReplicaSet", r.CanaryReplicaSet, dnsSubdomain, 253, byRS, "a ReplicaSet name (lower-case letters, digits, '-' and '.')"},
+		{"stableReplicaSet", r.StableReplicaSet, dnsSubdomain, 253, byRS, "a ReplicaSet name (lower-case letters, digits, '-' and '.')"},
 		{"ruleSet", r.RuleSet, dnsLabel, 63, true, "a rule-set name (lower-case letters, digits and '-')"},
+	}
+	if byRS && (r.CanaryHash != "" || r.StableHash != "") {
+		field := "canaryHash"
+		if r.CanaryHash == "" {
+			field = "stableHash"
+		}
+		return fieldError(field, "%s names the pods by hash and canaryReplicaSet/stableReplicaSet by ReplicaSet: give one pair, not both", field)
 	}
 	for _, n := range names {
 		switch {
+		case n.value == "" && n.required && byRS:
+			return fieldError(n.field, "%s is required with %s: give canaryReplicaSet and stableReplicaSet together", n.field, other(n.field))
+		case n.value == "" && n.required && (n.field == "canaryHash" || n.field == "stableHash"):
+			return fieldError(n.field, "%s is required (or canaryReplicaSet and stableReplicaSet instead of the hashes)", n.field)
 		case n.value == "" && n.required:
 			return fieldError(n.field, "%s is required", n.field)
 		case n.value == "":
@@ -109,7 +155,10 @@ func (r *Request) Validate() error {
 			return fieldError(n.field, "%s %s is not %s, at most %d long", n.field, strconv.Quote(n.value), n.what, n.max)
 		}
 	}
-	if r.CanaryHash == r.StableHash {
+	if byRS && r.CanaryReplicaSet == r.StableReplicaSet {
+		return fieldError("stableReplicaSet", "canaryReplicaSet and stableReplicaSet are both %q: the canary must differ from the pods it is compared with", r.CanaryReplicaSet)
+	}
+	if !byRS && r.CanaryHash == r.StableHash {
 		return fieldError("stableHash", "canaryHash and stableHash are both %q: the canary must differ from the stable pods", r.CanaryHash)
 	}
 	if r.Lookback < 0 {
@@ -123,6 +172,14 @@ func (r *Request) Validate() error {
 	return nil
 }
 
+// other is the partner of a ReplicaSet field.
+func other(field string) string {
+	if field == "canaryReplicaSet" {
+		return "stableReplicaSet"
+	}
+	return "canaryReplicaSet"
+}
+
 func checkEnd(t time.Time) error {
 	if t.Before(MinEnd) || !t.Before(MaxEnd) {
 		return fmt.Errorf("end %s is outside %s to %s", t.UTC().Format(time.RFC3339Nano),
@@ -132,4 +189,4 @@ func checkEnd(t time.Time) error {
 }
 
 // errEmpty is a JSON body without content.
-var errEmpty = errors.New("the body is empty: send a JSON object with namespace, canaryHash, stableHash and ruleSet")
+var errEmpty = errors.New("the body is empty: send a JSON object with namespace, canaryHash, stableHash (or canaryReplicaSet, stableReplicaSet) and ruleSet")

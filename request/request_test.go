@@ -15,6 +15,20 @@ var valid = Request{
 	RuleSet: "http-service",
 }
 
+// experiment names an Argo experiment's canary and baseline ReplicaSets
+// (<rollout>-<hash>-<revision>-<step>-<template>) instead of the hashes.
+var experiment = Request{
+	Target: Target{Namespace: "shop", Rollout: "web",
+		CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"},
+	RuleSet: "http-service",
+}
+
+func withRS(change func(r *Request)) Request {
+	r := experiment
+	change(&r)
+	return r
+}
+
 func with(change func(r *Request)) Request {
 	r := valid
 	change(&r)
@@ -53,6 +67,21 @@ func TestValidate(t *testing.T) {
 		{"end before 2000", with(func(r *Request) { r.End = MinEnd.Add(-time.Nanosecond) }), "end"},
 		{"end at 2000", with(func(r *Request) { r.End = MinEnd }), ""},
 		{"end at 2100", with(func(r *Request) { r.End = MaxEnd }), "end"},
+		{"replica sets", experiment, ""},
+		{"replica sets without rollout", withRS(func(r *Request) { r.Rollout = "" }), ""},
+		{"dotted replica set", withRS(func(r *Request) { r.StableReplicaSet = "web.v1-baseline" }), ""},
+		{"only the canary replica set", withRS(func(r *Request) { r.StableReplicaSet = "" }), "stableReplicaSet"},
+		{"only the stable replica set", withRS(func(r *Request) { r.CanaryReplicaSet = "" }), "canaryReplicaSet"},
+		{"replica sets and a canary hash", withRS(func(r *Request) { r.CanaryHash = "5f6b7c8d9e" }), "canaryHash"},
+		{"replica sets and a stable hash", withRS(func(r *Request) { r.StableHash = "7c9d5b6f4d" }), "stableHash"},
+		{"a replica set and both hashes", with(func(r *Request) { r.CanaryReplicaSet = "web-1-canary" }), "canaryHash"},
+		{"same replica sets", withRS(func(r *Request) { r.StableReplicaSet = r.CanaryReplicaSet }), "stableReplicaSet"},
+		{"replica set with a regular expression", withRS(func(r *Request) { r.CanaryReplicaSet = "web-.*" }), "canaryReplicaSet"},
+		{"replica set with '/'", withRS(func(r *Request) { r.StableReplicaSet = "web/baseline" }), "stableReplicaSet"},
+		{"upper-case replica set", withRS(func(r *Request) { r.CanaryReplicaSet = "Web-canary" }), "canaryReplicaSet"},
+		{"replica set ending in '-'", withRS(func(r *Request) { r.StableReplicaSet = "web-baseline-" }), "stableReplicaSet"},
+		{"replica set too long", withRS(func(r *Request) { r.StableReplicaSet = strings.Repeat("a", 254) }), "stableReplicaSet"},
+		{"replica sets with a bad rule set", withRS(func(r *Request) { r.RuleSet = "" }), "ruleSet"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -82,7 +111,10 @@ func checkField(t *testing.T, err error, field string) {
 	}
 }
 
-const validQuery = "namespace=shop&rollout=web&canaryHash=5f6b7c8d9e&stableHash=7c9d5b6f4d&ruleSet=http-service"
+const (
+	validQuery      = "namespace=shop&rollout=web&canaryHash=5f6b7c8d9e&stableHash=7c9d5b6f4d&ruleSet=http-service"
+	experimentQuery = "namespace=shop&rollout=web&canaryReplicaSet=web-6d4f9c7b8-2-1-canary&stableReplicaSet=web-6d4f9c7b8-2-1-baseline&ruleSet=http-service"
+)
 
 func TestParseQuery(t *testing.T) {
 	t.Parallel()
@@ -125,6 +157,13 @@ func TestParseQuery(t *testing.T) {
 		{"series false", validQuery + "&series=false", valid, ""},
 		{"series 1", validQuery + "&series=1", Request{}, "series"},
 		{"series True", validQuery + "&series=True", Request{}, "series"},
+		{"replica sets", experimentQuery, experiment, ""},
+		{"replica sets without rollout", "namespace=shop&canaryReplicaSet=web-6d4f9c7b8-2-1-canary&stableReplicaSet=web-6d4f9c7b8-2-1-baseline&ruleSet=http-service",
+			withRS(func(r *Request) { r.Rollout = "" }), ""},
+		{"one replica set", "namespace=shop&canaryReplicaSet=web-6d4f9c7b8-2-1-canary&ruleSet=http-service", Request{}, "stableReplicaSet"},
+		{"replica sets and hashes", validQuery + "&canaryReplicaSet=a&stableReplicaSet=b", Request{}, "canaryHash"},
+		{"escaped regular expression in a replica set", "namespace=shop&canaryReplicaSet=web%7Cx&stableReplicaSet=b&ruleSet=r", Request{}, "canaryReplicaSet"},
+		{"case-variant replica set", experimentQuery + "&canaryReplicaset=x", Request{}, "canaryReplicaset"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -155,6 +194,8 @@ func TestParseSegments(t *testing.T) {
 		{"bad escape", ok + "/end/%zz", Request{}, "end"},
 		{"empty", "", Request{}, "namespace"},
 		{"an escaped slash in a hash", "namespace/shop/canaryHash/a%2Fb/stableHash/c/ruleSet/r", Request{}, "canaryHash"},
+		{"replica sets", "namespace/shop/rollout/web/canaryReplicaSet/web-6d4f9c7b8-2-1-canary/stableReplicaSet/web-6d4f9c7b8-2-1-baseline/ruleSet/http-service", experiment, ""},
+		{"an escaped slash in a replica set", "namespace/shop/canaryReplicaSet/a%2Fb/stableReplicaSet/c/ruleSet/r", Request{}, "canaryReplicaSet"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -198,6 +239,10 @@ func TestParseJSON(t *testing.T) {
 		{"missing hash", `{"namespace":"shop","canaryHash":"a","ruleSet":"r"}`, Request{}, "stableHash"},
 		{"series", body + `,"series":"true"}`, with(func(r *Request) { r.Series = true }), ""},
 		{"series as a JSON bool", body + `,"series":true}`, Request{}, "series"},
+		{"replica sets", `{"namespace":"shop","rollout":"web","canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline","ruleSet":"http-service"}`, experiment, ""},
+		{"replica set and hashes", body + `,"stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"}`, Request{}, "canaryHash"},
+		{"missing replica set", `{"namespace":"shop","stableReplicaSet":"b","ruleSet":"r"}`, Request{}, "canaryReplicaSet"},
+		{"replica set as a number", `{"namespace":"shop","canaryReplicaSet":1}`, Request{}, "canaryReplicaSet"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -236,6 +281,9 @@ func TestEncode(t *testing.T) {
 		{"curl GET", valid.Curl(base, false), "curl -s 'http://localhost:8080/api/v1/judge?" + validQuery + "'"},
 		{"curl POST", valid.Curl(base, true), `curl -s 'http://localhost:8080/api/v1/judge' -H 'Content-Type: application/json' -d '{"namespace":"shop","rollout":"web","canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d","ruleSet":"http-service"}'`},
 		{"shell quoting", shellQuote("it's"), `'it'\''s'`},
+		{"replica sets: query", experiment.Query(), experimentQuery},
+		{"replica sets: segments", experiment.Segments(), "namespace/shop/rollout/web/canaryReplicaSet/web-6d4f9c7b8-2-1-canary/stableReplicaSet/web-6d4f9c7b8-2-1-baseline/ruleSet/http-service"},
+		{"replica sets: curl POST", experiment.Curl(base, true), `curl -s 'http://localhost:8080/api/v1/judge' -H 'Content-Type: application/json' -d '{"namespace":"shop","rollout":"web","canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline","ruleSet":"http-service"}'`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -244,20 +292,27 @@ func TestEncode(t *testing.T) {
 			}
 		})
 	}
-	t.Run("round trips", func(t *testing.T) {
-		back, err := ParseQuery(full.Query())
-		if err != nil || !same(back, full) {
-			t.Errorf("query: %+v, %v", back, err)
-		}
-		back, err = ParseJSON(must(full.MarshalJSON()))
-		if err != nil || !same(back, full) {
-			t.Errorf("JSON: %+v, %v", back, err)
-		}
-		back, err = ParseSegments(full.Segments())
-		if err != nil || !same(back, full) {
-			t.Errorf("segments: %+v, %v", back, err)
-		}
+	fullRS := withRS(func(r *Request) {
+		r.Lookback = 90 * time.Minute
+		r.End = full.End
+		r.Series = true
 	})
+	for name, r := range map[string]Request{"hashes": full, "replica sets": fullRS} {
+		t.Run("round trips/"+name, func(t *testing.T) {
+			back, err := ParseQuery(r.Query())
+			if err != nil || !same(back, r) {
+				t.Errorf("query: %+v, %v", back, err)
+			}
+			back, err = ParseJSON(must(r.MarshalJSON()))
+			if err != nil || !same(back, r) {
+				t.Errorf("JSON: %+v, %v", back, err)
+			}
+			back, err = ParseSegments(r.Segments())
+			if err != nil || !same(back, r) {
+				t.Errorf("segments: %+v, %v", back, err)
+			}
+		})
+	}
 }
 
 func must(b []byte, err error) []byte {
@@ -278,6 +333,8 @@ func TestFlags(t *testing.T) {
 		{"all", []string{"--namespace", "shop", "--rollout", "web", "--canary-hash", "5f6b7c8d9e", "--stable-hash", "7c9d5b6f4d",
 			"--rule-set", "http-service", "--lookback", "1h", "--end", "1795634220"},
 			with(func(r *Request) { r.Lookback = time.Hour; r.End = time.Unix(1795634220, 0).UTC() }), true},
+		{"replica sets", []string{"--namespace", "shop", "--rollout", "web", "--canary-replicaset", "web-6d4f9c7b8-2-1-canary",
+			"--stable-replicaset", "web-6d4f9c7b8-2-1-baseline", "--rule-set", "http-service"}, experiment, true},
 		{"series without a value", []string{"--series"}, Request{Series: true}, true},
 		{"series=false", []string{"--series=false"}, Request{}, true},
 		{"series=yes", []string{"--series=yes"}, Request{}, false},

@@ -110,7 +110,7 @@ func dryRunParams(rs *RuleSet, t request.Target) (Params, error) {
 	if t.Namespace == "" {
 		return Params{}, fmt.Errorf("a dry run needs a namespace")
 	}
-	if t.CanaryHash != "" || t.StableHash != "" {
+	if t.CanaryHash != "" || t.StableHash != "" || t.ByReplicaSet() {
 		pm, err := NewPodMatcher(rs.Pods, t)
 		if err != nil {
 			return Params{}, err

@@ -3,6 +3,7 @@ package rules
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +139,142 @@ func TestPodMatcherClassify(t *testing.T) {
 	}
 	if _, err := NewPodMatcher(PodMatching{}, request.Target{CanaryHash: "a", StableHash: "a"}); err == nil {
 		t.Error("equal hashes accepted")
+	}
+}
+
+// experimentTarget names an Argo experiment's canary and baseline
+// ReplicaSets: <rollout>-<hash>-<revision>-<step>-<template>.
+var experimentTarget = request.Target{Namespace: "shop", Rollout: "web",
+	CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"}
+
+func TestPodMatcherReplicaSets(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 40) + "-6d4f9c7b8-1-3" // 54 characters: "<long>-can" is the 58 kept
+	cases := []struct {
+		name                         string
+		target                       request.Target
+		pods, canaryPods, stablePods string
+		// the pods each side must select, and the pods neither may
+		canary, stable, neither []string
+	}{
+		{
+			name:       "an experiment's canary and baseline",
+			target:     experimentTarget,
+			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"`,
+			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
+			stablePods: `pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"`,
+			canary:     []string{"web-6d4f9c7b8-2-1-canary-fghij"},
+			stable:     []string{"web-6d4f9c7b8-2-1-baseline-abcde", "web-6d4f9c7b8-2-1-baseline-x2x2x"},
+			neither: []string{
+				"web-6d4f9c7b8-abcde",                   // the rollout's canary pod (same hash as the experiment's canary)
+				"web-7c9d5b6f4d-abcde",                  // the stable pods
+				"web-6d4f9c7b8-2-1-baseline-x-abcde",    // a ReplicaSet whose name continues
+				"web-6d4f9c7b8-2-1-baseline",            // the ReplicaSet's own name
+				"web-6d4f9c7b8-2-1-baselineabcde",       // no '-'
+				"web-6d4f9c7b8-3-1-baseline-abcde",      // the next revision's experiment
+				"shop-web-6d4f9c7b8-2-1-canary-abcde",   // another prefix
+				"web-6d4f9c7b8-2-1-canary-ABCDE",        // not a generated suffix
+				"web-6d4f9c7b8-2-1-canary-abcde\nx-abc", // a newline
+			},
+		},
+		{
+			name:       "a rollout's ReplicaSets (dots escaped)",
+			target:     request.Target{Namespace: "shop", CanaryReplicaSet: "web.v2-5f6b7c8d9e", StableReplicaSet: "web.v2-7c9d5b6f4d"},
+			pods:       `pod=~"(?:web\\.v2-5f6b7c8d9e-[a-z0-9]+|web\\.v2-7c9d5b6f4d-[a-z0-9]+)"`,
+			canaryPods: `pod=~"web\\.v2-5f6b7c8d9e-[a-z0-9]+"`,
+			stablePods: `pod=~"web\\.v2-7c9d5b6f4d-[a-z0-9]+"`,
+			canary:     []string{"web.v2-5f6b7c8d9e-zzzzz"},
+			stable:     []string{"web.v2-7c9d5b6f4d-aaaaa"},
+			neither:    []string{"webxv2-5f6b7c8d9e-zzzzz"},
+		},
+		{
+			// The API server keeps 58 characters of generateName
+			// "<replicaset>-" and appends five random ones.
+			name:       "names longer than Kubernetes keeps",
+			target:     request.Target{Namespace: "shop", CanaryReplicaSet: long + "-canary", StableReplicaSet: long + "-baseline"},
+			pods:       `pod=~"(?:` + long + `-can[a-z0-9]{5}|` + long + `-bas[a-z0-9]{5})"`,
+			canaryPods: `pod=~"` + long + `-can[a-z0-9]{5}"`,
+			stablePods: `pod=~"` + long + `-bas[a-z0-9]{5}"`,
+			canary:     []string{long + "-canb2x4z"},
+			stable:     []string{long + "-basqqqqq"},
+			neither:    []string{long + "-canary-b2x4z", long + "-canb2x4zz"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, c.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := m.Params(model.Duration(time.Minute))
+			if p.Pods != c.pods || p.CanaryPods != c.canaryPods || p.StablePods != c.stablePods {
+				t.Errorf("got\n%s\n%s\n%s\nwant\n%s\n%s\n%s", p.Pods, p.CanaryPods, p.StablePods, c.pods, c.canaryPods, c.stablePods)
+			}
+			if p.Rollout != c.target.Rollout {
+				t.Errorf("rollout %q, want %q", p.Rollout, c.target.Rollout)
+			}
+			// Prometheus anchors a =~ matcher at both ends: so do we.
+			pods := regexp.MustCompile("^(?:" + unquoteMatcher(t, p.Pods) + ")$")
+			check := func(names []string, want Side) {
+				for _, n := range names {
+					if side, _ := m.Classify(model.Metric{"pod": model.LabelValue(n)}); side != want {
+						t.Errorf("%s is %v, want %v", n, side, want)
+					}
+					if pods.MatchString(n) != (want != Neither) {
+						t.Errorf("{{.Pods}} selects %s: %v, want %v", n, pods.MatchString(n), want != Neither)
+					}
+				}
+			}
+			check(c.canary, Canary)
+			check(c.stable, Stable)
+			check(c.neither, Neither)
+		})
+	}
+}
+
+func unquoteMatcher(t *testing.T, matcher string) string {
+	t.Helper()
+	_, lit, _ := strings.Cut(matcher, "=~")
+	re, err := strconv.Unquote(lit)
+	if err != nil {
+		t.Fatalf("%s: %v", matcher, err)
+	}
+	return re
+}
+
+func TestPodMatcherReplicaSetErrors(t *testing.T) {
+	t.Parallel()
+	byName := PodMatching{By: ByName, PodLabel: "pod"}
+	long := strings.Repeat("b", 60)
+	cases := []struct {
+		name    string
+		pm      PodMatching
+		target  request.Target
+		wantErr string
+	}{
+		{"by label", PodMatching{By: ByLabel, Label: "rollouts_pod_template_hash", PodLabel: "pod"}, experimentTarget, "pods.by: name"},
+		{"same", byName, request.Target{CanaryReplicaSet: "web-a", StableReplicaSet: "web-a"}, "the same"},
+		{"one missing", byName, request.Target{CanaryReplicaSet: "web-a"}, "required together"},
+		// Both cut to the same 58 characters: Kubernetes gives their pods
+		// names that only the random part tells apart.
+		{"the same cut prefix", byName, request.Target{CanaryReplicaSet: long + "-canary", StableReplicaSet: long + "-baseline"}, "cannot be told apart"},
+		// A cut name whose prefix is the other's pods' prefix followed by
+		// letters and digits: its pods would match the other's pattern.
+		{"a cut prefix that is the other's pod", byName,
+			request.Target{CanaryReplicaSet: "web-" + strings.Repeat("c", 60), StableReplicaSet: "web"}, "cannot be told apart"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewPodMatcher(c.pm, c.target)
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("got %v, want an error with %q", err, c.wantErr)
+			}
+		})
+	}
+	// The same two names, untruncated, are told apart.
+	if _, err := NewPodMatcher(byName, request.Target{CanaryReplicaSet: "web-cccc", StableReplicaSet: "web"}); err != nil {
+		t.Errorf("web-cccc against web: %v", err)
 	}
 }

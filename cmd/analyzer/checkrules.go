@@ -40,6 +40,8 @@ func runCheckRules(args []string, out, errOut io.Writer) int {
 	fs.StringVar(&o.target.Rollout, "rollout", "", "dry run: only the pods of this rollout")
 	fs.StringVar(&o.target.CanaryHash, "canary-hash", "", "dry run: the canary's pod-template hash (with --stable-hash)")
 	fs.StringVar(&o.target.StableHash, "stable-hash", "", "dry run: the stable pods' pod-template hash (with --canary-hash)")
+	fs.StringVar(&o.target.CanaryReplicaSet, "canary-replicaset", "", "dry run, instead of the hashes: the canary's ReplicaSet, e.g. an Argo experiment's canary template (with --stable-replicaset)")
+	fs.StringVar(&o.target.StableReplicaSet, "stable-replicaset", "", "dry run, instead of the hashes: the ReplicaSet to compare with, e.g. an experiment's baseline (with --canary-replicaset)")
 	fs.StringVar(&o.end, "end", "", "dry run: the end of the window (RFC 3339 or Unix seconds; default now)")
 	fs.DurationVar(&o.timeout, "query.timeout", 30*time.Second, "dry run: time allowed for each query")
 	usage := fs.Usage
@@ -125,12 +127,16 @@ func loadPath(path, env string) (map[string]*rules.RuleSet, error) {
 func (o checkOptions) dryRunEnd() (time.Time, error) {
 	t := o.target
 	switch {
-	case t.Namespace == "" && (t.Rollout != "" || t.CanaryHash != "" || t.StableHash != "" || o.end != ""):
-		return time.Time{}, errors.New("--rollout, --canary-hash, --stable-hash and --end belong to a dry run: give --namespace")
+	case t.Namespace == "" && (t.Rollout != "" || t.CanaryHash != "" || t.StableHash != "" || t.ByReplicaSet() || o.end != ""):
+		return time.Time{}, errors.New("--rollout, --canary-hash, --stable-hash, --canary-replicaset, --stable-replicaset and --end belong to a dry run: give --namespace")
 	case t.Namespace != "" && o.prometheus.URL == "" && o.loki.URL == "":
 		return time.Time{}, errors.New("a dry run (--namespace) needs --prometheus.url and/or --loki.url")
 	case (t.CanaryHash == "") != (t.StableHash == ""):
 		return time.Time{}, errors.New("give both --canary-hash and --stable-hash, or neither")
+	case (t.CanaryReplicaSet == "") != (t.StableReplicaSet == ""):
+		return time.Time{}, errors.New("give both --canary-replicaset and --stable-replicaset, or neither")
+	case t.ByReplicaSet() && t.CanaryHash != "":
+		return time.Time{}, errors.New("give the hashes or the ReplicaSets, not both")
 	case o.end == "":
 		return time.Now(), nil
 	}

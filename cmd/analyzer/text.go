@@ -19,11 +19,11 @@ func writeText(w io.Writer, r *wire.Response) {
 	}
 	fmt.Fprintf(w, ", judge %s)\n", r.Judge)
 	fmt.Fprintf(w, "%s\n\n", r.Reason)
-	fmt.Fprintf(w, "namespace %s  canary %s (%s", r.Target.Namespace, r.Target.CanaryHash, strings.Join(r.Canary.Pods, ", "))
+	fmt.Fprintf(w, "namespace %s  canary %s (%s", r.Target.Namespace, r.Target.Canary(), strings.Join(r.Canary.Pods, ", "))
 	if r.Canary.Age != "" {
 		fmt.Fprintf(w, "; age %s", r.Canary.Age)
 	}
-	fmt.Fprintf(w, ")  stable %s (%d pods)\n", r.Target.StableHash, len(r.Stable.Pods))
+	fmt.Fprintf(w, ")  stable %s (%d pods)\n", r.Target.Stable(), len(r.Stable.Pods))
 	fmt.Fprintf(w, "window %s .. %s, step %s\n\n", r.Window.Start.Format("2006-01-02 15:04:05"), r.Window.End.Format("15:04:05 MST"), r.Window.Step)
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
