@@ -38,7 +38,14 @@ type example struct {
 
 func exampleApp(t *testing.T) example {
 	t.Helper()
-	objs, err := Render("examples/apache-frontend")
+	return renderExample(t, "examples/apache-frontend")
+}
+
+// renderExample renders an example application of deploy/examples: one
+// Rollout and its Service.
+func renderExample(t *testing.T, dir string) example {
+	t.Helper()
+	objs, err := Render(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

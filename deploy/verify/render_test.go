@@ -35,13 +35,14 @@ func TestOverlaysRenderStrictly(t *testing.T) {
 			if o.namespace.Name != serviceNamespace {
 				t.Errorf("Namespace %q, want %q", o.namespace.Name, serviceNamespace)
 			}
-			for _, name := range []string{"canary-analyzer", "canary-analyzer-post"} {
+			names := append(hashTemplates[:len(hashTemplates):len(hashTemplates)], experimentTemplate)
+			for _, name := range names {
 				if o.templates[name] == nil {
 					t.Errorf("no ClusterAnalysisTemplate %q", name)
 				}
 			}
-			if len(o.templates) != 2 {
-				t.Errorf("%d ClusterAnalysisTemplates, want 2", len(o.templates))
+			if len(o.templates) != len(names) {
+				t.Errorf("%d ClusterAnalysisTemplates, want %d", len(o.templates), len(names))
 			}
 		})
 	}

@@ -59,15 +59,7 @@ func TestExampleRolloutStrategy(t *testing.T) {
 		t.Fatalf("analysis templates %+v: want one cluster-scoped reference to a shipped template", step.Templates)
 	}
 	tmpl := tmpls[step.Templates[0].TemplateName]
-	given := map[string]v1alpha1.AnalysisRunArgument{}
-	for _, a := range step.Args {
-		given[a.Name] = a
-	}
-	for _, a := range tmpl.Spec.Args {
-		if _, ok := given[a.Name]; !ok && a.Value == nil {
-			t.Errorf("the step does not pass arg %s", a.Name)
-		}
-	}
+	given := passedArgs(t, step.Args, tmpl)
 	for name, path := range map[string]string{"namespace": "metadata.namespace", "rollout": "metadata.name"} {
 		if a := given[name]; a.ValueFrom == nil || a.ValueFrom.FieldRef == nil || a.ValueFrom.FieldRef.FieldPath != path {
 			t.Errorf("arg %s must come from fieldRef %s", name, path)
@@ -91,4 +83,20 @@ func TestExampleRolloutStrategy(t *testing.T) {
 	if sets[ruleSet] == nil {
 		t.Errorf("rule set %q is not shipped (have %v)", ruleSet, rules.Names(sets))
 	}
+}
+
+// passedArgs returns a step's args by name and checks that they pass every
+// arg of the template that has no default.
+func passedArgs(t *testing.T, args []v1alpha1.AnalysisRunArgument, tmpl *v1alpha1.ClusterAnalysisTemplate) map[string]v1alpha1.AnalysisRunArgument {
+	t.Helper()
+	given := map[string]v1alpha1.AnalysisRunArgument{}
+	for _, a := range args {
+		given[a.Name] = a
+	}
+	for _, a := range tmpl.Spec.Args {
+		if _, ok := given[a.Name]; !ok && a.Value == nil {
+			t.Errorf("the step does not pass arg %s", a.Name)
+		}
+	}
+	return given
 }

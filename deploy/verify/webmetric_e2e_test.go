@@ -18,6 +18,7 @@ import (
 
 	"github.com/argoproj/argo-rollouts/metricproviders/webmetric"
 	"github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
+	analysisutil "github.com/argoproj/argo-rollouts/utils/analysis"
 	log "github.com/sirupsen/logrus"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
@@ -190,8 +191,9 @@ func e2eRollout(ex example, truth scenario.Truth, ruleSet string) *v1alpha1.Roll
 
 // TestWebMetricEndToEnd drives the real analyzer with Argo Rollouts' own
 // web metric provider, from the shipped ClusterAnalysisTemplates (GET and
-// POST) and the example Rollout's args resolved as Argo resolves them,
-// against a real Prometheus holding generated canary data.
+// POST by hash, with the example Rollout's args resolved as Argo resolves
+// them; the experiment's by ReplicaSet, asked for the rollout's own
+// ReplicaSets), against a real Prometheus holding generated canary data.
 func TestWebMetricEndToEnd(t *testing.T) {
 	data, healthy, regressed, young := e2eData(t)
 	prom := promtest.Start(t, data)
@@ -215,7 +217,15 @@ func TestWebMetricEndToEnd(t *testing.T) {
 	run := func(t *testing.T, a *analyzerProcess, c check, tmplName string) v1alpha1.Measurement {
 		t.Helper()
 		r := e2eRollout(ex, c.truth, c.ruleSet)
-		ar, metrics := newAnalysisRun(t, r, tmpls[tmplName], c.truth.StableHash, c.truth.CanaryHash)
+		var ar *v1alpha1.AnalysisRun
+		var metrics []v1alpha1.Metric
+		if tmplName == experimentTemplate {
+			// By ReplicaSet: the rollout's own, <rollout>-<hash>, which an
+			// experiment's would be compared as.
+			ar, metrics = replicaSetAnalysisRun(t, r, tmpls[tmplName], replicaSet(r, c.truth.CanaryHash).Name, replicaSet(r, c.truth.StableHash).Name, c.ruleSet)
+		} else {
+			ar, metrics = newAnalysisRun(t, r, tmpls[tmplName], c.truth.StableHash, c.truth.CanaryHash)
+		}
 		m := metrics[0]
 		rehost(t, &m, a.url)
 		return measure(t, ar, m)
@@ -231,7 +241,7 @@ func TestWebMetricEndToEnd(t *testing.T) {
 		analyzers[env] = startAnalyzer(t, bin, env, prom.URL, "ANALYZER_WEB_EXTERNAL_URL="+external[env])
 	}
 	for _, env := range environments {
-		for _, tmplName := range []string{"canary-analyzer", "canary-analyzer-post"} {
+		for _, tmplName := range []string{"canary-analyzer", "canary-analyzer-post", experimentTemplate} {
 			for _, c := range checks {
 				t.Run(env+"/"+tmplName+"/"+c.name, func(t *testing.T) {
 					got := run(t, analyzers[env], c, tmplName)
@@ -297,6 +307,26 @@ func TestWebMetricEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// replicaSetAnalysisRun builds, with Argo's functions, the AnalysisRun of
+// the experiment template for the Rollout r comparing ReplicaSet canary
+// with stable (the args an experiment step resolves).
+func replicaSetAnalysisRun(t *testing.T, r *v1alpha1.Rollout, tmpl *v1alpha1.ClusterAnalysisTemplate, canary, stable, ruleSet string) (*v1alpha1.AnalysisRun, []v1alpha1.Metric) {
+	t.Helper()
+	arg := func(name, value string) v1alpha1.Argument { return v1alpha1.Argument{Name: name, Value: &value} }
+	args := []v1alpha1.Argument{arg("namespace", r.Namespace), arg("rollout", r.Name), arg("canary-replicaset", canary),
+		arg("stable-replicaset", stable), arg("rule-set", ruleSet)}
+	run, err := analysisutil.NewAnalysisRunFromTemplates(nil, []*v1alpha1.ClusterAnalysisTemplate{tmpl}, args, nil, nil,
+		map[string]string{}, map[string]string{}, canary+"-verdict", "", r.Namespace)
+	if err != nil {
+		t.Fatalf("creating the AnalysisRun from %s: %v", tmpl.Name, err)
+	}
+	resolved, err := analysisutil.ResolveMetricArgs(run.Spec.Metrics[0], run.Spec.Args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, []v1alpha1.Metric{*resolved}
 }
 
 // checkReportLink follows the report link of a stored measurement value as
