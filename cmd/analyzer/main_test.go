@@ -34,6 +34,9 @@ func TestCommands(t *testing.T) {
 		{"judge with a bad output", []string{"judge", "--output", "xml"}, exitUsage},
 		{"judge with a dashed hash", []string{"judge", "--namespace", "shop", "--canary-hash", "a-b", "--stable-hash", "c", "--rule-set", "r"}, exitUsage},
 		{"judge with a bad end", []string{"judge", "--end", "0001-01-01T00:00:00Z"}, exitUsage},
+		{"judge with one ReplicaSet", []string{"judge", "--namespace", "shop", "--canary-replicaset", "web-1-canary", "--rule-set", "r"}, exitUsage},
+		{"judge with ReplicaSets and hashes", []string{"judge", "--namespace", "shop", "--canary-replicaset", "web-1-canary",
+			"--stable-replicaset", "web-1-baseline", "--canary-hash", "a", "--stable-hash", "b", "--rule-set", "r"}, exitUsage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -65,28 +68,42 @@ func TestJudgeCommand(t *testing.T) {
 	}
 	prom := promtest.Start(t, &om)
 	end := healthy.End.Truncate(time.Minute).Format(time.RFC3339)
+	byHash := func(tr scenario.Truth) []string {
+		return []string{"--canary-hash", tr.CanaryHash, "--stable-hash", tr.StableHash}
+	}
 	for _, c := range []struct {
+		name   string
 		truth  scenario.Truth
+		pods   []string // --canary-hash and --stable-hash, or the ReplicaSets
 		output string
 		code   int
 		first  string // how stdout starts
+		has    string // a line stdout holds, when set
 	}{
-		{healthy, "text", exitSuccessful, "Successful  score 100"},
-		{regressed, "json", exitFailed, "{\n  \"verdict\": \"Failed\""},
+		{"healthy", healthy, byHash(healthy), "text", exitSuccessful, "Successful  score 100", ""},
+		{"regressed", regressed, byHash(regressed), "json", exitFailed, "{\n  \"verdict\": \"Failed\"", ""},
+		// The rollout's own ReplicaSets are <rollout>-<hash>: the same pods,
+		// shown by ReplicaSet.
+		{"healthy by ReplicaSet", healthy, []string{"--canary-replicaset", healthy.Rollout + "-" + healthy.CanaryHash,
+			"--stable-replicaset", healthy.Rollout + "-" + healthy.StableHash}, "text", exitSuccessful, "Successful  score 100",
+			"namespace e2e-healthy  canary web-5f6b7c8d9e (" + healthy.CanaryPod + "; age 14m)  stable web-7c9d5b6f4d (4 pods)\n"},
 	} {
-		t.Run(c.truth.Namespace, func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			var code int
 			stdout, stderr := capture(t, func() {
-				code = run([]string{"judge", "--prometheus.url", prom.URL, "--rules.dir", "../../deploy/base/rules",
+				code = run(append([]string{"judge", "--prometheus.url", prom.URL, "--rules.dir", "../../deploy/base/rules",
 					"--output", c.output,
-					"--namespace", c.truth.Namespace, "--rollout", c.truth.Rollout, "--canary-hash", c.truth.CanaryHash,
-					"--stable-hash", c.truth.StableHash, "--rule-set", "http-service", "--end", end})
+					"--namespace", c.truth.Namespace, "--rollout", c.truth.Rollout,
+					"--rule-set", "http-service", "--end", end}, c.pods...))
 			})
 			if code != c.code {
 				t.Errorf("exit %d, want %d", code, c.code)
 			}
 			if !strings.HasPrefix(stdout, c.first) {
 				t.Errorf("stdout starts %.80q, want %q", stdout, c.first)
+			}
+			if !strings.Contains(stdout, c.has) {
+				t.Errorf("stdout lacks %q:\n%s", c.has, stdout)
 			}
 			if stderr != "" {
 				t.Errorf("stderr holds:\n%s", stderr)
