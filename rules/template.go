@@ -12,7 +12,8 @@ type Params struct {
 	// Namespace is the namespace, safe inside a double-quoted string.
 	Namespace string
 	// Pods matches the canary's and the stable pods' series, e.g.
-	// pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+".
+	// pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+", or, for a request
+	// that names ReplicaSets, pod=~"(?:web-1-canary-[a-z0-9]+|web-1-baseline-[a-z0-9]+)".
 	Pods string
 	// CanaryPods and StablePods match one side only.
 	CanaryPods string
