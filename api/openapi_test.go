@@ -417,3 +417,38 @@ func TestOpenAPIValidatesAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAPIBodyNamesThePodsOnce: the POST body's schema accepts the pods
+// by hash or by ReplicaSet, and refuses both or neither, as the service
+// does.
+func TestOpenAPIBodyNamesThePodsOnce(t *testing.T) {
+	t.Parallel()
+	body := openAPIDoc(t).Paths.Value(request.Path).Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+	const (
+		hashes = `"canaryHash":"5f6b7c8d9e","stableHash":"7c9d5b6f4d"`
+		sets   = `"canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"`
+	)
+	for _, c := range []struct {
+		name, pods string
+		ok         bool
+	}{
+		{"hashes", hashes, true},
+		{"ReplicaSets", sets, true},
+		{"both", hashes + "," + sets, false},
+		{"neither", `"rollout":"web"`, false},
+		{"one of each", `"canaryHash":"5f6b7c8d9e","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw := `{"namespace":"shop",` + c.pods + `,"ruleSet":"http-service"}`
+			var v any
+			if err := json.Unmarshal([]byte(raw), &v); err != nil {
+				t.Fatal(err)
+			}
+			schemaErr := body.VisitJSON(v)
+			_, parseErr := request.ParseJSON([]byte(raw))
+			if (schemaErr == nil) != c.ok || (parseErr == nil) != c.ok {
+				t.Errorf("%s: schema says %v, the service %v; want valid %v", raw, schemaErr, parseErr, c.ok)
+			}
+		})
+	}
+}
