@@ -372,7 +372,7 @@ func (j *Judge) countFrame(m analysis.Metric, d analysis.Data, s analysis.Settin
 		}
 	}
 	f.cut = cutWarmup(f.present, rowRange(0, f.c), rowRange(f.c, f.c+f.k), f.g.start, f.g.step,
-		warmupFor(m, s), endOf(s, last))
+		warmupFor(m, s), endOf(s, last), s.Start)
 	for r := range all {
 		for i, ok := range f.present[r] {
 			if !ok {

@@ -329,7 +329,7 @@ func historyGrid(step int64, d analysis.Data, warmup time.Duration) (y, x [][]fl
 // pods' samples in the window, and on their history before it when d has
 // one (without the first warmup of the stable pods that started in it).
 // It returns a reason when the model cannot be fitted.
-func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, d analysis.Data, warmup time.Duration) string {
+func (f *valueFrame) applyLoad(x [][]float64, present, fitPresent [][]bool, spread float64, d analysis.Data, warmup time.Duration) string {
 	n := len(f.g.y)
 	y := make([][]float64, n)
 	for r := range y {
@@ -342,12 +342,29 @@ func (f *valueFrame) applyLoad(x [][]float64, present [][]bool, spread float64, 
 		}
 	}
 	fy, fx := y[f.c:], x[f.c:]
+	if fitPresent != nil {
+		fy = make([][]float64, n-f.c)
+		for r := range fy {
+			fy[r] = make([]float64, len(f.g.y[f.c+r]))
+			for i, v := range f.g.y[f.c+r] {
+				fy[r][i] = math.NaN()
+				if fitPresent[f.c+r][i] && !math.IsNaN(x[f.c+r][i]) {
+					fy[r][i] = v
+				}
+			}
+		}
+	}
 	if hy, hx, ok := historyGrid(f.g.step, d, warmup); ok {
 		fy, fx = hy, hx
 	}
 	fit, ok := fitLoadRobust(fy, fx, spread)
 	f.load = &fit
 	if !ok {
+		if len(f.peers) > 0 && fit.DF <= 0 {
+			return fmt.Sprintf("%d of the %d stable pods started with the canary, and the load model leaves out every "+
+				"young pod's first %s (a start-up bends the slope): %d samples of %d pods remain, too few to learn "+
+				"the value per unit of load", len(f.peers), f.k, roundDuration(warmup), fit.N, fit.Pods)
+		}
 		return fmt.Sprintf("the stable pods' load does not vary within pods (%d samples of %d pods): "+
 			"the value per unit of load cannot be estimated", fit.N, fit.Pods)
 	}

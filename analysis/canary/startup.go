@@ -2,6 +2,7 @@ package canary
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -80,4 +81,81 @@ func firstPresent(row []bool) int {
 		}
 	}
 	return -1
+}
+
+// A reference pod that starts with the canary is the opposite case: a
+// baseline, a pod of the stable version started at the same time (Argo
+// Rollouts' experiment step, Kayenta's baseline), is there so that its
+// warm-up cancels the canary's in the time-matched comparison. Such a
+// "peer" is cut exactly as the canary is, at the same timestamps: before
+// the canary's first sample plus its Warmup, and, where the canary's own
+// data extend the cut (extendWarmup), to the extended end; not by
+// maxWarmup from its own start, which would leave the canary's first
+// judged minutes without a reference of its age. The load model still
+// learns CPU per unit of load without any young pod's first maxWarmup
+// (fitPresent), since a pod's start-up bends the slope whoever it started
+// with.
+
+// peerTolerance is how far a reference pod's first sample may lie from the
+// canary's for it to count as a peer: a minute, or the step when that is
+// longer. Two pods started together reach their first grid point apart by
+// their scrape phases (at most a scrape interval, which a rule set keeps
+// within its step) and their times to ready (seconds, tens of seconds);
+// a warm-up lasts minutes, so a minute apart the two are of the same age
+// at every judged point to within a fraction of it. A stable pod replaced
+// or rolled out minutes before or after the canary is no peer.
+const peerTolerance = time.Minute
+
+// peerRows returns the rows of stable whose first sample lies within
+// peerTolerance (or a step) of the canary's first sample (cut.Start), for
+// a canary that started in view (cut.Start known, not older than the
+// window); nil otherwise.
+func peerRows(present [][]bool, stable []int, gridStart, step int64, cut warmupCut) []int {
+	if cut.Start < 0 || cut.OlderThanWindow {
+		return nil
+	}
+	tol := max(peerTolerance.Milliseconds(), step)
+	var out []int
+	for _, r := range stable {
+		f := firstPresent(present[r])
+		if f < 0 {
+			continue
+		}
+		if d := gridStart + int64(f)*step - cut.Start; d >= -tol && d <= tol {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// without returns the rows of all that are not in drop.
+func without(all, drop []int) []int {
+	var out []int
+	for _, r := range all {
+		if !slices.Contains(drop, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// cutPeers clears, in each peer row of present, the samples taken before
+// the canary's first sample (Unix ms) plus cut, as the canary's own are.
+func cutPeers(present [][]bool, peers []int, gridStart, step, canaryStart int64, cut time.Duration) {
+	for _, r := range peers {
+		for i := range present[r] {
+			if gridStart+int64(i)*step-canaryStart < cut.Milliseconds() {
+				present[r][i] = false
+			}
+		}
+	}
+}
+
+// clonePresent copies a presence mask.
+func clonePresent(present [][]bool) [][]bool {
+	out := make([][]bool, len(present))
+	for r := range present {
+		out[r] = slices.Clone(present[r])
+	}
+	return out
 }

@@ -24,8 +24,10 @@ type valueFrame struct {
 	rho    float64
 	cut    warmupCut
 	// stableCut counts the stable pods that started in the window and lost
-	// their warm-up (cutStarts).
+	// their warm-up (cutStarts); peers are the stable rows that started
+	// with the canary and are cut as it is (peerRows).
 	stableCut int
+	peers     []int
 	// load is the stable pods' load model of a metric with Metric.Load
 	// (nil otherwise); x holds every pod's load on the grid and dz the
 	// derivative of z with respect to the model's slope.
@@ -347,18 +349,26 @@ func (j *Judge) valueFrame(m analysis.Metric, d analysis.Data, s analysis.Settin
 	}
 	present := presentValues(f.g.y)
 	canaryRows, stableRows := rowRange(0, f.c), rowRange(f.c, f.c+f.k)
-	f.cut = cutWarmup(present, canaryRows, stableRows, f.g.start, f.g.step, warmupFor(m, s), endOf(s, last))
-	f.stableCut = cutStarts(present, stableRows, f.g.start, f.g.step, s.Start, maxWarmupFor(m, s))
+	f.cut = cutWarmup(present, canaryRows, stableRows, f.g.start, f.g.step, warmupFor(m, s), endOf(s, last), s.Start)
+	f.peers = peerRows(present, stableRows, f.g.start, f.g.step, f.cut)
+	var fitPresent [][]bool
+	if m.Load && len(f.peers) > 0 {
+		fitPresent = clonePresent(present)
+		cutStarts(fitPresent, stableRows, f.g.start, f.g.step, s.Start, maxWarmupFor(m, s))
+	}
+	f.stableCut = cutStarts(present, without(stableRows, f.peers), f.g.start, f.g.step, s.Start, maxWarmupFor(m, s))
+	cutPeers(present, f.peers, f.g.start, f.g.step, f.cut.Start, f.cut.Warmup)
 	if f.cut.Start < 0 || countPresent(present, stableRows) == 0 {
 		return f, false
 	}
 	if m.Load {
-		f.noLoad = f.applyLoad(loads, present, j.spreadFor(m, analysis.KindValue), d, maxWarmupFor(m, s))
+		f.noLoad = f.applyLoad(loads, present, fitPresent, j.spreadFor(m, analysis.KindValue), d, maxWarmupFor(m, s))
 		if f.noLoad != "" {
 			return f, true
 		}
 		f.fitCentre()
 		f.extendWarmup(m.Direction, maxWarmupFor(m, s))
+		f.cutPeersExtended()
 		return f, true
 	}
 	f.log = true
@@ -387,7 +397,27 @@ func (j *Judge) valueFrame(m analysis.Metric, d analysis.Data, s analysis.Settin
 	}
 	f.fitCentre()
 	f.extendWarmup(m.Direction, maxWarmupFor(m, s))
+	f.cutPeersExtended()
 	return f, true
+}
+
+// cutPeersExtended cuts the peers (peerRows) where the canary's own data
+// extended its warm-up cut, to the same timestamps, and fits the centre
+// again without those samples.
+func (f *valueFrame) cutPeersExtended() {
+	if len(f.peers) == 0 || f.cut.Extended <= f.cut.Warmup {
+		return
+	}
+	present := presentValues(f.z)
+	cutPeers(present, f.peers, f.g.start, f.g.step, f.cut.Start, f.cut.Extended)
+	for _, r := range f.peers {
+		for i, ok := range present[r] {
+			if !ok {
+				f.z[r][i], f.raw[r][i] = math.NaN(), math.NaN()
+			}
+		}
+	}
+	f.fitCentre()
 }
 
 // fitCentre fits the stable pods' common level to z (the two-way fit) and

@@ -34,9 +34,12 @@ type warmupCut struct {
 // the first warmup after that row's own first sample, by clearing them
 // (present[r][i] = false). A canary whose first sample is at the grid's
 // first point while a stable pod also has a sample there started before
-// the window: its warm-up is over and nothing is cut. end is the window's
+// the window: its warm-up is over and nothing is cut; unless that point
+// lies more than a step after viewStart, the start of the queried range
+// (zero: unknown), when every pod started inside the range: the canary
+// and reference pods started with it (a baseline). end is the window's
 // end in Unix ms (used for the age).
-func cutWarmup(present [][]bool, canary, stable []int, start, step int64, warmup time.Duration, end int64) warmupCut {
+func cutWarmup(present [][]bool, canary, stable []int, start, step int64, warmup time.Duration, end int64, viewStart time.Time) warmupCut {
 	w := warmupCut{Warmup: warmup, Start: -1, first: map[int]int{}}
 	first := func(r int) int {
 		for i, ok := range present[r] {
@@ -63,7 +66,7 @@ func cutWarmup(present [][]bool, canary, stable []int, start, step int64, warmup
 	}
 	w.Start = start + int64(earliest)*step
 	w.Age = time.Duration(end-w.Start) * time.Millisecond
-	if earliest == 0 && stableAtStart {
+	if earliest == 0 && stableAtStart && !startedInView(0, start, step, viewStart) {
 		w.OlderThanWindow = true
 	}
 	cut := warmup.Milliseconds()

@@ -42,6 +42,7 @@ func main() {
 	batch := flag.Int("batch", 96, "instances per Prometheus")
 	history := flag.Duration("history", 40*time.Minute, "stable data before the canary starts")
 	cpuIdle := flag.Float64("cpu-idle", 0, "what-if: every pod's idle CPU in cores instead of the families' 0.02 (metrics families)")
+	baseline := flag.Int("baseline", 0, "what-if: every instance gets this many baseline pods (the stable version started with the canary, each at the canary's share) and both judges compare the canary with them only (misfit families)")
 	scrape := flag.Duration("scrape", 0, "what-if: every pod's scrape interval instead of the families' 15 s (metrics families; a World's cAdvisor and kube-state-metrics intervals are raised to it)")
 	ruleFile := flag.String("rules", "deploy/base/rules/http-service.yaml", "rule set to judge with")
 	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
@@ -94,7 +95,7 @@ func main() {
 	start := time.Now()
 	results, err := bench.RunBenchmark(ctx, bench.Config{
 		Families: fams, Seeds: *seeds, FirstSeed: *firstSeed, Batch: *batch, Alignments: aligns,
-		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Scrape: *scrape, Progress: os.Stderr,
+		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Scrape: *scrape, Baseline: *baseline, Progress: os.Stderr,
 	})
 	if err != nil {
 		fail(err)
@@ -103,6 +104,9 @@ func main() {
 		l.Ages(), l.Count, l.FailureLimit, l.InconclusiveLimit, *template, *seeds, *firstSeed, *align, time.Since(start).Round(time.Second))
 	if *cpuIdle > 0 {
 		fmt.Printf("What-if: every pod's idle CPU is %g cores (-cpu-idle), not the families' own.\n\n", *cpuIdle)
+	}
+	if *baseline > 0 {
+		fmt.Printf("What-if: every canary is judged against %d baseline pod(s) started with it (-baseline), not the stable pods.\n\n", *baseline)
 	}
 	if *scrape > 0 {
 		fmt.Printf("What-if: every pod is scraped every %v (-scrape), not at the families' own intervals.\n\n", *scrape)

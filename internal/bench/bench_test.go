@@ -163,6 +163,12 @@ func TestInstances(t *testing.T) {
 	if own[0].Scenario.Aligned {
 		t.Error("without alignments the canary's start is aligned")
 	}
+	if own[0].Scenario.Baseline != 0 {
+		t.Errorf("%d baseline pods without -baseline", own[0].Scenario.Baseline)
+	}
+	if s := (Config{Families: []scenario.Family{w}, Seeds: 1, FirstSeed: 7, Limits: l, Baseline: 2}).instances()[0].Scenario; s.Baseline != 2 {
+		t.Errorf("-baseline 2: %d baseline pods", s.Baseline)
+	}
 	aligned := Config{Families: []scenario.Family{f}, Seeds: 2, FirstSeed: 7, Limits: l, Alignments: []int{0, 30}}.instances()
 	if len(aligned) != 4 {
 		t.Fatalf("%d instances for 2 seeds at 2 alignments", len(aligned))
@@ -171,5 +177,20 @@ func TestInstances(t *testing.T) {
 		if s := in.Scenario; !s.Aligned || s.Alignment != []int{0, 30}[i%2] || in.Seed != 7+uint64(i/2) {
 			t.Errorf("instance %d: seed %d aligned %v at %d", i, in.Seed, s.Aligned, s.Alignment)
 		}
+	}
+}
+
+// TestTargetIsTheBaselineWhenThereIsOne: an instance with baseline pods is
+// judged against them (its baseline hash as the request's stable hash),
+// one without against its stable pods.
+func TestTargetIsTheBaselineWhenThereIsOne(t *testing.T) {
+	t.Parallel()
+	tr := scenario.Truth{Namespace: "ns", Rollout: "web", CanaryHash: "c", StableHash: "s"}
+	if got := target(tr); got.StableHash != "s" || got.CanaryHash != "c" || got.Namespace != "ns" || got.Rollout != "web" {
+		t.Errorf("without baseline pods: %+v", got)
+	}
+	tr.BaselineHash = "b"
+	if got := target(tr); got.StableHash != "b" || got.CanaryHash != "c" {
+		t.Errorf("with baseline pods: %+v", got)
 	}
 }

@@ -65,6 +65,13 @@ type Config struct {
 	// with the scrapes of another Prometheus set-up (Prometheus' own
 	// default is 1m), for what-if runs. Zero keeps the families' own.
 	Scrape time.Duration
+	// Baseline, when positive, gives every instance that many baseline
+	// pods (scenario.Scenario.Baseline: pods of the stable version started
+	// with the canary, each at its share; World families only), and both
+	// judges compare the canary with them alone (the request's stable
+	// hash is theirs), as an Argo experiment with a baseline template
+	// would be judged. Zero judges against the stable pods.
+	Baseline int
 	// Parallel requests to the service.
 	Parallel int
 	// Dir holds the temporary data; "" means a new temp dir.
@@ -146,6 +153,7 @@ func (cfg Config) instances() []scenario.Instance {
 				if a >= 0 {
 					s.Aligned, s.Alignment = true, a
 				}
+				s.Baseline = cfg.Baseline
 				out = append(out, scenario.Instance{Scenario: s, Seed: seed})
 			}
 		}
@@ -176,6 +184,11 @@ func RunBenchmark(ctx context.Context, cfg Config) ([]Result, error) {
 		defer os.RemoveAll(dir)
 	}
 	instances := cfg.instances()
+	for _, in := range instances {
+		if in.Scenario.Baseline > 0 && in.Scenario.World == nil {
+			return nil, fmt.Errorf("family %s: baseline pods need a World (the misfit families)", in.Scenario.Name)
+		}
+	}
 	return inBatches(len(instances), cfg.Batch, cfg.Progress, "instances", func(lo, hi int) ([]Result, error) {
 		return runBatch(ctx, cfg, sets, dir, instances[lo:hi])
 	})
@@ -318,6 +331,16 @@ func startService(backends map[providers.Type]providers.MetricQuerier, sets map[
 	}
 }
 
+// target is the request's target for an instance: its canary against its
+// stable pods, or against its baseline pods when it has them.
+func target(t scenario.Truth) request.Target {
+	stable := t.StableHash
+	if t.BaselineHash != "" {
+		stable = t.BaselineHash
+	}
+	return request.Target{Namespace: t.Namespace, Rollout: t.Rollout, CanaryHash: t.CanaryHash, StableHash: stable}
+}
+
 // verdictBody is the part of the answer the benchmark reads.
 type verdictBody struct {
 	Verdict string `json:"verdict"`
@@ -336,11 +359,7 @@ type verdictBody struct {
 func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysisrun.Limits, inspect func(*wire.Response)) error {
 	c := &http.Client{Timeout: time.Minute}
 	for _, age := range l.Ages() {
-		q := request.Request{
-			Target: request.Target{Namespace: r.Truth.Namespace, Rollout: r.Truth.Rollout,
-				CanaryHash: r.Truth.CanaryHash, StableHash: r.Truth.StableHash},
-			RuleSet: ruleSet, End: r.Truth.CanaryStart.Add(age),
-		}
+		q := request.Request{Target: target(r.Truth), RuleSet: ruleSet, End: r.Truth.CanaryStart.Add(age)}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, q.URL(base), nil)
 		if err != nil {
 			return err

@@ -15,6 +15,7 @@ const (
 	streamCrash    = 4   // crash-loop schedule
 	streamAlign    = 5   // the canary's delay to its first sample (Scenario.Aligned)
 	streamWorld    = 6   // a World's nodes, targets, events and shared mix
+	streamBaseline = 7   // the baseline pods' hash and names (their parameters: streamPod+300+i)
 	streamPod      = 100 // plus the pod index: per-pod parameters and noise
 )
 

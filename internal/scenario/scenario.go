@@ -35,6 +35,16 @@ type Scenario struct {
 
 	// StablePods is the number of stable pods (3 to 8 is realistic).
 	StablePods int
+	// Baseline, when positive, adds that many baseline pods (a World only):
+	// pods of the stable version under their own pod-template hash
+	// (Truth.BaselineHash), started with the canary as Argo Rollouts'
+	// experiment step starts them, each with the canary's traffic share
+	// (BaselineShare: less when the canary's share leaves too little), the
+	// stable pods keeping the rest. They warm up and fill their memory
+	// as any new pod does and have no regression. Their random draws come
+	// from their own streams: an instance with Baseline 0 is the same as
+	// before baseline pods existed.
+	Baseline int `json:",omitempty"`
 	// NoisyPod makes one stable pod noisy: a latency offset of ±NoisyOffset
 	// (in log units) and NoisyARFactor times the autocorrelated noise.
 	NoisyPod bool
@@ -273,6 +283,18 @@ func (s Scenario) end() time.Time {
 	return s.End
 }
 
+// BaselineShare is each baseline pod's fraction of all requests: the
+// canary's (an experiment gives every template the same weight), but at
+// most (1 − CanaryShare)/(Baseline + 1), so that the stable pods together
+// keep at least one baseline pod's share (a canary that already takes
+// much of the traffic leaves less for its baselines).
+func (s Scenario) BaselineShare() float64 {
+	if s.Baseline <= 0 {
+		return 0
+	}
+	return math.Min(s.CanaryShare, (1-s.CanaryShare)/float64(s.Baseline+1))
+}
+
 // Validate reports every inconsistent knob at once.
 func (s Scenario) Validate() error {
 	var errs []error
@@ -293,6 +315,9 @@ func (s Scenario) Validate() error {
 	}
 	if s.StablePods < 1 || s.StablePods > 100 {
 		bad("stable pods %d not in [1, 100]", s.StablePods)
+	}
+	if s.Baseline < 0 || s.Baseline > 10 || (s.Baseline > 0 && s.World == nil) {
+		bad("baseline pods %d not in [0, 10] (and only in a World)", s.Baseline)
 	}
 	if s.NoisyPod && s.StablePods < 2 {
 		bad("a noisy stable pod needs at least 2 stable pods")

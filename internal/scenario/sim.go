@@ -16,6 +16,9 @@ type podSim struct {
 	hash   string
 	canary bool
 	noisy  bool
+	// baseline marks a pod of the stable version started with the canary
+	// (Scenario.Baseline).
+	baseline bool
 
 	weight    float64 // stable: load-balancer weight (stable weights sum to 1)
 	latOffset float64
@@ -61,7 +64,7 @@ type instance struct {
 	spikes, slow []episode
 	shared       []float64 // shared log latency noise per global interval from start-step
 	canaryLives  []life
-	pods         []*podSim // stable pods, then the canary
+	pods         []*podSim // stable pods, then the canary, then the baseline pods
 
 	// firstCanary is the canary's first application sample when the
 	// scenario is Aligned (0 otherwise).

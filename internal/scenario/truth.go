@@ -28,6 +28,10 @@ type Truth struct {
 	StableHash string
 	CanaryPod  string
 	StablePods []string
+	// BaselineHash and BaselinePods are the baseline pods' hash and names
+	// (Scenario.Baseline; empty without them). They are not in StablePods.
+	BaselineHash string   `json:",omitempty"`
+	BaselinePods []string `json:",omitempty"`
 
 	// Start is the beginning of the first scrape interval; CanaryStart is
 	// when the canary pod started; End is the time of the last sample.
@@ -43,7 +47,8 @@ type Truth struct {
 	// Spread holds the pod-to-pod and over-time variation that a judge must
 	// not mistake for a regression.
 	Spread Spread
-	// Pods describes every pod: the stable pods, then the canary.
+	// Pods describes every pod: the stable pods, then the canary, then
+	// the baseline pods.
 	Pods []PodTruth
 	// CanaryRestarts lists when the canary's container came back after a
 	// crash (empty unless Effects.CrashLoop).
@@ -156,7 +161,9 @@ type Spread struct {
 type PodTruth struct {
 	Name   string
 	Canary bool
-	Noisy  bool
+	// Baseline marks a baseline pod (Scenario.Baseline).
+	Baseline bool `json:",omitempty"`
+	Noisy    bool
 	// Share is the pod's fraction of all requests while the canary serves.
 	Share float64
 	// LatencyOffset is the persistent latency multiplier (median 1); the
@@ -211,7 +218,7 @@ func (t Truth) Looks(first, every time.Duration, n int) []Look {
 
 func (in *instance) truth() Truth {
 	s := in.s
-	canary := in.pods[len(in.pods)-1]
+	canary := in.canaryPod()
 	t := Truth{
 		Name:        s.Name,
 		Healthy:     s.Healthy,
@@ -259,7 +266,11 @@ func (in *instance) truth() Truth {
 		},
 	}
 	for _, p := range in.pods {
-		if !p.canary {
+		switch {
+		case p.baseline:
+			t.BaselineHash = p.hash
+			t.BaselinePods = append(t.BaselinePods, p.name)
+		case !p.canary:
 			t.StablePods = append(t.StablePods, p.name)
 		}
 		if p.noisy {
@@ -268,11 +279,11 @@ func (in *instance) truth() Truth {
 			t.Spread.NoisyLatencyARSigma = p.arSigma
 		}
 		share := p.weight
-		if !p.canary {
-			share *= 1 - s.CanaryShare
+		if !p.canary && !p.baseline {
+			share *= 1 - s.CanaryShare - float64(s.Baseline)*s.BaselineShare()
 		}
 		t.Pods = append(t.Pods, PodTruth{
-			Name: p.name, Canary: p.canary, Noisy: p.noisy, Share: share,
+			Name: p.name, Canary: p.canary, Baseline: p.baseline, Noisy: p.noisy, Share: share,
 			LatencyOffset: p.latOffset, ErrorFactor: p.errFactor,
 			CPUBaseline: p.cpuBase, CPUPerRequest: p.cpuPerReq, MemoryBytes: p.memLevel,
 			RestartsBefore: p.restarts0,
@@ -362,7 +373,7 @@ func (in *instance) worldTruth() *WorldTruth {
 	wi := in.world
 	wt := &WorldTruth{Nodes: len(wi.nodes), MeanLatencyRatio: in.meanLatencyRatio()}
 	for i, p := range in.pods {
-		if p.canary {
+		if p.canary || p.baseline {
 			continue
 		}
 		var started time.Time
@@ -382,13 +393,23 @@ func (in *instance) worldTruth() *WorldTruth {
 		wt.GapFrom, wt.GapTo = unix(wi.gapFrom), unix(wi.gapTo)
 	}
 	ki := in.s.World.KSMInterval.Seconds()
-	for _, l := range in.pods[len(in.pods)-1].w.lives[1:] {
+	for _, l := range in.canaryPod().w.lives[1:] {
 		seen := wi.ksmOrigin + ki*math.Ceil((l.start+ksmLag-wi.ksmOrigin)/ki)
 		if seen <= in.end {
 			wt.RestartSeen = append(wt.RestartSeen, int(math.Mod(seen, 60)))
 		}
 	}
 	return wt
+}
+
+// canaryPod returns the canary's pod.
+func (in *instance) canaryPod() *podSim {
+	for _, p := range in.pods {
+		if p.canary {
+			return p
+		}
+	}
+	panic("scenario: an instance without a canary")
 }
 
 func unix(sec float64) time.Time { return time.Unix(int64(sec), 0).UTC() }

@@ -31,6 +31,9 @@ import (
 //   - Stable pods may be young (StableAge: a rolling update shortly before
 //     the canary), one may restart (StableRestart) or be replaced by a new
 //     pod of the same hash (StableReplace).
+//   - Scenario.Baseline adds pods of the stable version under a hash of
+//     their own, started with the canary (an Argo experiment's baseline):
+//     new pods like it, with its share of the traffic and no regression.
 //   - Scrapes may fail (MissProb per target and scrape) and Prometheus may
 //     be down for a while (Gap); backfilled data have no staleness markers,
 //     so a series that stops is seen for up to five minutes after.

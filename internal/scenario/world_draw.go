@@ -168,7 +168,8 @@ func (in *instance) drawWorldPods(appStart float64) {
 	var wsum float64
 	add := func(i int, stream uint64, name, hash string, canary bool) *podSim {
 		r := in.rand(stream)
-		p := &podSim{name: name, hash: hash, canary: canary, w: &podWorld{original: !canary}}
+		baseline := i < 0
+		p := &podSim{name: name, hash: hash, canary: canary, baseline: baseline, w: &podWorld{original: !canary && !baseline}}
 		p.weight = logNormal(r, s.ShareSpread)
 		p.errFactor = logNormal(r, s.PodErrorSpread)
 		p.w.node = r.IntN(w.Nodes)
@@ -189,11 +190,11 @@ func (in *instance) drawWorldPods(appStart float64) {
 		p.w.ip = fmt.Sprintf("10.%d.%d.%d", 64+r.IntN(64), r.IntN(256), 1+r.IntN(254))
 		p.w.sideID = randomHex(r, 64)
 		uptime := uniform(r, 2*3600, 72*3600)
-		if !canary && r.Float64() < 0.15 {
+		if !canary && r.Float64() < 0.15 && !baseline {
 			p.restarts0 = 1
 		}
 		switch {
-		case canary:
+		case canary || baseline:
 			p.w.created = in.cs
 		case w.StableAge > 0 && i < s.StablePods:
 			p.w.created = starts[i] - float64(1+r.IntN(4)) // scheduled, then the container starts
@@ -201,9 +202,12 @@ func (in *instance) drawWorldPods(appStart float64) {
 			p.w.created = in.start - uptime
 		}
 		p.w.deleted, p.w.unready = math.Inf(1), math.Inf(1)
-		if canary {
+		switch {
+		case canary:
 			p.w.lives = []wlife{in.newLife(r, in.cs, appStart)}
-		} else {
+		case baseline:
+			p.w.lives = []wlife{in.newLife(r, in.cs, 0)}
+		default:
 			p.w.lives = []wlife{in.newLife(r, p.w.created+float64(1+r.IntN(4)), 0)}
 		}
 		in.pods = append(in.pods, p)
@@ -220,11 +224,12 @@ func (in *instance) drawWorldPods(appStart float64) {
 	}
 	canary := add(s.StablePods, streamPod+uint64(s.StablePods), canaryName, canaryHash, true)
 	for _, p := range in.pods {
-		if !p.canary {
+		if !p.canary && !p.baseline {
 			p.weight /= wsum
 		}
 	}
 	canary.weight = s.CanaryShare
+	in.addBaselinePods(stableHash, canaryHash, names.taken, add)
 	in.canaryLives = nil
 	canary.w.lives = in.canaryWorldLives(canary.w.lives[0])
 	for _, l := range canary.w.lives {
@@ -360,7 +365,7 @@ func (in *instance) placeStableEvents(restartDown, drain, rescheduled float64) {
 func (wi *worldInst) leaderOf(pods []*podSim) {
 	best := -1
 	for i, p := range pods {
-		if p.canary || i == wi.restartPod || i == wi.replacedPod || i == wi.replacement {
+		if p.canary || p.baseline || i == wi.restartPod || i == wi.replacedPod || i == wi.replacement {
 			continue
 		}
 		if best < 0 || p.w.created < pods[best].w.created {
@@ -386,4 +391,27 @@ func randomHex(r *rand.Rand, n int) string {
 		b[i] = digits[r.IntN(16)]
 	}
 	return string(b)
+}
+
+// addBaselinePods adds the scenario's baseline pods after the canary:
+// pods of the stable version under a hash of their own (drawn apart from
+// the stable and canary hashes), each a new pod started with the canary
+// (its own time to /metrics and per-pod draws) at Scenario.BaselineShare.
+// Every draw comes from the baseline's own streams. add is drawWorldPods'
+// pod drawer (index −1: a baseline pod).
+func (in *instance) addBaselinePods(stableHash, canaryHash string, taken map[string]bool, add func(i int, stream uint64, name, hash string, canary bool) *podSim) {
+	s := in.s
+	if s.Baseline <= 0 {
+		return
+	}
+	r := in.rand(streamBaseline)
+	hash := ""
+	for hash == "" || hash == stableHash || hash == canaryHash {
+		hash = randomString(r, hashLen)
+	}
+	names := podNames(r, s.Rollout, hash, s.Baseline, taken)
+	for b := range s.Baseline {
+		p := add(-1, streamPod+300+uint64(b), names[b], hash, false)
+		p.weight = s.BaselineShare()
+	}
 }

@@ -11,8 +11,9 @@ type shareGrid struct {
 	// stable pods not yet ready (their traffic still goes to the old pods,
 	// which are not in the data).
 	norm []float64
-	// canary is the canary's ramp; ready counts the ready pods.
-	canary, ready []float64
+	// canary is the canary's ramp, baseline the baseline pods' share of
+	// all requests (Σ share·ramp); ready counts the ready pods.
+	canary, baseline, ready []float64
 }
 
 // ramp returns a pod's readiness for traffic at t: 0 when its container
@@ -37,7 +38,7 @@ func (in *instance) shareGridFor() {
 	wi, w := in.world, in.s.World
 	from := in.start - 2*in.step
 	n := int(math.Ceil((in.end-from)/shareStep)) + 1
-	g := shareGrid{from: from, norm: make([]float64, n), canary: make([]float64, n), ready: make([]float64, n)}
+	g := shareGrid{from: from, norm: make([]float64, n), canary: make([]float64, n), baseline: make([]float64, n), ready: make([]float64, n)}
 	tau := w.ConnectionTau.Seconds()
 	for c := range n {
 		t := from + (float64(c)+0.5)*shareStep
@@ -49,6 +50,8 @@ func (in *instance) shareGridFor() {
 			switch {
 			case p.canary:
 				g.canary[c] = ramp
+			case p.baseline:
+				g.baseline[c] += p.weight * ramp
 			default:
 				g.norm[c] += p.weight * ramp
 				if w.StableAge > 0 && p.w.original && t < p.w.lives[0].ready {
@@ -71,10 +74,13 @@ func (in *instance) rateAt(p *podSim, t float64, c int) float64 {
 	base := in.daily(t)
 	spike := sumEpisodes(in.spikes, t)
 	var share float64
-	if p.canary {
+	switch {
+	case p.canary:
 		share = s.CanaryShare * ramp
-	} else if g.norm[c] > 0 {
-		share = (1 - s.CanaryShare*g.canary[c]) * p.weight * ramp / g.norm[c]
+	case p.baseline:
+		share = p.weight * ramp
+	case g.norm[c] > 0:
+		share = (1 - s.CanaryShare*g.canary[c] - g.baseline[c]) * p.weight * ramp / g.norm[c]
 	}
 	if tau <= 0 {
 		return share * base * (1 + spike)
