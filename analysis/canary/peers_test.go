@@ -325,3 +325,20 @@ func TestPeerRows(t *testing.T) {
 		})
 	}
 }
+
+// TestPeersAllInTheWarmup: at canary age 3 minutes a metric with a
+// four-minute warm-up has cut every sample of the canary's peers with the
+// canary's: too little data (NotEnoughData), not a metric without data
+// (NoData, which fails a critical metric).
+func TestPeersAllInTheWarmup(t *testing.T) {
+	t.Parallel()
+	m := latencyMetric()
+	w := 4 * time.Minute
+	m.Warmup = &w
+	for _, peers := range []int{1, 2, 3} {
+		res := New().judgeMetric(m, peerWorld(1, 0, peers, 3, 1, 1, 1), peerSettings(3))
+		if res.Classification != analysis.NotEnoughData || !strings.Contains(res.Reason, "started with the canary") {
+			t.Errorf("%d peers: %s (%s), want NotEnoughData", peers, res.Classification, res.Reason)
+		}
+	}
+}

@@ -57,6 +57,13 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 		a.preset, a.presetReason = missingData(m,
 			noDataClause(len(d.Canary), len(d.Stable), countFinite(d.Canary), countFinite(d.Stable)),
 			f.cut.Start < 0 && countFinite(d.Stable) > 0)
+		if f.cut.Start >= 0 && countFinite(d.Stable) > 0 {
+			// The stable pods have samples, all of them young: cut as
+			// warm-up (their own, or the canary's for its peers).
+			a.preset = analysis.NotEnoughData
+			a.presetReason = fmt.Sprintf("not enough data: every sample of the %d stable pod(s) falls in a warm-up cut "+
+				"(%d started with the canary and are cut as it is: %s)", len(d.Stable), len(f.peers), f.cut.text())
+		}
 		a.result.Canary = describePods(d.Canary)
 		a.result.Stable = describePods(d.Stable)
 		return a
