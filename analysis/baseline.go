@@ -38,7 +38,7 @@ func baselineGap(mi MetricInput, canarySel, stableSel, namespace string) string 
 			name, namespace, canarySel, canary.empty, stableSel, stable.empty)
 	}
 	return fmt.Sprintf("no data for %s from the stable pods (%s in namespace %s: %s), so the canary has nothing to be compared with "+
-		"and %s can neither fail nor pass it: is the stable hash right?", name, stableSel, namespace, stable.empty, name)
+		"and %s can neither fail nor pass it: is the stable hash (or ReplicaSet) right?", name, stableSel, namespace, stable.empty, name)
 }
 
 // sidesOf describes the canary's and the stable side of a metric's data,

@@ -101,7 +101,7 @@ func TestNoBaselineIsNeverFailed(t *testing.T) {
 	noBaseline := func(parts ...string) want {
 		return want{analysis.Inconclusive, true, append([]string{"no data for error-ratio", "can neither fail nor pass"}, parts...)}
 	}
-	stableGap := noBaseline("from the stable pods", stableSel, "namespace shop", "is the stable hash right?")
+	stableGap := noBaseline("from the stable pods", stableSel, "namespace shop", "is the stable hash (or ReplicaSet) right?")
 	bothGap := noBaseline("from either side", canarySel, stableSel, "is the query right")
 	cases := []struct {
 		name   string
@@ -243,10 +243,10 @@ func TestNoStablePods(t *testing.T) {
 	}{
 		{"no stable pod", canaryPods, nil, analysis.Data{Canary: values(canaryPods, 10, latency)},
 			`no data for stable pods (` + stableSel + `) in namespace shop between 2026-11-25T14:00:00Z and 2026-11-25T14:30:00Z, ` +
-				`so the canary was compared with nothing: is the stable hash right?`},
+				`so the canary was compared with nothing: is the stable hash (or ReplicaSet) right?`},
 		{"no pod at all", nil, nil, analysis.Data{},
 			`no data for canary pods (` + canarySel + `) or stable pods (` + stableSel + `) in namespace shop between ` +
-				`2026-11-25T14:00:00Z and 2026-11-25T14:30:00Z: are the namespace and the hashes right, and can the backends see the pods (queries, tenant)?`},
+				`2026-11-25T14:00:00Z and 2026-11-25T14:30:00Z: are the namespace and the hashes (or ReplicaSets) right, and can the backends see the pods (queries, tenant)?`},
 	}
 	for _, c := range cases {
 		for name, judge := range baselineJudges {

@@ -64,13 +64,13 @@ func Conclude(in Input, results []MetricResult) Report {
 	var reason string
 	switch {
 	case len(in.CanaryPods) == 0 && len(in.StablePods) == 0:
-		reason = fmt.Sprintf("no data for canary pods (%s) or stable pods (%s) %s: are the namespace and the hashes right, "+
+		reason = fmt.Sprintf("no data for canary pods (%s) or stable pods (%s) %s: are the namespace and the hashes (or ReplicaSets) right, "+
 			"and can the backends see the pods (queries, tenant)?", in.CanarySelector, in.StableSelector, between)
 	case len(in.CanaryPods) == 0:
-		reason = fmt.Sprintf("no data for canary pods (%s) %s: is the canary hash right and is the pod running?",
+		reason = fmt.Sprintf("no data for canary pods (%s) %s: is the canary hash (or ReplicaSet) right and is the pod running?",
 			in.CanarySelector, between)
 	case len(in.StablePods) == 0:
-		reason = fmt.Sprintf("no data for stable pods (%s) %s, so the canary was compared with nothing: is the stable hash right?",
+		reason = fmt.Sprintf("no data for stable pods (%s) %s, so the canary was compared with nothing: is the stable hash (or ReplicaSet) right?",
 			in.StableSelector, between)
 	default:
 		return rep

@@ -257,7 +257,7 @@ func TestConclude(t *testing.T) {
 	}
 	t.Run("without canary pods", func(t *testing.T) {
 		rep := Conclude(in, rs)
-		want := `no data for canary pods (pod=~"web-c1-.*") in namespace shop between 2026-11-25T14:00:00Z and 2026-11-25T14:30:00Z: is the canary hash right and is the pod running?`
+		want := `no data for canary pods (pod=~"web-c1-.*") in namespace shop between 2026-11-25T14:00:00Z and 2026-11-25T14:30:00Z: is the canary hash (or ReplicaSet) right and is the pod running?`
 		if rep.Verdict != Inconclusive || rep.Score != 0 || rep.Reason != want {
 			t.Errorf("got %s %g %q", rep.Verdict, rep.Score, rep.Reason)
 		}

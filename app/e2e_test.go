@@ -81,7 +81,7 @@ func TestEndToEnd(t *testing.T) {
 			{"healthy with an unknown stable hash", "GET", with(params(healthy), "stableHash", "0000000000"), analysis.Inconclusive, nil,
 				`no data for stable pods (pod=~"web-0000000000-[a-z0-9]+") in namespace e2e-healthy`},
 			{"regressed with an unknown stable hash", "POST", with(params(regressed), "stableHash", "0000000000"), analysis.Inconclusive, nil,
-				"is the stable hash right?"},
+				"is the stable hash (or ReplicaSet) right?"},
 			{"healthy with a misspelt metric", "GET", with(params(healthy), "ruleSet", "http-service-misspelt"), analysis.Inconclusive, nil,
 				"latency-p95 had no data from the stable pods"},
 		}

@@ -39,6 +39,10 @@ const (
 	swapOutnumber = 3
 )
 
+// checkArgs names the AnalysisTemplate arguments that choose the two sides.
+const checkArgs = "check the AnalysisTemplate's canary-hash (podTemplateHashValue: Latest) and stable-hash (Stable) arguments, " +
+	"or an experiment's canary-replicaset and stable-replicaset"
+
 // swapCheck returns the reason why the input looks like swapped hashes, or
 // "".
 func swapCheck(in analysis.Input) string {
@@ -53,13 +57,12 @@ func swapCheck(in analysis.Input) string {
 	switch {
 	case older:
 		return fmt.Sprintf("the canary (%d pod(s), first sample %s) is older than every stable pod (%d pod(s), the oldest first seen %s): "+
-			"the canary and stable hashes look swapped; check the AnalysisTemplate's canary-hash (podTemplateHashValue: Latest) "+
-			"and stable-hash (Stable) arguments",
+			"the canary and stable hashes look swapped; "+checkArgs+
+			" (or, in an experiment, every baseline pod was replaced after the canary started)",
 			canaryPods, fmtTime(canaryFirst), stablePods, fmtTime(stableFirst))
 	case outnumber && asOld:
 		return fmt.Sprintf("the canary has %d pods, the stable side %d, and the canary is no younger than the stable pods: "+
-			"the canary and stable hashes look swapped; check the AnalysisTemplate's canary-hash (podTemplateHashValue: Latest) "+
-			"and stable-hash (Stable) arguments",
+			"the canary and stable hashes look swapped; "+checkArgs,
 			canaryPods, stablePods)
 	}
 	return ""
