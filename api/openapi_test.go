@@ -419,8 +419,9 @@ func TestOpenAPIValidatesAnswers(t *testing.T) {
 }
 
 // TestOpenAPIBodyNamesThePodsOnce: the POST body's schema accepts the pods
-// by hash or by ReplicaSet, and refuses both or neither, as the service
-// does.
+// by hash or by ReplicaSet, and refuses both (also one pair and one field
+// of the other), neither, and a ReplicaSet that is no Kubernetes name, as
+// the service does.
 func TestOpenAPIBodyNamesThePodsOnce(t *testing.T) {
 	t.Parallel()
 	body := openAPIDoc(t).Paths.Value(request.Path).Post.RequestBody.Value.Content.Get("application/json").Schema.Value
@@ -437,6 +438,10 @@ func TestOpenAPIBodyNamesThePodsOnce(t *testing.T) {
 		{"both", hashes + "," + sets, false},
 		{"neither", `"rollout":"web"`, false},
 		{"one of each", `"canaryHash":"5f6b7c8d9e","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"`, false},
+		{"hashes and one ReplicaSet", hashes + `,"canaryReplicaSet":"web-6d4f9c7b8-2-1-canary"`, false},
+		{"ReplicaSets and one hash", sets + `,"stableHash":"7c9d5b6f4d"`, false},
+		{"a ReplicaSet that is no Kubernetes name", `"canaryReplicaSet":"web-.*","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"`, false},
+		{"a dotted ReplicaSet", `"canaryReplicaSet":"web.v2-1-canary","stableReplicaSet":"web.v2-1-baseline"`, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			raw := `{"namespace":"shop",` + c.pods + `,"ruleSet":"http-service"}`
