@@ -342,3 +342,29 @@ func TestPeersAllInTheWarmup(t *testing.T) {
 		}
 	}
 }
+
+// TestYoungStablePodsAllInTheirWarmup: without peers (two stable pods
+// that started two minutes before the canary, beyond peerTolerance), every
+// stable sample at canary age 1 minute lies in the stable pods' own
+// MaxWarmup cut: NotEnoughData, and the reason says which cut took them,
+// not that pods started with the canary.
+func TestYoungStablePodsAllInTheirWarmup(t *testing.T) {
+	t.Parallel()
+	const age = 1
+	r := rand.New(rand.NewPCG(3, 29))
+	n := peerStart + age + 1
+	stable := [][]float64{
+		podRow(r, n, peerStart-2, 0.1, 0, 0.04, 0.4, flat),
+		podRow(r, n, peerStart-2, 0.1, 0, 0.04, 0.4, flat),
+	}
+	canary := podRow(r, n, peerStart, 0.1, 0, 0.04, 0.4, flat)
+	d := analysis.Data{Canary: valueRows("canary-", [][]float64{canary}), Stable: valueRows("stable-", stable)}
+	res := New().judgeMetric(latencyMetric(), d, peerSettings(age))
+	if res.Classification != analysis.NotEnoughData {
+		t.Fatalf("%s (%s), want NotEnoughData", res.Classification, res.Reason)
+	}
+	if want := "2 started in the window and lose their first 4m0s"; !strings.Contains(res.Reason, want) ||
+		strings.Contains(res.Reason, "started with the canary") {
+		t.Errorf("reason %q: want %q and no peers", res.Reason, want)
+	}
+}

@@ -60,9 +60,17 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 		if f.cut.Start >= 0 && countFinite(d.Stable) > 0 {
 			// The stable pods have samples, all of them young: cut as
 			// warm-up (their own, or the canary's for its peers).
+			var cuts []string
+			if len(f.peers) > 0 {
+				cuts = append(cuts, fmt.Sprintf("%d started with the canary and are cut as it is", len(f.peers)))
+			}
+			if f.stableCut > 0 {
+				cuts = append(cuts, fmt.Sprintf("%d started in the window and lose their first %s",
+					f.stableCut, roundDuration(maxWarmupFor(m, s))))
+			}
 			a.preset = analysis.NotEnoughData
 			a.presetReason = fmt.Sprintf("not enough data: every sample of the %d stable pod(s) falls in a warm-up cut "+
-				"(%d started with the canary and are cut as it is: %s)", len(d.Stable), len(f.peers), f.cut.text())
+				"(%s)", len(d.Stable), strings.Join(append(cuts, f.cut.text()), "; "))
 		}
 		a.result.Canary = describePods(d.Canary)
 		a.result.Stable = describePods(d.Stable)
