@@ -41,20 +41,6 @@ func TestEndToEnd(t *testing.T) {
 		return url.Values{"namespace": {tr.Namespace}, "canaryHash": {tr.CanaryHash}, "stableHash": {tr.StableHash},
 			"ruleSet": {"http-service"}, "rollout": {tr.Rollout}}
 	}
-	with := func(v url.Values, kv ...string) url.Values {
-		out := url.Values{}
-		for k, vs := range v {
-			out[k] = vs
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			if kv[i+1] == "" {
-				out.Del(kv[i])
-			} else {
-				out.Set(kv[i], kv[i+1])
-			}
-		}
-		return out
-	}
 
 	t.Run("verdicts", func(t *testing.T) {
 		cases := []struct {
@@ -69,20 +55,20 @@ func TestEndToEnd(t *testing.T) {
 			{"healthy POST", "POST", params(healthy), analysis.Successful, nil, ""},
 			{"regressed GET", "GET", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}, ""},
 			{"regressed POST", "POST", params(regressed), analysis.Failed, []string{"error-ratio", "latency"}, ""},
-			{"regressed without rollout name", "GET", with(params(regressed), "rollout", ""), analysis.Failed, []string{"error-ratio"}, ""},
-			{"unknown canary hash", "GET", with(params(healthy), "canaryHash", "0000000000"), analysis.Inconclusive, nil, ""},
-			{"canary one minute old", "GET", with(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), analysis.Inconclusive, nil, ""},
+			{"regressed without rollout name", "GET", withParams(params(regressed), "rollout", ""), analysis.Failed, []string{"error-ratio"}, ""},
+			{"unknown canary hash", "GET", withParams(params(healthy), "canaryHash", "0000000000"), analysis.Inconclusive, nil, ""},
+			{"canary one minute old", "GET", withParams(params(regressed), "end", healthy.CanaryStart.Add(time.Minute).Format(time.RFC3339)), analysis.Inconclusive, nil, ""},
 			// Issue 12: a template wired the wrong way round gave Successful.
-			{"regressed with the hashes swapped", "GET", with(params(regressed), "canaryHash", regressed.StableHash, "stableHash", regressed.CanaryHash),
+			{"regressed with the hashes swapped", "GET", withParams(params(regressed), "canaryHash", regressed.StableHash, "stableHash", regressed.CanaryHash),
 				analysis.Inconclusive, nil, "hashes look swapped"},
-			{"healthy with the hashes swapped", "POST", with(params(healthy), "canaryHash", healthy.StableHash, "stableHash", healthy.CanaryHash),
+			{"healthy with the hashes swapped", "POST", withParams(params(healthy), "canaryHash", healthy.StableHash, "stableHash", healthy.CanaryHash),
 				analysis.Inconclusive, nil, "hashes look swapped"},
 			// Issue 12 item 3: nothing to compare the canary with gave Failed.
-			{"healthy with an unknown stable hash", "GET", with(params(healthy), "stableHash", "0000000000"), analysis.Inconclusive, nil,
+			{"healthy with an unknown stable hash", "GET", withParams(params(healthy), "stableHash", "0000000000"), analysis.Inconclusive, nil,
 				`no data for stable pods (pod=~"web-0000000000-[a-z0-9]+") in namespace e2e-healthy`},
-			{"regressed with an unknown stable hash", "POST", with(params(regressed), "stableHash", "0000000000"), analysis.Inconclusive, nil,
+			{"regressed with an unknown stable hash", "POST", withParams(params(regressed), "stableHash", "0000000000"), analysis.Inconclusive, nil,
 				"is the stable hash (or ReplicaSet) right?"},
-			{"healthy with a misspelt metric", "GET", with(params(healthy), "ruleSet", "http-service-misspelt"), analysis.Inconclusive, nil,
+			{"healthy with a misspelt metric", "GET", withParams(params(healthy), "ruleSet", "http-service-misspelt"), analysis.Inconclusive, nil,
 				"latency-p95 had no data from the stable pods"},
 		}
 		for _, c := range cases {
@@ -136,11 +122,11 @@ func TestEndToEnd(t *testing.T) {
 			status int
 			field  string
 		}{
-			{"unknown rule set", with(params(healthy), "ruleSet", "nope"), 404, "ruleSet"},
-			{"missing namespace", with(params(healthy), "namespace", ""), 400, "namespace"},
-			{"injection in namespace", with(params(healthy), "namespace", `x"}) or vector(1`), 400, "namespace"},
-			{"end in the future", with(params(healthy), "end", end.Add(time.Hour).Format(time.RFC3339)), 400, "end"},
-			{"lookback too long", with(params(healthy), "lookback", "30d"), 400, "lookback"},
+			{"unknown rule set", withParams(params(healthy), "ruleSet", "nope"), 404, "ruleSet"},
+			{"missing namespace", withParams(params(healthy), "namespace", ""), 400, "namespace"},
+			{"injection in namespace", withParams(params(healthy), "namespace", `x"}) or vector(1`), 400, "namespace"},
+			{"end in the future", withParams(params(healthy), "end", end.Add(time.Hour).Format(time.RFC3339)), 400, "end"},
+			{"lookback too long", withParams(params(healthy), "lookback", "30d"), 400, "lookback"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

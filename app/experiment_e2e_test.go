@@ -195,14 +195,19 @@ func TestExperimentEndToEnd(t *testing.T) {
 	})
 }
 
-// withParams returns v with the given keys set.
+// withParams returns a copy of v with the given keys set, or removed
+// where the value is "".
 func withParams(v url.Values, kv ...string) url.Values {
 	out := url.Values{}
 	for k, vs := range v {
 		out[k] = vs
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
-		out.Set(kv[i], kv[i+1])
+		if kv[i+1] == "" {
+			out.Del(kv[i])
+		} else {
+			out.Set(kv[i], kv[i+1])
+		}
 	}
 	return out
 }
