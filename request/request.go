@@ -144,7 +144,7 @@ func (r *Request) Validate() error {
 	}
 	for _, n := range names {
 		switch {
-		case n.value == "" && n.required && byRS:
+		case n.value == "" && n.required && byRS && (n.field == "canaryReplicaSet" || n.field == "stableReplicaSet"):
 			return fieldError(n.field, "%s is required with %s: give canaryReplicaSet and stableReplicaSet together", n.field, other(n.field))
 		case n.value == "" && n.required && (n.field == "canaryHash" || n.field == "stableHash"):
 			return fieldError(n.field, "%s is required (or canaryReplicaSet and stableReplicaSet instead of the hashes)", n.field)

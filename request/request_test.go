@@ -92,6 +92,30 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestValidateSaysWhatIsMissing: a missing field's message names what to
+// give; a missing namespace or rule set is no matter of ReplicaSets.
+func TestValidateSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, want, not string
+		req             Request
+	}{
+		{"namespace, by ReplicaSet", "namespace is required", "ReplicaSet", withRS(func(r *Request) { r.Namespace = "" })},
+		{"rule set, by ReplicaSet", "ruleSet is required", "ReplicaSet", withRS(func(r *Request) { r.RuleSet = "" })},
+		{"namespace, by hash", "namespace is required", "ReplicaSet", with(func(r *Request) { r.Namespace = "" })},
+		{"the stable ReplicaSet", "stableReplicaSet is required with canaryReplicaSet", "hash", withRS(func(r *Request) { r.StableReplicaSet = "" })},
+		{"the canary hash", "canaryHash is required (or canaryReplicaSet and stableReplicaSet", "", with(func(r *Request) { r.CanaryHash = "" })},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			err := c.req.Validate()
+			if err == nil || !strings.Contains(err.Error(), c.want) || (c.not != "" && strings.Contains(err.Error(), c.not)) {
+				t.Errorf("got %v, want %q without %q", err, c.want, c.not)
+			}
+		})
+	}
+}
+
 // checkField checks that err is nil when field is empty, and otherwise an
 // *Error naming field.
 func checkField(t *testing.T, err error, field string) {
