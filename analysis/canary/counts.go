@@ -373,6 +373,11 @@ func (j *Judge) countFrame(m analysis.Metric, d analysis.Data, s analysis.Settin
 	}
 	f.cut = cutWarmup(f.present, rowRange(0, f.c), rowRange(f.c, f.c+f.k), f.g.start, f.g.step,
 		warmupFor(m, s), endOf(s, last), s.Start)
+	// Reference pods that started with the canary (a baseline) lose the
+	// same first minutes of counts as the canary: their start-up errors
+	// would otherwise stay in the reference that the canary's were cut from.
+	cutPeers(f.present, peerRows(f.present, rowRange(f.c, f.c+f.k), f.g.start, f.g.step, f.cut),
+		f.g.start, f.g.step, f.cut.Start, f.cut.Warmup)
 	for r := range all {
 		for i, ok := range f.present[r] {
 			if !ok {

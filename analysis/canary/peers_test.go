@@ -368,3 +368,55 @@ func TestYoungStablePodsAllInTheirWarmup(t *testing.T) {
 		t.Errorf("reason %q: want %q and no peers", res.Reason, want)
 	}
 }
+
+// TestPeersLoseTheCanarysFirstMinutesOfCounts: the canary and two
+// baseline pods start together; the canary and one baseline pod answer 3%
+// 5xx in their first minute (cold connections), the other baseline pod
+// 0.3%, and all of them 0.3% after it. The canary's first minute is cut
+// (Warmup 1 minute) and so are its peers', so the judgement is the one of
+// the same pods without the burst: the same dispersion and p-value. Left
+// in, one peer's start-up burst reads as errors that clump within a pod and
+// as a spread between the baseline pods, and widens the canary's test
+// (dispersion 2.0 instead of 1.44 at the commit before this test).
+func TestPeersLoseTheCanarysFirstMinutesOfCounts(t *testing.T) {
+	t.Parallel()
+	const age = 6
+	n := peerStart + age + 1
+	row := func(first, later float64) (ev, tr []float64) {
+		ev, tr = make([]float64, n), make([]float64, n)
+		for i := range n {
+			switch {
+			case i < peerStart:
+				ev[i], tr[i] = math.NaN(), math.NaN()
+			case i == peerStart:
+				ev[i], tr[i] = first, 1000
+			default:
+				ev[i], tr[i] = later, 1000
+			}
+		}
+		return ev, tr
+	}
+	ce, ct := row(30, 4)
+	cold, pt := row(30, 3)
+	warm, _ := row(3, 3)
+	m := analysis.Metric{Name: "errors", Kind: analysis.KindRatio, Direction: analysis.Increase,
+		Max: math.NaN(), Min: math.NaN(), Tolerance: 0.5}
+	judge := func(peer []float64) analysis.MetricResult {
+		d := analysis.Data{
+			CanaryCounts: countRows("c-", [][]float64{ce}, [][]float64{ct}),
+			StableCounts: countRows("s-", [][]float64{peer, warm}, [][]float64{pt, pt}),
+		}
+		res := New().judgeMetric(m, d, peerSettings(age))
+		if res.Evidence == nil || res.Evidence.Noise == nil {
+			t.Fatalf("no noise evidence: %s (%s)", res.Classification, res.Reason)
+		}
+		return res
+	}
+	got, want := judge(cold), judge(warm)
+	if g, w := got.Evidence.Noise.Dispersion, want.Evidence.Noise.Dispersion; g != w {
+		t.Errorf("dispersion %.3g with a peer's start-up burst, %.3g without: the peers' first minute must be cut as the canary's", g, w)
+	}
+	if got.PValue != want.PValue || got.Classification != want.Classification {
+		t.Errorf("with a peer's start-up burst %s p = %.3g, without %s p = %.3g", got.Classification, got.PValue, want.Classification, want.PValue)
+	}
+}
