@@ -152,8 +152,8 @@ func TestExperimentEndToEnd(t *testing.T) {
 			if err != nil || code != http.StatusOK {
 				t.Fatalf("the report: %d %v", code, err)
 			}
-			if !strings.Contains(page, "Baseline") || !strings.Contains(page, c.params.Get("stableReplicaSet")) {
-				t.Errorf("the report does not name the baseline %s", c.params.Get("stableReplicaSet"))
+			if !strings.Contains(page, "Reference") || !strings.Contains(page, c.params.Get("stableReplicaSet")) {
+				t.Errorf("the report does not name the reference ReplicaSet %s", c.params.Get("stableReplicaSet"))
 			}
 		})
 	}

@@ -335,10 +335,10 @@ func target(t request.Target) string {
 
 // stableFact names what the canary was compared with: the stable pods of
 // the rollout, or the ReplicaSet a request named (an Argo experiment's
-// baseline).
+// baseline, or a rollout's own stable ReplicaSet named by hand).
 func stableFact(t request.Target) string {
 	if t.ByReplicaSet() {
-		return "Baseline"
+		return "Reference"
 	}
 	return "Stable"
 }
