@@ -26,7 +26,38 @@ type decoder struct {
 	// visits counts the nodes decoded: aliases and merge keys can make a
 	// small file expand without end, as in yaml.v3's own decoder.
 	visits int
+	// open holds the nodes an alias led to that are being decoded on the
+	// current path: an alias that leads back into one of them ("- &m {<<:
+	// *m}") would recurse until the stack overflows, long before visits
+	// runs out.
+	open map[*yaml.Node]bool
 }
+
+// resolve follows n's aliases to the node they name, and says whether it
+// had to: only an alias can lead back into the value it is in.
+func resolve(n *yaml.Node) (*yaml.Node, bool) {
+	alias := false
+	for n.Kind == yaml.AliasNode {
+		n, alias = n.Alias, true
+	}
+	return n, alias
+}
+
+// enter marks n as being decoded, or reports the cycle and returns false
+// when it already is; leave(n) ends it.
+func (d *decoder) enter(n *yaml.Node, s scope) bool {
+	if d.open[n] {
+		d.errorf(n, s, "an alias or merge key (<<) refers to the value that contains it (line %d): it would never end", n.Line)
+		return false
+	}
+	if d.open == nil {
+		d.open = map[*yaml.Node]bool{}
+	}
+	d.open[n] = true
+	return true
+}
+
+func (d *decoder) leave(n *yaml.Node) { delete(d.open, n) }
 
 // maxVisits bounds the nodes one file decodes to (aliases counted each
 // time they are used).
@@ -80,11 +111,15 @@ var (
 
 // decode decodes n into v (addressable).
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, s scope) {
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
+	n, alias := resolve(n)
 	if d.exhausted(n) {
 		return
+	}
+	if alias {
+		if !d.enter(n, s) {
+			return
+		}
+		defer d.leave(n)
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return // unset
@@ -210,11 +245,15 @@ func (d *decoder) entries(n *yaml.Node, s scope) []entry {
 // merge returns the entries a merge key brings in: a mapping, or a list of
 // mappings.
 func (d *decoder) merge(n *yaml.Node, s scope) []entry {
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
+	n, alias := resolve(n)
 	if d.exhausted(n) {
 		return nil
+	}
+	if alias {
+		if !d.enter(n, s) {
+			return nil
+		}
+		defer d.leave(n)
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
