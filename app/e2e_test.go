@@ -115,30 +115,13 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("bad input never reaches Prometheus", func(t *testing.T) {
-		before := len(prom.QueryLog())
-		cases := []struct {
-			name   string
-			params url.Values
-			status int
-			field  string
-		}{
+		checkRefused(t, base, prom, []refusal{
 			{"unknown rule set", withParams(params(healthy), "ruleSet", "nope"), 404, "ruleSet"},
 			{"missing namespace", withParams(params(healthy), "namespace", ""), 400, "namespace"},
 			{"injection in namespace", withParams(params(healthy), "namespace", `x"}) or vector(1`), 400, "namespace"},
 			{"end in the future", withParams(params(healthy), "end", end.Add(time.Hour).Format(time.RFC3339)), 400, "end"},
 			{"lookback too long", withParams(params(healthy), "lookback", "30d"), 400, "lookback"},
-		}
-		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				for _, method := range []string{"GET", "POST"} {
-					status, body := call(t, method, base, c.params)
-					checkError(t, status, body, c.status, c.field)
-				}
-			})
-		}
-		if after := len(prom.QueryLog()); after != before {
-			t.Errorf("bad requests ran %d queries", after-before)
-		}
+		})
 	})
 
 	t.Run("queries that reached Prometheus", func(t *testing.T) {
@@ -238,6 +221,32 @@ func call(t *testing.T, method, base string, p url.Values) (int, []byte) {
 		t.Fatal(err)
 	}
 	return res.StatusCode, body
+}
+
+// refusal is a request the service must refuse with status, naming field.
+type refusal struct {
+	name   string
+	params url.Values
+	status int
+	field  string
+}
+
+// checkRefused sends each refusal by GET and by POST, checks the error,
+// and that none of them sent a query to Prometheus.
+func checkRefused(t *testing.T, base string, prom *promtest.Server, cases []refusal) {
+	t.Helper()
+	before := len(prom.QueryLog())
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, method := range []string{"GET", "POST"} {
+				status, body := call(t, method, base, c.params)
+				checkError(t, status, body, c.status, c.field)
+			}
+		})
+	}
+	if after := len(prom.QueryLog()); after != before {
+		t.Errorf("bad requests ran %d queries", after-before)
+	}
 }
 
 func checkError(t *testing.T, status int, body []byte, want int, field string) {

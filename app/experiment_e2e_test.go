@@ -159,28 +159,12 @@ func TestExperimentEndToEnd(t *testing.T) {
 	}
 
 	t.Run("bad input never reaches Prometheus", func(t *testing.T) {
-		before := len(prom.QueryLog())
-		cases := []struct {
-			name   string
-			params url.Values
-			field  string
-		}{
-			{"one ReplicaSet", url.Values{"namespace": {experimentNamespace}, "canaryReplicaSet": {experimentCanaryRS}, "ruleSet": {"http-service"}}, "stableReplicaSet"},
-			{"ReplicaSets and hashes", withParams(params(experimentCanaryRS, experimentBaseRS), "canaryHash", "6d4f9c7b8", "stableHash", healthy.StableHash), "canaryHash"},
-			{"the same ReplicaSet twice", params(experimentCanaryRS, experimentCanaryRS), "stableReplicaSet"},
-			{"a regular expression", params("web-.*", experimentBaseRS), "canaryReplicaSet"},
-		}
-		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				for _, method := range []string{"GET", "POST"} {
-					status, body := call(t, method, base, c.params)
-					checkError(t, status, body, http.StatusBadRequest, c.field)
-				}
-			})
-		}
-		if after := len(prom.QueryLog()); after != before {
-			t.Errorf("bad requests ran %d queries", after-before)
-		}
+		checkRefused(t, base, prom, []refusal{
+			{"one ReplicaSet", url.Values{"namespace": {experimentNamespace}, "canaryReplicaSet": {experimentCanaryRS}, "ruleSet": {"http-service"}}, 400, "stableReplicaSet"},
+			{"ReplicaSets and hashes", withParams(params(experimentCanaryRS, experimentBaseRS), "canaryHash", "6d4f9c7b8", "stableHash", healthy.StableHash), 400, "canaryHash"},
+			{"the same ReplicaSet twice", params(experimentCanaryRS, experimentCanaryRS), 400, "stableReplicaSet"},
+			{"a regular expression", params("web-.*", experimentBaseRS), 400, "canaryReplicaSet"},
+		})
 	})
 
 	t.Run("queries select the ReplicaSets' pods by name", func(t *testing.T) {
