@@ -170,14 +170,14 @@ func (a *API) judgePost(c *gin.Context) result {
 }
 
 // slot bounds ctx by the request timeout and waits, within it, for a
-// judgement slot. The caller judges with the returned context and calls
-// done afterwards.
-func (a *API) slot(ctx context.Context) (_ context.Context, done func(), _ error) {
+// judgement slot for each of n judgements. The caller judges with the
+// returned context and calls done afterwards.
+func (a *API) slot(ctx context.Context, n int) (_ context.Context, done func(), _ error) {
 	cancel := context.CancelFunc(func() {})
 	if a.o.Timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, a.o.Timeout)
 	}
-	release, err := a.slots.acquire(ctx)
+	release, err := a.slots.acquire(ctx, n)
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -186,13 +186,14 @@ func (a *API) slot(ctx context.Context) (_ context.Context, done func(), _ error
 }
 
 func (a *API) judge(c *gin.Context, req request.Request) result {
-	ctx, done, err := a.slot(c.Request.Context())
+	n := judgements(req)
+	ctx, done, err := a.slot(c.Request.Context(), n)
 	if err != nil {
 		return result{err: err}
 	}
 	defer done()
-	a.metrics.inFlight.Inc()
-	defer a.metrics.inFlight.Dec()
+	a.metrics.inFlight.Add(float64(n))
+	defer a.metrics.inFlight.Sub(float64(n))
 	start := time.Now()
 	resp, err := a.o.Judger.Judge(ctx, req)
 	took := time.Since(start)
@@ -215,6 +216,15 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 		zap.Time("start", resp.Window.Start), zap.Time("end", resp.Window.End), zap.Duration("took", took),
 		zap.String("report", resp.Summary.Report))
 	return result{status: http.StatusOK, data: resp}
+}
+
+// judgements is how many judgements req is: two for both references
+// (against the baseline and against the stable pods), else one.
+func judgements(req request.Request) int {
+	if req.BothReferences() {
+		return 2
+	}
+	return 1
 }
 
 // ruleSetsBody is the answer of GET /api/v1/rulesets.

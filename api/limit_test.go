@@ -19,15 +19,15 @@ func TestLimiter(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := newLimiter(2, time.Second)
-		r1, err1 := l.acquire(t.Context())
-		r2, err2 := l.acquire(t.Context())
+		r1, err1 := l.acquire(t.Context(), 1)
+		r2, err2 := l.acquire(t.Context(), 1)
 		if err1 != nil || err2 != nil {
 			t.Fatal(err1, err2)
 		}
 		// A third waits; once a slot frees within the wait it runs.
 		got := make(chan error, 1)
 		go func() {
-			r, err := l.acquire(t.Context())
+			r, err := l.acquire(t.Context(), 1)
 			if err == nil {
 				r()
 			}
@@ -46,9 +46,9 @@ func TestLimiter(t *testing.T) {
 		}
 		// Full again: a request that waits its whole wait is overloaded, at
 		// exactly the wait.
-		r1, _ = l.acquire(t.Context())
+		r1, _ = l.acquire(t.Context(), 1)
 		start := time.Now()
-		_, err := l.acquire(t.Context())
+		_, err := l.acquire(t.Context(), 1)
 		var ae *apiError
 		if !errors.As(err, &ae) || ae.typ != errOverloaded || time.Since(start) != time.Second {
 			t.Errorf("got %v after %v", err, time.Since(start))
@@ -56,7 +56,7 @@ func TestLimiter(t *testing.T) {
 		// A deadline before the wait ends the wait.
 		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
-		_, err = l.acquire(ctx)
+		_, err = l.acquire(ctx, 1)
 		if !errors.As(err, &ae) || ae.typ != errOverloaded || time.Since(start) != 1100*time.Millisecond {
 			t.Errorf("got %v", err)
 		}
@@ -69,6 +69,79 @@ func TestLimiter(t *testing.T) {
 	if newLimiter(0, time.Second) != nil {
 		t.Error("a bound of 0 is no bound")
 	}
+}
+
+// TestLimiterCountsEachJudgement: a both-references request is two
+// judgements and takes two slots; one that waits for its second slot holds
+// its first while the next waits its turn, and one whose wait ends gives
+// back what it took.
+func TestLimiterCountsEachJudgement(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		l := newLimiter(3, time.Second)
+		one, err := l.acquire(t.Context(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		two, err := l.acquire(t.Context(), 2)
+		if err != nil || len(l.slots) != 3 {
+			t.Fatalf("%v; %d slots held, want 3", err, len(l.slots))
+		}
+		start := time.Now()
+		var ae *apiError
+		if _, err := l.acquire(t.Context(), 1); !errors.As(err, &ae) || ae.typ != errOverloaded || time.Since(start) != time.Second {
+			t.Errorf("beyond the bound: %v after %v", err, time.Since(start))
+		}
+		two()
+		if len(l.slots) != 1 {
+			t.Errorf("%d slots held after a release of two, want 1", len(l.slots))
+		}
+		one()
+		// Two requests of two judgements each, one slot free: the first
+		// takes it and waits for a second while the other waits its turn;
+		// both run, one after the other.
+		two, err = l.acquire(t.Context(), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan error, 2)
+		for range 2 {
+			go func() {
+				r, err := l.acquire(t.Context(), 2)
+				if err == nil {
+					time.Sleep(100 * time.Millisecond)
+					r()
+				}
+				got <- err
+			}()
+		}
+		synctest.Wait()
+		if len(l.slots) != 3 {
+			t.Errorf("%d slots held, want 3", len(l.slots))
+		}
+		time.Sleep(100 * time.Millisecond)
+		two()
+		for range 2 {
+			if err := <-got; err != nil {
+				t.Errorf("a request of two judgements: %v", err)
+			}
+		}
+		// A wait that ends with one of two slots taken gives it back.
+		hold, _ := l.acquire(t.Context(), 2)
+		if _, err := l.acquire(t.Context(), 2); !errors.As(err, &ae) || ae.typ != errOverloaded {
+			t.Errorf("got %v", err)
+		}
+		hold()
+		if len(l.slots) != 0 {
+			t.Errorf("%d slots still held", len(l.slots))
+		}
+		// More judgements than the bound take the whole bound.
+		all, err := newLimiter(1, time.Second).acquire(t.Context(), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all()
+	})
 }
 
 // blockingJudger holds every judgement until release is closed.

@@ -313,7 +313,7 @@ func TestOpenAPIValidatesAnswers(t *testing.T) {
 	t.Parallel()
 	doc := openAPIDoc(t)
 	for file, schema := range map[string]string{
-		"judge-healthy.json": "Response", "judge-regressed.json": "Response",
+		"judge-healthy.json": "Response", "judge-regressed.json": "Response", "judge-both-references.json": "Response",
 		"error-malformed-body.json": "Error", "error-missing-namespace.json": "Error", "error-unknown-rule-set.json": "Error",
 	} {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "golden", file))

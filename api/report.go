@@ -40,7 +40,7 @@ func (a *API) reportPage(c *gin.Context) {
 	}
 	req := l.Request
 	req.Series = true
-	ctx, done, err := a.slot(c.Request.Context()) // a report is a judgement: it waits for a slot like one
+	ctx, done, err := a.slot(c.Request.Context(), judgements(req)) // a report is a judgement: it waits for a slot like one
 	if err != nil {
 		a.htmlError(c, err)
 		return

@@ -109,30 +109,49 @@ func (s *Service) task(rs *rules.RuleSet, f *fetch, cost *costs) func(context.Co
 	}
 }
 
-// fetchAll runs every series query and every log query of the rule set at
-// once (runAll: bounded, the first failure cancels the rest), each distinct
-// query once, and counts what they cost.
-func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pm *rules.PodMatcher, w window) ([]*query, []*logFetch, *costs, error) {
-	qs, err := s.planQueries(rs, pm)
-	if err != nil {
-		return nil, nil, nil, err
+// fetchedData is what one judgement of a request got: its series queries
+// with their results and its log fetches.
+type fetchedData struct {
+	queries []*query
+	logs    []*logFetch
+}
+
+// fetchAll runs every series query and every log query of the rule set for
+// each matcher (one per judgement of the request) at once (runAll:
+// bounded, maxParallelQueries per judgement, the first failure cancels the
+// rest), each distinct query once, also across the judgements, and counts
+// what they cost together.
+func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pms []*rules.PodMatcher, w window) ([]fetchedData, *costs, error) {
+	out := make([]fetchedData, len(pms))
+	var all []*query
+	for i, pm := range pms {
+		qs, err := s.planQueries(rs, pm)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i].queries = qs
+		all = append(all, qs...)
 	}
 	cost := &costs{}
 	defer s.Metrics.observe(cost) // what was sent, whether the judgement succeeds or not
-	logs, logTasks, err := s.planLogs(rs, pm, w, cost)
-	if err != nil {
-		return nil, nil, nil, err
+	var tasks []func(context.Context) error
+	for i, pm := range pms {
+		logs, logTasks, err := s.planLogs(rs, pm, w, cost)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i].logs = logs
+		tasks = append(tasks, logTasks...)
 	}
-	tasks := logTasks
-	for _, f := range planFetches(rs, qs, w) {
+	for _, f := range planFetches(rs, all, w) {
 		tasks = append(tasks, s.task(rs, f, cost))
 	}
-	if err := runAll(ctx, maxParallelQueries, tasks); err != nil {
+	if err := runAll(ctx, maxParallelQueries*len(pms), tasks); err != nil {
 		var qe *QueryError
 		if errors.As(err, &qe) && qe.RuleSet == "" {
 			qe.RuleSet = rs.Name
 		}
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return qs, logs, cost, nil
+	return out, cost, nil
 }

@@ -60,7 +60,10 @@ func (s *Service) now() time.Time {
 // Judge answers one request. It returns a *request.Error for a request that
 // is not valid, an *InputError for one that cannot be judged as asked, a *QueryError when a backend fails, and a
 // *ConfigError for a server-side setup problem; a judgement that was made,
-// whatever its verdict, is a *wire.Response.
+// whatever its verdict, is a *wire.Response. A both-references request
+// (request.Target.BothReferences) is two judgements, against the baseline
+// and against the stable pods, over one window and fetched together, and
+// its answer is their combination (combine).
 func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Response, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -74,15 +77,22 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 	if err != nil {
 		return nil, err
 	}
-	pm, err := rules.NewPodMatcher(rs.Pods, req.Target)
-	if err != nil {
-		field := "canaryHash"
-		if req.ByReplicaSet() {
-			field = "canaryReplicaSet"
+	targets := []request.Target{req.Target}
+	if req.BothReferences() {
+		// The whole target's matcher checks that the stable hash selects
+		// none of the ReplicaSets' pods.
+		if _, err := podMatcher(rs, req.Target); err != nil {
+			return nil, err
 		}
-		return nil, &InputError{Field: field, Msg: err.Error()}
+		targets = []request.Target{req.AgainstBaseline(), req.AgainstStable()}
 	}
-	qs, logs, cost, err := s.fetchAll(ctx, rs, pm, w)
+	pms := make([]*rules.PodMatcher, len(targets))
+	for i, t := range targets {
+		if pms[i], err = podMatcher(rs, t); err != nil {
+			return nil, err
+		}
+	}
+	data, cost, err := s.fetchAll(ctx, rs, pms, w)
 	if err != nil {
 		var pe *PanicError
 		if errors.As(err, &pe) && s.Logger != nil {
@@ -90,11 +100,50 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		}
 		return nil, err
 	}
-	metrics, pods, err := assemble(rs, pm, qs, w)
+	outcomes := make([]outcome, len(targets))
+	for i, t := range targets {
+		outcomes[i].resp, outcomes[i].err = judgement(rs, req, t, pms[i], data[i], w)
+	}
+	if len(outcomes) == 1 {
+		if outcomes[0].err != nil {
+			return nil, outcomes[0].err
+		}
+		outcomes[0].resp.Cost = cost.cost()
+		return outcomes[0].resp, nil
+	}
+	resp, err := combine(req.Target, outcomes[0], outcomes[1])
 	if err != nil {
 		return nil, err
 	}
-	attachLogs(pm, logs, metrics, &pods, w)
+	resp.Cost = cost.cost()
+	return resp, nil
+}
+
+// podMatcher is the rule set's matcher for t, or an *InputError naming the
+// field at fault.
+func podMatcher(rs *rules.RuleSet, t request.Target) (*rules.PodMatcher, error) {
+	pm, err := rules.NewPodMatcher(rs.Pods, t)
+	if err != nil {
+		field := "canaryHash"
+		if t.ByReplicaSet() {
+			field = "canaryReplicaSet"
+		}
+		var te *rules.TargetError
+		if errors.As(err, &te) {
+			field = te.Field
+		}
+		return nil, &InputError{Field: field, Msg: err.Error()}
+	}
+	return pm, nil
+}
+
+// judgement judges target t of req on the data fetched for it.
+func judgement(rs *rules.RuleSet, req request.Request, t request.Target, pm *rules.PodMatcher, data fetchedData, w window) (*wire.Response, error) {
+	metrics, pods, err := assemble(rs, pm, data.queries, w)
+	if err != nil {
+		return nil, err
+	}
+	attachLogs(pm, data.logs, metrics, &pods, w)
 	in := analysis.Input{
 		Settings:       rs.Settings(w.end),
 		Thresholds:     analysis.Thresholds{Pass: rs.Thresholds.Pass, Marginal: rs.Thresholds.Marginal},
@@ -102,7 +151,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		StablePods:     pods.stable,
 		CanarySelector: pm.Params(rs.Step).CanaryPods,
 		StableSelector: pm.Params(rs.Step).StablePods,
-		Namespace:      req.Namespace,
+		Namespace:      t.Namespace,
 	}
 	in.Settings.Start = w.start
 	queries := make([]string, len(metrics))
@@ -114,11 +163,10 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		RuleSet:     rs.Name,
 		Environment: rs.Environment,
 		Judge:       string(rs.Judge),
-		Target:      req.Target,
+		Target:      t,
 		Window:      wire.Window{Start: w.start, End: w.end, Step: model.Duration(w.step).String()},
 		Canary:      wire.Pods{Pods: pods.canary},
 		Stable:      wire.Pods{Pods: pods.stable},
-		Cost:        cost.cost(),
 	}
 	if !pods.firstCanary.IsZero() {
 		resp.Canary.FirstSeen = &pods.firstCanary

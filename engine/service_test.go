@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -211,3 +212,132 @@ metrics:
 		}
 	})
 }
+
+// TestServiceBothReferences judges a both-references request: one window,
+// the canary's ReplicaSet against the baseline's pods and against the
+// stable pods by hash, each distinct query sent once; bad input and a
+// backend failure in either judgement are errors, never a verdict.
+func TestServiceBothReferences(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+	rs, err := rules.Load([]byte(`
+name: test
+thresholds: {pass: 90, marginal: 60}
+metrics:
+  - name: latency
+    query: 'x{namespace="{{.Namespace}}", {{.Pods}}}'
+  - name: canary-latency
+    query: 'y{namespace="{{.Namespace}}", {{.CanaryPods}}}'
+`), "test.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		canaryPod   = "web-6d4f9c7b8-2-1-canary-fghij"
+		baselinePod = "web-6d4f9c7b8-2-1-baseline-abcde"
+		stablePod   = "web-7c9d5b6f4d-k6plh"
+	)
+	// Every pod answers every query; the matchers take their own.
+	series := func(providers.RangeQuery) (model.Matrix, error) {
+		var m model.Matrix
+		for _, pod := range []string{canaryPod, baselinePod, stablePod} {
+			m = append(m, &model.SampleStream{Metric: model.Metric{"pod": model.LabelValue(pod)},
+				Values: []model.SamplePair{{Timestamp: model.TimeFromUnix(now.Add(-time.Minute).Unix()), Value: 1}}})
+		}
+		return m, nil
+	}
+	service := func(b *fakeBackend) *Service {
+		return &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+	}
+
+	t.Run("two judgements, each distinct query once", func(t *testing.T) {
+		t.Parallel()
+		b := &fakeBackend{answer: series}
+		resp, err := service(b).Judge(context.Background(), request.Request{Target: bothTarget, RuleSet: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var asked []string
+		for _, q := range b.asked {
+			asked = append(asked, q.Expr)
+			if !q.End.Equal(now) {
+				t.Errorf("%s ends at %v, want %v: one window", q.Expr, q.End, now)
+			}
+		}
+		want := []string{
+			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"}`,
+			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"}`,
+			`y{namespace="shop", pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"}`,
+		}
+		if slices.Sort(asked); !slices.Equal(asked, want) {
+			t.Errorf("asked\n%s\nwant\n%s", strings.Join(asked, "\n"), strings.Join(want, "\n"))
+		}
+		if c := resp.Cost; c.Queries != 4 || c.Sent != 3 || c.Deduplicated != 1 {
+			t.Errorf("cost %+v, want 4 queries of two judgements, 3 sent, 1 deduplicated", c)
+		}
+		if resp.Target != bothTarget || len(resp.References) != 2 {
+			t.Fatalf("target %+v, %d references", resp.Target, len(resp.References))
+		}
+		base, stable := resp.References[0], resp.References[1]
+		if base.Against != "baseline" || base.Target != bothTarget.AgainstBaseline() || !slices.Equal(base.Stable.Pods, []string{baselinePod}) ||
+			!slices.Equal(base.Canary.Pods, []string{canaryPod}) {
+			t.Errorf("against the baseline: %+v", base)
+		}
+		if stable.Against != "stable" || stable.Target != bothTarget.AgainstStable() || !slices.Equal(stable.Stable.Pods, []string{stablePod}) ||
+			!slices.Equal(stable.Canary.Pods, []string{canaryPod}) {
+			t.Errorf("against the stable pods: %+v", stable)
+		}
+		if !slices.Equal(resp.Stable.Pods, []string{baselinePod}) || len(resp.Metrics) != 2 || resp.Metrics[0].Query != base.Metrics[0].Query {
+			t.Errorf("the answer's pods %v and metrics are not the judgement against the baseline's", resp.Stable.Pods)
+		}
+	})
+
+	bad := func(change func(t *request.Target)) request.Request {
+		r := request.Request{Target: bothTarget, RuleSet: "test"}
+		change(&r.Target)
+		return r
+	}
+	for _, c := range []struct {
+		name, field string
+		req         request.Request
+	}{
+		{"a baseline the stable hash selects", "stableHash", bad(func(t *request.Target) { t.StableReplicaSet = "web-7c9d5b6f4d" })},
+		{"a canary the stable hash selects", "stableHash", bad(func(t *request.Target) { t.CanaryReplicaSet = "web-7c9d5b6f4d" })},
+		{"no rollout", "rollout", bad(func(t *request.Target) { t.Rollout = "" })},
+		{"a canary hash too", "canaryHash", bad(func(t *request.Target) { t.CanaryHash = "6d4f9c7b8" })},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := &fakeBackend{answer: series}
+			resp, err := service(b).Judge(context.Background(), c.req)
+			var ie *InputError
+			var re *request.Error
+			if !(errors.As(err, &ie) && ie.Field == c.field || errors.As(err, &re) && re.Field == c.field) || resp != nil {
+				t.Errorf("got %v, %v; want an error in field %s", resp, err, c.field)
+			}
+			if len(b.asked) != 0 {
+				t.Errorf("%d queries sent", len(b.asked))
+			}
+		})
+	}
+
+	for _, failing := range []string{"web-6d4f9c7b8-2-1-baseline", "web-7c9d5b6f4d"} {
+		t.Run("a backend failure in the judgement against "+failing, func(t *testing.T) {
+			t.Parallel()
+			b := &fakeBackend{answer: func(q providers.RangeQuery) (model.Matrix, error) {
+				if strings.Contains(q.Expr, failing) {
+					return nil, &providers.Error{Kind: providers.Unavailable, Msg: "connection refused"}
+				}
+				return series(q)
+			}}
+			resp, err := service(b).Judge(context.Background(), request.Request{Target: bothTarget, RuleSet: "test"})
+			var qe *QueryError
+			if !errors.As(err, &qe) || !strings.Contains(qe.Query, failing) || resp != nil {
+				t.Errorf("got %v, %v; want the query error of %s", resp, err, failing)
+			}
+		})
+	}
+}
+
+var bothTarget = request.Target{Namespace: "shop", Rollout: "web", StableHash: "7c9d5b6f4d",
+	CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"}

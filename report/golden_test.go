@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,49 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the rendered page; run 'go test ./report -update' if the change is meant, and look at the diff", path)
+	}
+}
+
+// TestBothReferencesPage renders a both-references answer (the end-to-end
+// test's golden answer: a canary worse than its baseline but like the
+// stable pods): the page names the baseline and the stable pods and shows
+// each judgement's verdict and reason above the baseline's metrics.
+func TestBothReferencesPage(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "golden", "judge-both-references.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp wire.Response
+	if err := json.Unmarshal(b, &resp); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(Options{}, "v1.2.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := ParseLink(strings.TrimPrefix(resp.Summary.Report, PagePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page bytes.Buffer
+	if err := r.WritePage(&page, Page{Response: &resp, Link: link}); err != nil {
+		t.Fatal(err)
+	}
+	checkHTML(t, "page", page.Bytes())
+	html := page.String()
+	for _, want := range []string{
+		"<tr><th>Baseline</th><td>web-8b7c6d5f4-3-1-baseline (1 pods)</td></tr>",
+		"<tr><th>Stable</th><td>7c9d5b6f4d (4 pods)</td></tr>",
+		"<h2>Both references</h2>",
+		`<tr><td>Against the baseline (web-8b7c6d5f4-3-1-baseline)</td><td><span class="badge failed">Failed</span></td><td>0</td><td>critical metric error-ratio was High`,
+		`<tr><td>Against the stable pods (7c9d5b6f4d)</td><td><span class="badge successful">Successful</span></td><td>100</td><td>score 100.0 reaches the pass threshold`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if strings.Index(html, "<h2>Both references</h2>") > strings.Index(html, "<h2>Metrics</h2>") {
+		t.Error("the references come after the metrics")
 	}
 }

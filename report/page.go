@@ -42,7 +42,15 @@ type pageView struct {
 	Index     string
 	Permalink string
 	JSON      string
-	Metrics   []metricView
+	// References are the two judgements of a both-references answer,
+	// whose metrics are those of the first (against the baseline).
+	References []referenceView
+	Metrics    []metricView
+}
+
+// referenceView is one judgement of a both-references answer.
+type referenceView struct {
+	Against, Verdict, Class, Score, Reason string
 }
 
 type fact struct{ Name, Value string }
@@ -126,10 +134,21 @@ func (o Options) view(p Page) pageView {
 		{"Rollout", or(t.Rollout, "any")},
 		{"Canary", canary},
 		{stableFact(t), fmt.Sprintf("%s (%d pods)", t.Stable(), len(resp.Stable.Pods))},
-		{"Rule set", rs},
-		{"Window", fmt.Sprintf("%s to %s UTC, step %s", resp.Window.Start.UTC().Format("2006-01-02 15:04"),
-			resp.Window.End.UTC().Format("15:04"), resp.Window.Step)},
 	}
+	for _, r := range resp.References {
+		if r.Against == wire.AgainstStable {
+			v.Facts = append(v.Facts, fact{"Stable", fmt.Sprintf("%s (%d pods)", r.Target.StableHash, len(r.Stable.Pods))})
+		}
+		v.References = append(v.References, referenceView{
+			Against: "Against the " + map[string]string{wire.AgainstBaseline: "baseline", wire.AgainstStable: "stable pods"}[r.Against] + " (" + r.Target.Stable() + ")",
+			Verdict: string(r.Verdict), Class: strings.ToLower(string(r.Verdict)), Score: fmt.Sprintf("%.0f", r.Score), Reason: r.Reason,
+		})
+	}
+	v.Facts = append(v.Facts,
+		fact{"Rule set", rs},
+		fact{"Window", fmt.Sprintf("%s to %s UTC, step %s", resp.Window.Start.UTC().Format("2006-01-02 15:04"),
+			resp.Window.End.UTC().Format("15:04"), resp.Window.Step)},
+	)
 
 	step, _ := model.ParseDuration(resp.Window.Step)
 	for _, m := range resp.Metrics {
@@ -335,9 +354,13 @@ func target(t request.Target) string {
 
 // stableFact names what the canary was compared with: the stable pods of
 // the rollout, or the ReplicaSet a request named (an Argo experiment's
-// baseline, or a rollout's own stable ReplicaSet named by hand).
+// baseline, or a rollout's own stable ReplicaSet named by hand), which is
+// the baseline of a both-references request.
 func stableFact(t request.Target) string {
-	if t.ByReplicaSet() {
+	switch {
+	case t.BothReferences():
+		return "Baseline"
+	case t.ByReplicaSet():
 		return "Reference"
 	}
 	return "Stable"

@@ -23,7 +23,10 @@ const Path = "/api/v1/judge"
 // Target names the canary and the stable pods of one judgement, in one of
 // two ways: by the rollout's pod-template hashes (CanaryHash, StableHash), or
 // by ReplicaSet names (CanaryReplicaSet, StableReplicaSet), as an Argo
-// experiment's canary and baseline are named.
+// experiment's canary and baseline are named. A target that names the
+// ReplicaSets and StableHash too names both references (BothReferences):
+// the canary is judged against its baseline and against the rollout's
+// stable pods.
 type Target struct {
 	// Namespace is the rollout's namespace.
 	Namespace string `json:"namespace"`
@@ -48,18 +51,41 @@ type Target struct {
 // pod-template hashes.
 func (t Target) ByReplicaSet() bool { return t.CanaryReplicaSet != "" || t.StableReplicaSet != "" }
 
+// BothReferences says whether the target names two references: the
+// canary's ReplicaSet is judged against the baseline's ReplicaSet
+// (AgainstBaseline) and against the rollout's stable pods
+// <rollout>-<StableHash>-<suffix> (AgainstStable), and fails only when it
+// fails against both.
+func (t Target) BothReferences() bool {
+	return t.CanaryReplicaSet != "" && t.StableReplicaSet != "" && t.StableHash != ""
+}
+
+// AgainstBaseline is the target of a both-references judgement against the
+// baseline: the ReplicaSets, without the stable hash.
+func (t Target) AgainstBaseline() Target {
+	t.StableHash = ""
+	return t
+}
+
+// AgainstStable is the target of a both-references judgement against the
+// stable pods: the canary's ReplicaSet and the stable hash.
+func (t Target) AgainstStable() Target {
+	return Target{Namespace: t.Namespace, Rollout: t.Rollout, CanaryReplicaSet: t.CanaryReplicaSet, StableHash: t.StableHash}
+}
+
 // Canary names the canary's pods for people: its ReplicaSet or its hash.
 func (t Target) Canary() string {
-	if t.ByReplicaSet() {
+	if t.CanaryReplicaSet != "" {
 		return t.CanaryReplicaSet
 	}
 	return t.CanaryHash
 }
 
 // Stable names the pods the canary is compared with: the baseline's
-// ReplicaSet or the stable hash.
+// ReplicaSet or the stable hash (the baseline of a both-references
+// target).
 func (t Target) Stable() string {
-	if t.ByReplicaSet() {
+	if t.StableReplicaSet != "" {
 		return t.StableReplicaSet
 	}
 	return t.StableHash
@@ -135,15 +161,14 @@ func (r *Request) Validate() error {
 		{"stableReplicaSet", r.StableReplicaSet, dnsSubdomain, 253, byRS, "a ReplicaSet name (lower-case letters, digits, '-' and '.')"},
 		{"ruleSet", r.RuleSet, dnsLabel, 63, true, "a rule-set name (lower-case letters, digits and '-')"},
 	}
-	if byRS && (r.CanaryHash != "" || r.StableHash != "") {
-		field := "canaryHash"
-		if r.CanaryHash == "" {
-			field = "stableHash"
-		}
-		return fieldError(field, "%s names the pods by hash and canaryReplicaSet/stableReplicaSet by ReplicaSet: give one pair, not both", field)
+	if byRS && r.CanaryHash != "" {
+		return fieldError("canaryHash", "canaryHash names the pods by hash and canaryReplicaSet/stableReplicaSet by ReplicaSet: give one pair, not both "+
+			"(stableHash may join the ReplicaSets, to judge the canary against its baseline and against the stable pods)")
 	}
 	for _, n := range names {
 		switch {
+		case n.value == "" && n.required && byRS && r.StableHash != "" && (n.field == "canaryReplicaSet" || n.field == "stableReplicaSet"):
+			return fieldError(n.field, "%s is required with %s and stableHash: the canary's ReplicaSet is judged against the baseline's and against the stable pods", n.field, other(n.field))
 		case n.value == "" && n.required && byRS && (n.field == "canaryReplicaSet" || n.field == "stableReplicaSet"):
 			return fieldError(n.field, "%s is required with %s: give canaryReplicaSet and stableReplicaSet together", n.field, other(n.field))
 		case n.value == "" && n.required && (n.field == "canaryHash" || n.field == "stableHash"):
@@ -157,6 +182,10 @@ func (r *Request) Validate() error {
 	}
 	if byRS && r.CanaryReplicaSet == r.StableReplicaSet {
 		return fieldError("stableReplicaSet", "canaryReplicaSet and stableReplicaSet are both %q: the canary must differ from the pods it is compared with", r.CanaryReplicaSet)
+	}
+	if r.BothReferences() && r.Rollout == "" {
+		return fieldError("rollout", "rollout is required with stableHash beside the ReplicaSets: the stable pods are <rollout>-<stableHash>-<suffix>, "+
+			"and without the rollout's name any <name>-%s-<suffix> would be taken for one", r.StableHash)
 	}
 	if !byRS && r.CanaryHash == r.StableHash {
 		return fieldError("stableHash", "canaryHash and stableHash are both %q: the canary must differ from the stable pods", r.CanaryHash)

@@ -23,6 +23,20 @@ var experiment = Request{
 	RuleSet: "http-service",
 }
 
+// both names the experiment's ReplicaSets and the stable hash: the canary
+// is judged against its baseline and against the rollout's stable pods.
+var both = Request{
+	Target: Target{Namespace: "shop", Rollout: "web", StableHash: "7c9d5b6f4d",
+		CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"},
+	RuleSet: "http-service",
+}
+
+func withBoth(change func(r *Request)) Request {
+	r := both
+	change(&r)
+	return r
+}
+
 func withRS(change func(r *Request)) Request {
 	r := experiment
 	change(&r)
@@ -73,7 +87,16 @@ func TestValidate(t *testing.T) {
 		{"only the canary replica set", withRS(func(r *Request) { r.StableReplicaSet = "" }), "stableReplicaSet"},
 		{"only the stable replica set", withRS(func(r *Request) { r.CanaryReplicaSet = "" }), "canaryReplicaSet"},
 		{"replica sets and a canary hash", withRS(func(r *Request) { r.CanaryHash = "5f6b7c8d9e" }), "canaryHash"},
-		{"replica sets and a stable hash", withRS(func(r *Request) { r.StableHash = "7c9d5b6f4d" }), "stableHash"},
+		// Both references: the canary's ReplicaSet against the baseline's
+		// and against the rollout's stable pods.
+		{"both references", both, ""},
+		{"both references without rollout", withBoth(func(r *Request) { r.Rollout = "" }), "rollout"},
+		{"both references and a canary hash", withBoth(func(r *Request) { r.CanaryHash = "6d4f9c7b8" }), "canaryHash"},
+		{"both references without the baseline", withBoth(func(r *Request) { r.StableReplicaSet = "" }), "stableReplicaSet"},
+		{"both references without the canary", withBoth(func(r *Request) { r.CanaryReplicaSet = "" }), "canaryReplicaSet"},
+		{"both references with a stable hash that is no hash", withBoth(func(r *Request) { r.StableHash = "7c9d-5b6f" }), "stableHash"},
+		{"both references with the same ReplicaSets", withBoth(func(r *Request) { r.StableReplicaSet = r.CanaryReplicaSet }), "stableReplicaSet"},
+		{"both references with a bad rollout", withBoth(func(r *Request) { r.Rollout = "web_1" }), "rollout"},
 		{"a replica set and both hashes", with(func(r *Request) { r.CanaryReplicaSet = "web-1-canary" }), "canaryHash"},
 		{"same replica sets", withRS(func(r *Request) { r.StableReplicaSet = r.CanaryReplicaSet }), "stableReplicaSet"},
 		{"replica set with a regular expression", withRS(func(r *Request) { r.CanaryReplicaSet = "web-.*" }), "canaryReplicaSet"},
@@ -105,6 +128,8 @@ func TestValidateSaysWhatIsMissing(t *testing.T) {
 		{"namespace, by hash", "namespace is required", "ReplicaSet", with(func(r *Request) { r.Namespace = "" })},
 		{"the stable ReplicaSet", "stableReplicaSet is required with canaryReplicaSet", "hash", withRS(func(r *Request) { r.StableReplicaSet = "" })},
 		{"the canary hash", "canaryHash is required (or canaryReplicaSet and stableReplicaSet", "", with(func(r *Request) { r.CanaryHash = "" })},
+		{"the baseline beside a stable hash", "stableReplicaSet is required with canaryReplicaSet and stableHash", "", withBoth(func(r *Request) { r.StableReplicaSet = "" })},
+		{"the rollout of both references", "rollout is required with stableHash beside the ReplicaSets", "", withBoth(func(r *Request) { r.Rollout = "" })},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -188,6 +213,10 @@ func TestParseQuery(t *testing.T) {
 		{"replica sets and hashes", validQuery + "&canaryReplicaSet=a&stableReplicaSet=b", Request{}, "canaryHash"},
 		{"escaped regular expression in a replica set", "namespace=shop&canaryReplicaSet=web%7Cx&stableReplicaSet=b&ruleSet=r", Request{}, "canaryReplicaSet"},
 		{"case-variant replica set", experimentQuery + "&canaryReplicaset=x", Request{}, "canaryReplicaset"},
+		{"both references", experimentQuery + "&stableHash=7c9d5b6f4d", both, ""},
+		{"both references without rollout", "namespace=shop&canaryReplicaSet=web-6d4f9c7b8-2-1-canary&stableReplicaSet=web-6d4f9c7b8-2-1-baseline&stableHash=7c9d5b6f4d&ruleSet=http-service",
+			Request{}, "rollout"},
+		{"both references and a canary hash", experimentQuery + "&stableHash=7c9d5b6f4d&canaryHash=6d4f9c7b8", Request{}, "canaryHash"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -220,6 +249,8 @@ func TestParseSegments(t *testing.T) {
 		{"an escaped slash in a hash", "namespace/shop/canaryHash/a%2Fb/stableHash/c/ruleSet/r", Request{}, "canaryHash"},
 		{"replica sets", "namespace/shop/rollout/web/canaryReplicaSet/web-6d4f9c7b8-2-1-canary/stableReplicaSet/web-6d4f9c7b8-2-1-baseline/ruleSet/http-service", experiment, ""},
 		{"an escaped slash in a replica set", "namespace/shop/canaryReplicaSet/a%2Fb/stableReplicaSet/c/ruleSet/r", Request{}, "canaryReplicaSet"},
+		{"both references", "namespace/shop/rollout/web/stableHash/7c9d5b6f4d/canaryReplicaSet/web-6d4f9c7b8-2-1-canary/stableReplicaSet/web-6d4f9c7b8-2-1-baseline/ruleSet/http-service", both, ""},
+		{"both references without rollout", "namespace/shop/stableHash/7c9d5b6f4d/canaryReplicaSet/web-6d4f9c7b8-2-1-canary/stableReplicaSet/web-6d4f9c7b8-2-1-baseline/ruleSet/http-service", Request{}, "rollout"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -267,6 +298,9 @@ func TestParseJSON(t *testing.T) {
 		{"replica set and hashes", body + `,"stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"}`, Request{}, "canaryHash"},
 		{"missing replica set", `{"namespace":"shop","stableReplicaSet":"b","ruleSet":"r"}`, Request{}, "canaryReplicaSet"},
 		{"replica set as a number", `{"namespace":"shop","canaryReplicaSet":1}`, Request{}, "canaryReplicaSet"},
+		{"both references", `{"namespace":"shop","rollout":"web","stableHash":"7c9d5b6f4d","canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline","ruleSet":"http-service"}`, both, ""},
+		{"both references without rollout", `{"namespace":"shop","stableHash":"7c9d5b6f4d","canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline","ruleSet":"http-service"}`, Request{}, "rollout"},
+		{"a canary ReplicaSet and a stable hash alone", `{"namespace":"shop","rollout":"web","stableHash":"7c9d5b6f4d","canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","ruleSet":"http-service"}`, Request{}, "stableReplicaSet"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -307,6 +341,7 @@ func TestEncode(t *testing.T) {
 		{"shell quoting", shellQuote("it's"), `'it'\''s'`},
 		{"replica sets: query", experiment.Query(), experimentQuery},
 		{"replica sets: segments", experiment.Segments(), "namespace/shop/rollout/web/canaryReplicaSet/web-6d4f9c7b8-2-1-canary/stableReplicaSet/web-6d4f9c7b8-2-1-baseline/ruleSet/http-service"},
+		{"both references: query", both.Query(), "namespace=shop&rollout=web&stableHash=7c9d5b6f4d&canaryReplicaSet=web-6d4f9c7b8-2-1-canary&stableReplicaSet=web-6d4f9c7b8-2-1-baseline&ruleSet=http-service"},
 		{"replica sets: curl POST", experiment.Curl(base, true), `curl -s 'http://localhost:8080/api/v1/judge' -H 'Content-Type: application/json' -d '{"namespace":"shop","rollout":"web","canaryReplicaSet":"web-6d4f9c7b8-2-1-canary","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline","ruleSet":"http-service"}'`},
 	}
 	for _, c := range cases {
@@ -321,7 +356,9 @@ func TestEncode(t *testing.T) {
 		r.End = full.End
 		r.Series = true
 	})
-	for name, r := range map[string]Request{"hashes": full, "replica sets": fullRS} {
+	fullBoth := fullRS
+	fullBoth.StableHash = "7c9d5b6f4d"
+	for name, r := range map[string]Request{"hashes": full, "replica sets": fullRS, "both references": fullBoth} {
 		t.Run("round trips/"+name, func(t *testing.T) {
 			back, err := ParseQuery(r.Query())
 			if err != nil || !same(back, r) {
@@ -359,6 +396,8 @@ func TestFlags(t *testing.T) {
 			with(func(r *Request) { r.Lookback = time.Hour; r.End = time.Unix(1795634220, 0).UTC() }), true},
 		{"replica sets", []string{"--namespace", "shop", "--rollout", "web", "--canary-replicaset", "web-6d4f9c7b8-2-1-canary",
 			"--stable-replicaset", "web-6d4f9c7b8-2-1-baseline", "--rule-set", "http-service"}, experiment, true},
+		{"both references", []string{"--namespace", "shop", "--rollout", "web", "--canary-replicaset", "web-6d4f9c7b8-2-1-canary",
+			"--stable-replicaset", "web-6d4f9c7b8-2-1-baseline", "--stable-hash", "7c9d5b6f4d", "--rule-set", "http-service"}, both, true},
 		{"series without a value", []string{"--series"}, Request{Series: true}, true},
 		{"series=false", []string{"--series=false"}, Request{}, true},
 		{"series=yes", []string{"--series=yes"}, Request{}, false},
@@ -383,5 +422,37 @@ func TestFlags(t *testing.T) {
 	}
 	if FlagName("canaryHash") != "canary-hash" || FlagName("nope") != "nope" {
 		t.Errorf("FlagName: %s %s", FlagName("canaryHash"), FlagName("nope"))
+	}
+}
+
+// TestBothReferences: a target names both references only with the two
+// ReplicaSets and the stable hash, and splits into the judgement against
+// the baseline and the one against the stable pods.
+func TestBothReferences(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		t    Target
+		want bool
+	}{
+		{"both", both.Target, true},
+		{"hashes", valid.Target, false},
+		{"ReplicaSets", experiment.Target, false},
+		{"a canary ReplicaSet and a stable hash", Target{CanaryReplicaSet: "a", StableHash: "h"}, false},
+		{"a baseline and a stable hash", Target{StableReplicaSet: "b", StableHash: "h"}, false},
+	} {
+		if got := c.t.BothReferences(); got != c.want {
+			t.Errorf("%s: BothReferences %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got := both.AgainstBaseline(); got != experiment.Target {
+		t.Errorf("against the baseline: %+v, want %+v", got, experiment.Target)
+	}
+	want := Target{Namespace: "shop", Rollout: "web", CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableHash: "7c9d5b6f4d"}
+	if got := both.AgainstStable(); got != want {
+		t.Errorf("against the stable pods: %+v, want %+v", got, want)
+	}
+	if both.Canary() != "web-6d4f9c7b8-2-1-canary" || both.Stable() != "web-6d4f9c7b8-2-1-baseline" {
+		t.Errorf("Canary %s, Stable %s: want the canary's and the baseline's ReplicaSets", both.Canary(), both.Stable())
 	}
 }

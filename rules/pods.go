@@ -33,25 +33,30 @@ type PodMatcher struct {
 	canaryRE, stableRE string
 }
 
-// NewPodMatcher builds the matcher for one target: by pod-template hash
-// (pods <rollout>-<hash>-<suffix>) or by ReplicaSet (pods
-// <replicaset>-<suffix>, as an Argo experiment's canary and baseline are).
+// NewPodMatcher builds the matcher for one target. Each side is named by
+// its own field: the canary by CanaryReplicaSet, else CanaryHash; the
+// stable side by StableReplicaSet, else StableHash. A side named by hash
+// is the pods <rollout>-<hash>-<suffix>, one named by ReplicaSet the pods
+// <replicaset>-<suffix> (an Argo experiment's canary and baseline). A
+// both-references target (request.Target.BothReferences) is matched as
+// its judgement against the baseline, and its stable hash must select
+// none of the canary's or the baseline's pods either. A *TargetError says
+// which field is at fault.
 func NewPodMatcher(pm PodMatching, t request.Target) (*PodMatcher, error) {
 	m := &PodMatcher{pm: pm, t: t}
-	if t.ByReplicaSet() {
-		if err := m.byReplicaSet(); err != nil {
-			return nil, err
-		}
-	} else {
-		if t.CanaryHash == "" || t.StableHash == "" {
-			return nil, fmt.Errorf("canary and stable pod-template hashes are required")
-		}
-		if t.CanaryHash == t.StableHash {
-			return nil, fmt.Errorf("canary and stable pod-template hashes are the same (%s)", t.CanaryHash)
-		}
-		m.canaryRE = m.podPattern(regexp.QuoteMeta(t.CanaryHash))
-		m.stableRE = m.podPattern(regexp.QuoteMeta(t.StableHash))
+	c, s := canarySide(t), stableSide(t)
+	if err := m.check(c, s); err != nil {
+		return nil, err
 	}
+	if t.BothReferences() {
+		third := side{field: "stableHash", hash: t.StableHash}
+		for _, other := range []side{c, s} {
+			if err := m.apart(other, third); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m.canaryRE, m.stableRE = m.pattern(c), m.pattern(s)
 	var err error
 	if m.canary, err = regexp.Compile("^" + m.canaryRE + "$"); err != nil {
 		return nil, err
@@ -62,29 +67,116 @@ func NewPodMatcher(pm PodMatching, t request.Target) (*PodMatcher, error) {
 	return m, nil
 }
 
-// byReplicaSet sets the pod-name patterns of a target that names
-// ReplicaSets. A rule set that tells pods apart by the hash label cannot
-// judge it: an experiment's baseline pods carry the stable pods' hash.
-func (m *PodMatcher) byReplicaSet() error {
-	c, s := m.t.CanaryReplicaSet, m.t.StableReplicaSet
+// TargetError is a target whose pods cannot be told apart or matched as
+// asked; Field is the request field at fault.
+type TargetError struct {
+	Field string
+	Err   error
+}
+
+func (e *TargetError) Error() string { return e.Err.Error() }
+func (e *TargetError) Unwrap() error { return e.Err }
+
+func targetError(field, format string, args ...any) *TargetError {
+	return &TargetError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// side is the pods of one side of a target: by pod-template hash, or by
+// ReplicaSet; field is the request field that names it.
+type side struct {
+	field, hash, replicaSet string
+}
+
+func (s side) empty() bool { return s.hash == "" && s.replicaSet == "" }
+
+func canarySide(t request.Target) side {
+	if t.CanaryReplicaSet != "" {
+		return side{field: "canaryReplicaSet", replicaSet: t.CanaryReplicaSet}
+	}
+	return side{field: "canaryHash", hash: t.CanaryHash}
+}
+
+func stableSide(t request.Target) side {
+	if t.StableReplicaSet != "" {
+		return side{field: "stableReplicaSet", replicaSet: t.StableReplicaSet}
+	}
+	return side{field: "stableHash", hash: t.StableHash}
+}
+
+// check says whether the canary side c and the stable side s can be
+// matched: both named, apart, by a rule set that can tell them apart. A
+// rule set that tells pods apart by the hash label cannot judge a
+// ReplicaSet: an experiment's baseline pods carry the stable pods' hash.
+func (m *PodMatcher) check(c, s side) error {
+	byRS := c.replicaSet != "" || s.replicaSet != ""
 	switch {
-	case c == "" || s == "":
-		return fmt.Errorf("canary and stable ReplicaSets are required together")
-	case c == s:
-		return fmt.Errorf("canary and stable ReplicaSets are the same (%s)", c)
-	case m.pm.By == ByLabel:
-		return fmt.Errorf("the rule set tells pods apart by their %s label (pods.by: label), which cannot tell ReplicaSets apart: "+
+	case (c.empty() || s.empty()) && byRS:
+		return targetError("canaryReplicaSet", "canary and stable ReplicaSets are required together (or the canary's ReplicaSet and a stable hash)")
+	case c.empty() || s.empty():
+		return targetError("canaryHash", "canary and stable pod-template hashes are required")
+	case byRS && m.pm.By == ByLabel:
+		return targetError("canaryReplicaSet", "the rule set tells pods apart by their %s label (pods.by: label), which cannot tell ReplicaSets apart: "+
 			"an experiment's baseline pods can carry the stable pods' hash; judging by ReplicaSet needs a rule set with pods.by: name", m.pm.Label)
+	case (c.hash == "") != (s.hash == "") && m.t.Rollout == "":
+		return targetError("rollout", "a side named by hash beside one named by ReplicaSet needs the rollout's name: without it any <name>-<hash>-<suffix> would be taken for its pods")
 	}
-	cp, cs := replicaSetPods(c)
-	sp, ss := replicaSetPods(s)
-	if cp == sp || overlaps(cp, cs, sp, ss) || overlaps(sp, ss, cp, cs) {
-		return fmt.Errorf("the pods of ReplicaSets %s and %s cannot be told apart by name: Kubernetes cuts a pod name's prefix to %d characters (%q and %q)",
-			c, s, maxPodPrefix, cp, sp)
+	return m.apart(c, s)
+}
+
+// apart checks that no pod name can match both sides' patterns. Two hashes
+// are apart when they differ (a hash has no '-'); two ReplicaSets when
+// their pods' names differ in their prefixes as Kubernetes cuts them; a
+// hash and a ReplicaSet when the ReplicaSet's pods are not also
+// <rollout>-<hash>-<suffix> (hashSelects).
+func (m *PodMatcher) apart(a, b side) error {
+	switch {
+	case a.hash != "" && b.hash != "":
+		if a.hash == b.hash {
+			return targetError(b.field, "%s and %s are the same pod-template hash (%s)", a.field, b.field, a.hash)
+		}
+	case a.replicaSet != "" && b.replicaSet != "":
+		if a.replicaSet == b.replicaSet {
+			return targetError(a.field, "canary and stable ReplicaSets are the same (%s)", a.replicaSet)
+		}
+		ap, as := replicaSetPods(a.replicaSet)
+		bp, bs := replicaSetPods(b.replicaSet)
+		if ap == bp || overlaps(ap, as, bp, bs) || overlaps(bp, bs, ap, as) {
+			return targetError(a.field, "the pods of ReplicaSets %s and %s cannot be told apart by name: Kubernetes cuts a pod name's prefix to %d characters (%q and %q)",
+				a.replicaSet, b.replicaSet, maxPodPrefix, ap, bp)
+		}
+	default:
+		h, rs := a, b
+		if h.hash == "" {
+			h, rs = b, a
+		}
+		if hashSelects(m.t.Rollout, h.hash, rs.replicaSet) {
+			return targetError(h.field, "%s %s would select the pods of ReplicaSet %s (%s is the %s): %s names pods %s-<suffix>, "+
+				"which the %s must not include", h.field, h.hash, rs.replicaSet, rs.replicaSet, rs.field, rs.field, rs.replicaSet, h.field)
+		}
 	}
-	m.canaryRE = regexp.QuoteMeta(cp) + cs
-	m.stableRE = regexp.QuoteMeta(sp) + ss
 	return nil
+}
+
+// hashSelects says whether a pod of ReplicaSet rs can be named like a pod
+// <rollout>-<hash>-<suffix>. The pod's name is its prefix (cut as
+// Kubernetes cuts it) and a random part of letters and digits, so
+// everything after the prefix's last '-' belongs to the name's last part,
+// and the name has the hash's form when what comes before that '-' is
+// <rollout>-<hash>: a ReplicaSet named <rollout>-<hash>, or one whose cut
+// name leaves that.
+func hashSelects(rollout, hash, rs string) bool {
+	prefix, _ := replicaSetPods(rs)
+	k := strings.LastIndex(prefix, "-")
+	return k >= 0 && prefix[:k] == rollout+"-"+hash
+}
+
+// pattern is the regular expression of a side's pod names.
+func (m *PodMatcher) pattern(s side) string {
+	if s.replicaSet != "" {
+		prefix, suffix := replicaSetPods(s.replicaSet)
+		return regexp.QuoteMeta(prefix) + suffix
+	}
+	return m.podPattern(regexp.QuoteMeta(s.hash))
 }
 
 // maxPodPrefix is the longest prefix Kubernetes keeps of a generated name:
@@ -150,7 +242,7 @@ func (m *PodMatcher) Params(step model.Duration) Params {
 		return p
 	}
 	both := m.podPattern("(?:" + regexp.QuoteMeta(m.t.CanaryHash) + "|" + regexp.QuoteMeta(m.t.StableHash) + ")")
-	if m.t.ByReplicaSet() {
+	if m.t.ByReplicaSet() { // a side named by ReplicaSet: the two patterns
 		both = "(?:" + m.canaryRE + "|" + m.stableRE + ")"
 	}
 	p.Pods = m.pm.PodLabel + "=~" + strconv.Quote(both)

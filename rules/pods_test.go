@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -276,5 +277,146 @@ func TestPodMatcherReplicaSetErrors(t *testing.T) {
 	// The same two names, untruncated, are told apart.
 	if _, err := NewPodMatcher(byName, request.Target{CanaryReplicaSet: "web-cccc", StableReplicaSet: "web"}); err != nil {
 		t.Errorf("web-cccc against web: %v", err)
+	}
+}
+
+// bothTarget names an experiment's canary and baseline ReplicaSets and the
+// rollout's stable hash: both references.
+var bothTarget = request.Target{Namespace: "shop", Rollout: "web", StableHash: "7c9d5b6f4d",
+	CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"}
+
+// TestPodMatcherSidesOfTheirOwn: each side is named by its own field, so
+// the canary's ReplicaSet can be judged against the stable pods by hash;
+// a both-references target is matched as its judgement against the
+// baseline.
+func TestPodMatcherSidesOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	const (
+		canary   = "web-6d4f9c7b8-2-1-canary-fghij"
+		baseline = "web-6d4f9c7b8-2-1-baseline-abcde"
+		stable   = "web-7c9d5b6f4d-k6plh"
+	)
+	cases := []struct {
+		name                         string
+		target                       request.Target
+		pods, canaryPods, stablePods string
+		canary, stable, neither      []string
+	}{
+		{
+			name:       "the canary's ReplicaSet against the stable pods",
+			target:     bothTarget.AgainstStable(),
+			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"`,
+			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
+			stablePods: `pod=~"web-7c9d5b6f4d-[a-z0-9]+"`,
+			canary:     []string{canary},
+			stable:     []string{stable, "web-7c9d5b6f4d-2x4z6"},
+			neither: []string{
+				baseline,                       // the baseline carries the stable hash but not its name
+				"web-6d4f9c7b8-abcde",          // the rollout's own canary pod
+				"api-7c9d5b6f4d-abcde",         // another rollout
+				"web-7c9d5b6f4d-2-1-foo-abcde", // a ReplicaSet whose name continues
+			},
+		},
+		{
+			name:       "both references: the judgement against the baseline",
+			target:     bothTarget,
+			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"`,
+			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
+			stablePods: `pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"`,
+			canary:     []string{canary},
+			stable:     []string{baseline},
+			neither:    []string{stable},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, c.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := m.Params(model.Duration(time.Minute))
+			if p.Pods != c.pods || p.CanaryPods != c.canaryPods || p.StablePods != c.stablePods {
+				t.Errorf("got\n%s\n%s\n%s\nwant\n%s\n%s\n%s", p.Pods, p.CanaryPods, p.StablePods, c.pods, c.canaryPods, c.stablePods)
+			}
+			pods := regexp.MustCompile("^(?:" + unquoteMatcher(t, p.Pods) + ")$")
+			for want, names := range map[Side][]string{Canary: c.canary, Stable: c.stable, Neither: c.neither} {
+				for _, n := range names {
+					if side, _ := m.Classify(model.Metric{"pod": model.LabelValue(n)}); side != want {
+						t.Errorf("%s is %v, want %v", n, side, want)
+					}
+					if pods.MatchString(n) != (want != Neither) {
+						t.Errorf("{{.Pods}} selects %s: %v, want %v", n, pods.MatchString(n), want != Neither)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPodMatcherOverlaps: a side named by hash must select none of the
+// pods of a side named by ReplicaSet, nor, in a both-references target,
+// of the canary's or the baseline's ReplicaSet; each refusal names the
+// field at fault.
+func TestPodMatcherOverlaps(t *testing.T) {
+	t.Parallel()
+	byName := PodMatching{By: ByName, PodLabel: "pod"}
+	with := func(change func(t *request.Target)) request.Target {
+		t := bothTarget
+		change(&t)
+		return t
+	}
+	// A rollout name of 46 characters: <rollout>-<hash>- is the 58
+	// characters Kubernetes keeps of a longer ReplicaSet's pod names, whose
+	// pods are then <rollout>-<hash>-<five random characters>.
+	long := strings.Repeat("r", 46)
+	cases := []struct {
+		name, field string // field "" when the sides are apart
+		pm          PodMatching
+		target      request.Target
+	}{
+		{"apart", "", byName, bothTarget},
+		{"against the stable pods, apart", "", byName, bothTarget.AgainstStable()},
+		{"a canary ReplicaSet named <rollout>-<stableHash>", "stableHash", byName,
+			with(func(t *request.Target) { t.CanaryReplicaSet = "web-7c9d5b6f4d" })},
+		{"the same, against the stable pods", "stableHash", byName,
+			request.Target{Namespace: "shop", Rollout: "web", CanaryReplicaSet: "web-7c9d5b6f4d", StableHash: "7c9d5b6f4d"}},
+		{"a baseline named <rollout>-<stableHash>", "stableHash", byName,
+			with(func(t *request.Target) { t.StableReplicaSet = "web-7c9d5b6f4d" })},
+		{"a baseline whose cut pod names are <rollout>-<stableHash>-<suffix>", "stableHash", byName,
+			with(func(t *request.Target) {
+				t.Rollout = long
+				t.CanaryReplicaSet = long + "-6d4f9c7b8-2-1-canary"
+				t.StableReplicaSet = long + "-7c9d5b6f4d-2-1-baseline"
+			})},
+		{"the same rollout, a cut canary ReplicaSet of another hash", "", byName,
+			request.Target{Namespace: "shop", Rollout: long, CanaryReplicaSet: long + "-6d4f9c7b8-2-1-canary", StableHash: "7c9d5b6f4d"}},
+		{"the same rollout, a cut canary ReplicaSet of the stable hash", "stableHash", byName,
+			request.Target{Namespace: "shop", Rollout: long, CanaryReplicaSet: long + "-7c9d5b6f4d-2-1-canary", StableHash: "7c9d5b6f4d"}},
+		{"a ReplicaSet that only starts with <rollout>-<stableHash>", "", byName,
+			with(func(t *request.Target) { t.StableReplicaSet = "web-7c9d5b6f4d0" })},
+		{"a ReplicaSet of <rollout>-<stableHash>-<more>", "", byName,
+			with(func(t *request.Target) { t.StableReplicaSet = "web-7c9d5b6f4d-2-1-baseline" })},
+		{"a stable hash beside a ReplicaSet without the rollout", "rollout", byName,
+			request.Target{Namespace: "shop", CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableHash: "7c9d5b6f4d"}},
+		{"pods by label", "canaryReplicaSet", PodMatching{By: ByLabel, Label: "rollouts_pod_template_hash", PodLabel: "pod"}, bothTarget.AgainstStable()},
+		{"both references by label", "canaryReplicaSet", PodMatching{By: ByLabel, Label: "rollouts_pod_template_hash", PodLabel: "pod"}, bothTarget},
+		{"no stable side", "canaryReplicaSet", byName, request.Target{Namespace: "shop", Rollout: "web", CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewPodMatcher(c.pm, c.target)
+			if c.field == "" {
+				if err != nil {
+					t.Errorf("refused: %v", err)
+				}
+				return
+			}
+			var te *TargetError
+			if !errors.As(err, &te) || te.Field != c.field {
+				t.Errorf("got %v, want an error in field %s", err, c.field)
+			}
+		})
 	}
 }

@@ -34,8 +34,46 @@ type Response struct {
 	// lookDelay after the canary's first sample, then every lookInterval,
 	// looks of them) up to the window's end; only with series=true.
 	Looks []time.Time `json:"looks,omitempty"`
-	// Cost is what the judgement asked of its backends.
+	// Cost is what the judgement asked of its backends (both judgements of
+	// a both-references request).
 	Cost Cost `json:"cost"`
+	// References are the two judgements of a both-references request
+	// (request.Target.BothReferences), in full: against the baseline, then
+	// against the stable pods. The verdict, score, summary and reason above
+	// are their combination; canary, stable and metrics are the judgement
+	// against the baseline's. Absent for any other request.
+	References []Reference `json:"references,omitempty"`
+}
+
+// What a Reference is judged against.
+const (
+	AgainstBaseline = "baseline"
+	AgainstStable   = "stable"
+)
+
+// Reference is one judgement of a both-references request: the canary
+// against the baseline's ReplicaSet or against the rollout's stable pods.
+type Reference struct {
+	// Against is AgainstBaseline or AgainstStable.
+	Against string `json:"against"`
+	// Target names the judgement's two sides: the canary's ReplicaSet and
+	// the baseline's ReplicaSet, or the stable hash.
+	Target  request.Target   `json:"target"`
+	Canary  Pods             `json:"canary"`
+	Stable  Pods             `json:"stable"`
+	Verdict analysis.Verdict `json:"verdict"`
+	Score   float64          `json:"score"`
+	Reason  string           `json:"reason"`
+	// Failed names the metrics that count against the canary in this
+	// judgement.
+	Failed  []string       `json:"failed"`
+	Metrics []MetricResult `json:"metrics"`
+}
+
+// NewReference is the judgement r, judged against against.
+func NewReference(against string, r *Response) Reference {
+	return Reference{Against: against, Target: r.Target, Canary: r.Canary, Stable: r.Stable,
+		Verdict: r.Verdict, Score: r.Score, Reason: r.Reason, Failed: r.Summary.Failed, Metrics: r.Metrics}
 }
 
 // Summary is the compact form of a verdict: what Argo stores as the
@@ -91,10 +129,16 @@ type Pods struct {
 // SetReport fills the verdict, score, reason, summary and metrics from a
 // judge's report; queries[i] are the queries behind rep.Metrics[i].
 func (r *Response) SetReport(rep analysis.Report, queries []string) {
-	r.Verdict, r.Score, r.Reason = rep.Verdict, rep.Score, rep.Reason
-	r.Summary = Summary{Verdict: rep.Verdict, Score: rep.Score, Failed: rep.Failed, Reason: shorten(rep.Reason, MaxSummaryReason)}
+	r.SetVerdict(rep.Verdict, rep.Score, rep.Reason, rep.Failed)
 	r.Metrics = make([]MetricResult, len(rep.Metrics))
 	for i, m := range rep.Metrics {
 		r.Metrics[i] = NewMetricResult(m, queries[i])
 	}
+}
+
+// SetVerdict sets the verdict, score and reason, and the summary of them
+// with the failed metrics (the reason cut to MaxSummaryReason).
+func (r *Response) SetVerdict(v analysis.Verdict, score float64, reason string, failed []string) {
+	r.Verdict, r.Score, r.Reason = v, score, reason
+	r.Summary = Summary{Verdict: v, Score: score, Failed: failed, Reason: shorten(reason, MaxSummaryReason)}
 }

@@ -3,10 +3,19 @@ package wire
 // Sentences returns every sentence of the answer a person reads: the
 // reason and, per metric, its reason and its evidence's texts (method,
 // warm-up, the look's spending, rank, load model, each test, the
-// detectable change). Log lines quoted as examples are not sentences.
+// detectable change), and the same of each reference of a both-references
+// answer. Log lines quoted as examples are not sentences.
 func (r *Response) Sentences() []string {
-	out := []string{r.Reason}
-	for _, m := range r.Metrics {
+	out := metricSentences([]string{r.Reason}, r.Metrics)
+	for _, ref := range r.References {
+		out = metricSentences(append(out, ref.Reason), ref.Metrics)
+	}
+	return out
+}
+
+// metricSentences appends the sentences of the metrics' results to out.
+func metricSentences(out []string, metrics []MetricResult) []string {
+	for _, m := range metrics {
 		out = append(out, m.Reason)
 		e := m.Evidence
 		if e == nil {

@@ -54,12 +54,20 @@ func TestSentencesCoverEveryText(t *testing.T) {
 	if len(got) != len(want)+1 {
 		t.Errorf("Sentences returned %d strings, want %d: %v", len(got), len(want)+1, got)
 	}
+	// A both-references answer: each reference's reason and metrics too.
+	r.References = []Reference{{Reason: "Reference.Reason", Metrics: []MetricResult{{Reason: "Reference.Metrics.Reason"}}}}
+	both := r.Sentences()
+	for _, w := range []string{"Reference.Reason", "Reference.Metrics.Reason"} {
+		if !slices.Contains(both, w) {
+			t.Errorf("Sentences lacks %s", w)
+		}
+	}
 }
 
 // TestGoldenSentences: the recorded answers say nothing undefined.
 func TestGoldenSentences(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"judge-healthy.json", "judge-regressed.json"} {
+	for _, name := range []string{"judge-healthy.json", "judge-regressed.json", "judge-both-references.json"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", name))
 		if err != nil {
 			t.Fatal(err)

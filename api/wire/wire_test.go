@@ -57,7 +57,7 @@ func TestFloatJSON(t *testing.T) {
 // judge --server --output json does exactly this).
 func TestGoldenRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"judge-healthy.json", "judge-regressed.json"} {
+	for _, name := range []string{"judge-healthy.json", "judge-regressed.json", "judge-both-references.json"} {
 		t.Run(name, func(t *testing.T) {
 			want, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", name))
 			if err != nil {

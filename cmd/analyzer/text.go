@@ -25,6 +25,13 @@ func writeText(w io.Writer, r *wire.Response) {
 	}
 	fmt.Fprintf(w, ")  stable %s (%d pods)\n", r.Target.Stable(), len(r.Stable.Pods))
 	fmt.Fprintf(w, "window %s .. %s, step %s\n\n", r.Window.Start.Format("2006-01-02 15:04:05"), r.Window.End.Format("15:04:05 MST"), r.Window.Step)
+	if len(r.References) > 0 {
+		fmt.Fprintln(w, "Both references (the canary fails only when it fails against both; the metrics below are against the baseline):")
+		for _, ref := range r.References {
+			fmt.Fprintf(w, "  against %s %s (%d pods): %s, score %.0f: %s\n", ref.Against, ref.Target.Stable(), len(ref.Stable.Pods), ref.Verdict, ref.Score, ref.Reason)
+		}
+		fmt.Fprintln(w)
+	}
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "METRIC\tRESULT\tCANARY\tSTABLE\tREASON")

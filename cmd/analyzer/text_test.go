@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,5 +38,35 @@ func TestWriteSeries(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestWriteTextBothReferences: a both-references answer prints a line per
+// judgement, with its verdict and reason, before the baseline's metrics.
+func TestWriteTextBothReferences(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", "judge-both-references.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r wire.Response
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	writeText(&out, &r)
+	text := out.String()
+	for _, want := range []string{
+		"Successful  score 100",
+		"canary web-8b7c6d5f4-3-1-canary (web-8b7c6d5f4-3-1-canary-klmno; age 14m)  stable web-8b7c6d5f4-3-1-baseline (1 pods)\n",
+		"  against baseline web-8b7c6d5f4-3-1-baseline (1 pods): Failed, score 0: critical metric error-ratio was High",
+		"  against stable 7c9d5b6f4d (4 pods): Successful, score 100: score 100.0 reaches the pass threshold",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Index(text, "against stable") > strings.Index(text, "METRIC") {
+		t.Errorf("the references come after the metrics:\n%s", text)
 	}
 }

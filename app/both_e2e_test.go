@@ -1,0 +1,318 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/floats/scalar"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
+	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
+	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
+	"github.com/canary-analyzer/canary-analyzer/providers"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden answer testdata/golden/judge-both-references.json")
+
+// Two Argo experiments of the rollout web in one namespace beside its old
+// stable pods (hash scenario.E2EStableHash): a regressed canary with a
+// healthy baseline (revision 2), and a healthy canary with a baseline that
+// is better than the stable pods (revision 3).
+const (
+	bothNamespace     = "e2e-both"
+	bothRegressedRS   = "web-6d4f9c7b8-2-1-canary"
+	bothRegressedBase = "web-6d4f9c7b8-2-1-baseline"
+	bothHealthyRS     = "web-8b7c6d5f4-3-1-canary"
+	bothBetterBase    = "web-8b7c6d5f4-3-1-baseline"
+)
+
+// bothData writes the end-to-end data, and a third instance whose canary
+// is 40% faster with a tenth of the 5xx, and rewrites them into the
+// namespace bothNamespace: the healthy instance's stable pods stay the
+// rollout's stable pods; the regressed canary and the healthy canary
+// (started with it) become the canary and the baseline of the first
+// experiment; the healthy canary again and the faster canary (started with
+// it too) the canary and the baseline of the second. A baseline carries
+// the stable pods' hash (Argo hashes the same template): only the pods'
+// names tell it from the stable pods.
+func bothData(t *testing.T) (string, scenario.Truth) {
+	t.Helper()
+	healthy, regressed := scenario.E2EScenarios()
+	better := healthy
+	better.Name, better.Namespace = "e2e-better", "e2e-better"
+	better.Description = "A canary 40% faster with a tenth of the 5xx: a baseline better than the stable pods."
+	better.Effects = scenario.Effects{LatencyFactor: 0.6, ErrorFactor: 0.1}
+	var om bytes.Buffer
+	truths, err := scenario.GenerateMany(&om, []scenario.Instance{{Scenario: healthy, Seed: 101}, {Scenario: regressed, Seed: 102}, {Scenario: better, Seed: 103}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, r, b := truths[0], truths[1], truths[2]
+	if !h.CanaryStart.Equal(r.CanaryStart) || !h.CanaryStart.Equal(b.CanaryStart) {
+		t.Fatalf("the canaries start at %v, %v and %v: a baseline starts with its canary", h.CanaryStart, r.CanaryStart, b.CanaryStart)
+	}
+	// pod moves the line of one instance's pod into bothNamespace as the
+	// pod named name with the given hash label.
+	pod := func(line string, tr scenario.Truth, from, name, hash string) string {
+		return strings.NewReplacer(`namespace="`+tr.Namespace+`"`, `namespace="`+bothNamespace+`"`, from, name,
+			`rollouts_pod_template_hash="`+tr.CanaryHash+`"`, `rollouts_pod_template_hash="`+hash+`"`).Replace(line)
+	}
+	var out strings.Builder
+	moved := map[string]int{}
+	emit := func(what, line string) {
+		moved[what]++
+		out.WriteString(line)
+		out.WriteByte('\n')
+	}
+	sc := bufio.NewScanner(&om)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		in := func(tr scenario.Truth) bool { return strings.Contains(line, `namespace="`+tr.Namespace+`"`) }
+		isCanary := func(tr scenario.Truth) bool { return in(tr) && strings.Contains(line, `pod="`+tr.CanaryPod+`"`) }
+		switch {
+		case isCanary(h):
+			emit("baseline of revision 2", pod(line, h, h.CanaryPod, bothRegressedBase+"-abcde", h.StableHash))
+			emit("canary of revision 3", pod(line, h, h.CanaryPod, bothHealthyRS+"-klmno", "8b7c6d5f4"))
+		case in(h):
+			emit("stable", strings.Replace(line, `namespace="`+h.Namespace+`"`, `namespace="`+bothNamespace+`"`, 1))
+		case isCanary(r):
+			emit("canary of revision 2", pod(line, r, r.CanaryPod, bothRegressedRS+"-fghij", "6d4f9c7b8"))
+		case isCanary(b):
+			emit("baseline of revision 3", pod(line, b, b.CanaryPod, bothBetterBase+"-pqrst", b.StableHash))
+		case in(r) || in(b):
+			// their stable pods are not needed
+		default:
+			out.WriteString(line)
+			out.WriteByte('\n')
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(moved) != 5 {
+		t.Fatalf("the end-to-end data changed: moved %v samples", moved)
+	}
+	return out.String(), h
+}
+
+// TestBothReferencesEndToEnd judges an experiment's canary against its
+// baseline and against the rollout's stable pods at once, on a real
+// Prometheus, asked as the experiment template asks with stableHash beside
+// the ReplicaSets: Failed only when the canary fails against both.
+func TestBothReferencesEndToEnd(t *testing.T) {
+	data, healthy := bothData(t)
+	prom := promtest.Start(t, strings.NewReader(data))
+	end := healthy.End.Truncate(time.Minute)
+	base := startService(t, Options{
+		RulesDir:     e2eRules(t),
+		Prometheus:   providers.ClientOptions{URL: prom.URL},
+		QueryTimeout: 8 * time.Second,
+		Now:          func() time.Time { return end },
+	})
+	params := func(canary, baseline string) url.Values {
+		return url.Values{"namespace": {bothNamespace}, "rollout": {"web"}, "canaryReplicaSet": {canary},
+			"stableReplicaSet": {baseline}, "stableHash": {healthy.StableHash}, "ruleSet": {"http-service"}, "end": {end.Format(time.RFC3339)}}
+	}
+	stable := "the stable pods (" + healthy.StableHash + ")"
+
+	cases := []struct {
+		name             string
+		method           string
+		params           url.Values
+		canary, baseline string
+		verdict          analysis.Verdict
+		refs             [2]analysis.Verdict // against the baseline, against the stable pods
+		reason           string              // the reason's start
+		failed           string              // one of summary.failed
+		golden           string
+	}{
+		{"a canary regressed against both references", "GET", params(bothRegressedRS, bothRegressedBase),
+			bothRegressedRS + "-fghij", bothRegressedBase + "-abcde", analysis.Failed, [2]analysis.Verdict{analysis.Failed, analysis.Failed},
+			"Failed against both references: the canary fails against the baseline (" + bothRegressedBase + ") and against " + stable + ".",
+			"latency (baseline, stable)", ""},
+		{"the same by POST", "POST", params(bothRegressedRS, bothRegressedBase),
+			bothRegressedRS + "-fghij", bothRegressedBase + "-abcde", analysis.Failed, [2]analysis.Verdict{analysis.Failed, analysis.Failed},
+			"Failed against both references", "latency (baseline, stable)", ""},
+		// Worse than a baseline that is better than the stable pods, as
+		// good as the stable pods: Successful, and the reason says why.
+		{"a canary worse than its baseline but like the stable pods", "GET", params(bothHealthyRS, bothBetterBase),
+			bothHealthyRS + "-klmno", bothBetterBase + "-pqrst", analysis.Successful, [2]analysis.Verdict{analysis.Failed, analysis.Successful},
+			"Successful: the canary passes against " + stable + " although it fails against the baseline (" + bothBetterBase + ").",
+			"", "judge-both-references.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := call(t, c.method, base, c.params)
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			var resp wire.Response
+			if err := json.Unmarshal(body, &resp); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s, score %.0f: %s", resp.Verdict, resp.Score, resp.Reason)
+			if resp.Verdict != c.verdict || resp.Summary.Verdict != c.verdict {
+				t.Errorf("verdict %s (summary %s), want %s", resp.Verdict, resp.Summary.Verdict, c.verdict)
+			}
+			if !strings.HasPrefix(resp.Reason, c.reason) || !strings.HasPrefix(resp.Summary.Reason, c.reason[:min(len(c.reason), 60)]) {
+				t.Errorf("reason %q, want it to begin %q", resp.Reason, c.reason)
+			}
+			if (c.failed == "") != (len(resp.Summary.Failed) == 0) || c.failed != "" && !slices.Contains(resp.Summary.Failed, c.failed) {
+				t.Errorf("failed %v, want %q among them", resp.Summary.Failed, c.failed)
+			}
+			if len(resp.References) != 2 {
+				t.Fatalf("%d references", len(resp.References))
+			}
+			wantPods := [2][]string{{c.baseline}, slices.Sorted(slices.Values(healthy.StablePods))}
+			for i, against := range []string{"baseline", "stable"} {
+				ref := resp.References[i]
+				if ref.Against != against || ref.Verdict != c.refs[i] || !strings.Contains(resp.Reason, ref.Reason) || len(ref.Metrics) != 7 {
+					t.Errorf("reference %d: against %s, verdict %s, %d metrics; want %s, %s, 7, its reason in the answer's",
+						i, ref.Against, ref.Verdict, len(ref.Metrics), against, c.refs[i])
+				}
+				if !slices.Equal(ref.Canary.Pods, []string{c.canary}) || !slices.Equal(slices.Sorted(slices.Values(ref.Stable.Pods)), wantPods[i]) {
+					t.Errorf("reference %s: canary %v, stable %v; want %s and %v", against, ref.Canary.Pods, ref.Stable.Pods, c.canary, wantPods[i])
+				}
+			}
+			if resp.Score != max(resp.References[0].Score, resp.References[1].Score) {
+				t.Errorf("score %g, want the larger of %g and %g", resp.Score, resp.References[0].Score, resp.References[1].Score)
+			}
+			if resp.Target.StableHash != healthy.StableHash || resp.Target.StableReplicaSet != c.params.Get("stableReplicaSet") ||
+				!slices.Equal(resp.Stable.Pods, []string{c.baseline}) || len(resp.Metrics) != 7 {
+				t.Errorf("target %+v, stable %v: want the request's and the judgement against the baseline's", resp.Target, resp.Stable.Pods)
+			}
+			// The report link carries all three sides and opens a page
+			// that shows both judgements.
+			if !strings.Contains(resp.Summary.Report, "/stableHash/"+healthy.StableHash+"/") {
+				t.Errorf("report link %s lacks the stable hash", resp.Summary.Report)
+			}
+			code, page, err := get(base + resp.Summary.Report)
+			if err != nil || code != http.StatusOK {
+				t.Fatalf("the report: %d %v", code, err)
+			}
+			for _, want := range []string{"<h2>Both references</h2>", "<td>Against the baseline (" + c.params.Get("stableReplicaSet") + ")</td>",
+				"<td>Against the stable pods (" + healthy.StableHash + ")</td>"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the report does not say %q", want)
+				}
+			}
+			if c.golden != "" && c.method == "GET" {
+				goldenAnswer(t, c.golden, body)
+			}
+		})
+	}
+
+	t.Run("bad input never reaches Prometheus", func(t *testing.T) {
+		p := params(bothRegressedRS, bothRegressedBase)
+		checkRefused(t, base, prom, []refusal{
+			{"no rollout", withParams(p, "rollout", ""), 400, "rollout"},
+			{"a canary hash too", withParams(p, "canaryHash", "6d4f9c7b8"), 400, "canaryHash"},
+			{"a stable hash that is no hash", withParams(p, "stableHash", "7c9d-5b6f4d"), 400, "stableHash"},
+			{"a stable hash without the baseline", withParams(p, "stableReplicaSet", ""), 400, "stableReplicaSet"},
+			// The stable pods <rollout>-<stableHash>-<suffix> would be the
+			// pods of a ReplicaSet named <rollout>-<stableHash>.
+			{"a baseline the stable hash selects", withParams(p, "stableReplicaSet", "web-"+healthy.StableHash), 400, "stableHash"},
+			{"a canary the stable hash selects", withParams(p, "canaryReplicaSet", "web-"+healthy.StableHash), 400, "stableHash"},
+		})
+	})
+
+	t.Run("queries select each judgement's pods", func(t *testing.T) {
+		for _, want := range []string{
+			`pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"`,
+			`pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-` + healthy.StableHash + `-[a-z0-9]+)"`,
+		} {
+			var found bool
+			for _, q := range prom.QueryLog() {
+				found = found || strings.Contains(q, `namespace="`+bothNamespace+`"`) && strings.Contains(q, want)
+			}
+			if !found {
+				t.Errorf("no query with %s in %d logged queries", want, len(prom.QueryLog()))
+			}
+		}
+	})
+}
+
+// goldenAnswer compares an answer, indented, with testdata/golden/name.
+func goldenAnswer(t *testing.T, name string, body []byte) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, body, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	pretty.WriteByte('\n')
+	path := filepath.Join("..", "testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run 'go test ./app -run TestBothReferencesEndToEnd -update' to write it)", err)
+	}
+	var got, wanted any
+	if err := json.Unmarshal(pretty.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &wanted); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if where := differs(got, wanted, "$"); where != "" {
+		t.Errorf("the answer differs from %s at %s (run 'go test ./app -run TestBothReferencesEndToEnd -update' if the change is meant, and look at the diff):\n%s",
+			path, where, pretty.String())
+	}
+}
+
+// differs returns the path of the first difference between two decoded
+// JSON values, "" if none. Numbers may differ in their last bits: a real
+// Prometheus behind the same data gives the load model's numbers (cpu)
+// that differ by a few units in the last place from one identical request
+// to the next.
+func differs(got, want any, path string) string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok || len(g) != len(w) {
+			return path
+		}
+		for k := range w {
+			if d := differs(g[k], w[k], path+"."+k); d != "" {
+				return d
+			}
+		}
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return path
+		}
+		for i := range w {
+			if d := differs(g[i], w[i], fmt.Sprintf("%s[%d]", path, i)); d != "" {
+				return d
+			}
+		}
+	case float64:
+		g, ok := got.(float64)
+		if !ok || !scalar.EqualWithinAbsOrRel(g, w, 1e-12, 1e-9) {
+			return path
+		}
+	default:
+		if got != want {
+			return path
+		}
+	}
+	return ""
+}

@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
+	"github.com/canary-analyzer/canary-analyzer/api/wire"
+	"github.com/canary-analyzer/canary-analyzer/request"
+)
+
+// outcome is one judgement of a request, or why it could not be made.
+type outcome struct {
+	resp *wire.Response
+	err  error
+}
+
+// combine answers a both-references request (target t) from its judgement
+// against the baseline and its judgement against the stable pods, as an
+// intersection-union test: each judgement alone is a test of "the canary
+// is healthy" at the rule set's level, and the canary fails only when both
+// reject it, which keeps the false alarms at that level whatever the two
+// judgements share.
+//
+//   - Failed when both verdicts are Failed;
+//   - Successful when at least one is Successful (and they are not both
+//     Failed);
+//   - Inconclusive otherwise.
+//
+// A judgement that could not be made is the answer's error, never a
+// verdict (the baseline's first when both fail). The score is the larger
+// of the two; the failed metrics, listed only when the answer is Failed,
+// name the references each failed against ("latency (baseline, stable)").
+// The reason says first what decided, then gives both judgements' reasons.
+// The rest of the answer is the judgement against the baseline, and both
+// judgements are in References.
+func combine(t request.Target, base, stable outcome) (*wire.Response, error) {
+	if base.err != nil {
+		return nil, base.err
+	}
+	if stable.err != nil {
+		return nil, stable.err
+	}
+	b, s := base.resp, stable.resp
+	v := bothVerdict(b.Verdict, s.Verdict)
+	out := *b
+	out.Target = t
+	out.SetVerdict(v, max(b.Score, s.Score), bothReason(t, v, b, s), bothFailed(v, b, s))
+	out.References = []wire.Reference{wire.NewReference(wire.AgainstBaseline, b), wire.NewReference(wire.AgainstStable, s)}
+	return &out, nil
+}
+
+// bothVerdict is the verdict of the two judgements together.
+func bothVerdict(base, stable analysis.Verdict) analysis.Verdict {
+	switch {
+	case base == analysis.Failed && stable == analysis.Failed:
+		return analysis.Failed
+	case base == analysis.Successful || stable == analysis.Successful:
+		return analysis.Successful
+	}
+	return analysis.Inconclusive
+}
+
+// bothFailed names the metrics that failed, each with the references it
+// failed against, in the rule set's order; none unless v is Failed.
+func bothFailed(v analysis.Verdict, b, s *wire.Response) []string {
+	out := []string{}
+	if v != analysis.Failed {
+		return out
+	}
+	var names []string
+	for _, m := range b.Metrics {
+		names = append(names, m.Name)
+	}
+	for _, n := range append(slices.Clone(b.Summary.Failed), s.Summary.Failed...) {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, n := range names {
+		var against []string
+		if slices.Contains(b.Summary.Failed, n) {
+			against = append(against, wire.AgainstBaseline)
+		}
+		if slices.Contains(s.Summary.Failed, n) {
+			against = append(against, wire.AgainstStable)
+		}
+		if len(against) > 0 {
+			out = append(out, n+" ("+strings.Join(against, ", ")+")")
+		}
+	}
+	return out
+}
+
+// bothReason says what decided, then each judgement's own reason.
+func bothReason(t request.Target, v analysis.Verdict, b, s *wire.Response) string {
+	base := "the baseline (" + t.StableReplicaSet + ")"
+	stable := "the stable pods (" + t.StableHash + ")"
+	var first string
+	switch {
+	case v == analysis.Failed:
+		first = fmt.Sprintf("Failed against both references: the canary fails against %s and against %s.", base, stable)
+	case b.Verdict == s.Verdict:
+		first = fmt.Sprintf("%s against both references: the canary %s %s and %s.", v, outcomeOf(v), base, stable)
+	case v == analysis.Successful:
+		pass, other, otherVerdict := base, stable, s.Verdict
+		if s.Verdict == analysis.Successful {
+			pass, other, otherVerdict = stable, base, b.Verdict
+		}
+		first = fmt.Sprintf("Successful: the canary passes against %s although it %s %s.", pass, outcomeOf(otherVerdict), other)
+	default: // one Failed, the other Inconclusive
+		fails, other := base, stable
+		if s.Verdict == analysis.Failed {
+			fails, other = stable, base
+		}
+		first = fmt.Sprintf("Inconclusive: the canary fails against %s, but the judgement against %s is Inconclusive, and it fails only when it fails against both.", fails, other)
+	}
+	return first + " Against the baseline: " + sentence(b.Reason) + " Against the stable pods: " + sentence(s.Reason)
+}
+
+// outcomeOf says what a verdict says of the canary, before "against".
+func outcomeOf(v analysis.Verdict) string {
+	switch v {
+	case analysis.Successful:
+		return "passes against"
+	case analysis.Failed:
+		return "fails against"
+	}
+	return "is inconclusive against"
+}
+
+// sentence ends s with a period.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
