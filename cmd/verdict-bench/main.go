@@ -43,6 +43,7 @@ func main() {
 	history := flag.Duration("history", 40*time.Minute, "stable data before the canary starts")
 	cpuIdle := flag.Float64("cpu-idle", 0, "what-if: every pod's idle CPU in cores instead of the families' 0.02 (metrics families)")
 	baseline := flag.Int("baseline", 0, "what-if: every instance gets this many baseline pods (the stable version started with the canary, each at the canary's share) and both judges compare the canary with them only (misfit families)")
+	both := flag.Bool("both", false, "with -baseline: judge every canary against both references, its baseline and the stable pods, in one request that fails only when both judgements fail (the experiment template's request: canaryReplicaSet, stableReplicaSet, stableHash, rollout), with both judges")
 	scrape := flag.Duration("scrape", 0, "what-if: every pod's scrape interval instead of the families' 15 s (metrics families; a World's cAdvisor and kube-state-metrics intervals are raised to it)")
 	ruleFile := flag.String("rules", "deploy/base/rules/http-service.yaml", "rule set to judge with")
 	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
@@ -51,6 +52,10 @@ func main() {
 	logs := flag.Bool("logs", false, "run the log families (apache-frontend; Loki stand-in, real Prometheus) instead of the metrics families")
 	ceiling := flag.Bool("ceiling", false, "with -from (metrics families): also print the most any judge could detect of the large regressions at the run's α split between the metrics at its best (bench.BestCeiling; a few minutes)")
 	flag.Parse()
+	if *both && (*baseline <= 0 || *logs || *from != "") {
+		fmt.Fprintln(os.Stderr, "verdict-bench: -both needs -baseline N > 0 (a run of the metrics families, not -logs or -from)")
+		os.Exit(2)
+	}
 	if *logs {
 		logDefaults(ruleFile, batch)
 	}
@@ -95,7 +100,7 @@ func main() {
 	start := time.Now()
 	results, err := bench.RunBenchmark(ctx, bench.Config{
 		Families: fams, Seeds: *seeds, FirstSeed: *firstSeed, Batch: *batch, Alignments: aligns,
-		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Scrape: *scrape, Baseline: *baseline, Progress: os.Stderr,
+		RuleFile: *ruleFile, Limits: l, History: *history, CPUIdle: *cpuIdle, Scrape: *scrape, Baseline: *baseline, Both: *both, Progress: os.Stderr,
 	})
 	if err != nil {
 		fail(err)
@@ -105,7 +110,11 @@ func main() {
 	if *cpuIdle > 0 {
 		fmt.Printf("What-if: every pod's idle CPU is %g cores (-cpu-idle), not the families' own.\n\n", *cpuIdle)
 	}
-	if *baseline > 0 {
+	switch {
+	case *both:
+		fmt.Printf("What-if: every canary is judged against %d baseline pod(s) started with it (-baseline) and against the stable pods, "+
+			"Failed only when both judgements fail (-both: the both-references request).\n\n", *baseline)
+	case *baseline > 0:
 		fmt.Printf("What-if: every canary is judged against %d baseline pod(s) started with it (-baseline), not the stable pods.\n\n", *baseline)
 	}
 	if *scrape > 0 {

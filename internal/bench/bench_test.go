@@ -9,6 +9,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/internal/longtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
+	"github.com/canary-analyzer/canary-analyzer/request"
 )
 
 // TestSmallBenchmark is the CI-sized benchmark: a few families and seeds
@@ -182,15 +183,25 @@ func TestInstances(t *testing.T) {
 
 // TestTargetIsTheBaselineWhenThereIsOne: an instance with baseline pods is
 // judged against them (its baseline hash as the request's stable hash),
-// one without against its stable pods.
+// one without against its stable pods; with both, against both references
+// (the canary's and the baseline's ReplicaSets and the stable hash).
 func TestTargetIsTheBaselineWhenThereIsOne(t *testing.T) {
 	t.Parallel()
 	tr := scenario.Truth{Namespace: "ns", Rollout: "web", CanaryHash: "c", StableHash: "s"}
-	if got := target(tr); got.StableHash != "s" || got.CanaryHash != "c" || got.Namespace != "ns" || got.Rollout != "web" {
-		t.Errorf("without baseline pods: %+v", got)
+	for _, both := range []bool{false, true} {
+		if got := target(tr, both); got != (request.Target{Namespace: "ns", Rollout: "web", CanaryHash: "c", StableHash: "s"}) {
+			t.Errorf("without baseline pods (both %v): %+v", both, got)
+		}
 	}
 	tr.BaselineHash = "b"
-	if got := target(tr); got.StableHash != "b" || got.CanaryHash != "c" {
+	if got := target(tr, false); got != (request.Target{Namespace: "ns", Rollout: "web", CanaryHash: "c", StableHash: "b"}) {
 		t.Errorf("with baseline pods: %+v", got)
+	}
+	want := request.Target{Namespace: "ns", Rollout: "web", CanaryReplicaSet: "web-c", StableReplicaSet: "web-b", StableHash: "s"}
+	if got := target(tr, true); got != want || !got.BothReferences() {
+		t.Errorf("both references: %+v, want %+v", got, want)
+	}
+	if _, err := RunBenchmark(t.Context(), Config{Both: true}); err == nil {
+		t.Error("both references without baseline pods ran")
 	}
 }

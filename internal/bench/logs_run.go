@@ -151,7 +151,7 @@ func runLogBatch(ctx context.Context, cfg LogConfig, sets map[string]*rules.Rule
 	if err != nil {
 		return nil, err
 	}
-	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, time.Minute, cfg.Inspect)
+	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, time.Minute, false, cfg.Inspect)
 }
 
 // logBackends returns the clients of the Prometheus and the Loki at the

@@ -72,6 +72,13 @@ type Config struct {
 	// hash is theirs), as an Argo experiment with a baseline template
 	// would be judged. Zero judges against the stable pods.
 	Baseline int
+	// Both, with Baseline, asks for both references, as the product's
+	// experiment template does: the canary's ReplicaSet
+	// (<rollout>-<canary hash>) judged against the baseline's
+	// (<rollout>-<baseline hash>) and against the stable pods by hash, in
+	// one request that fails only when both judgements fail
+	// (request.Target.BothReferences), for both judges.
+	Both bool
 	// Parallel requests to the service.
 	Parallel int
 	// Dir holds the temporary data; "" means a new temp dir.
@@ -172,6 +179,9 @@ func RunBenchmark(ctx context.Context, cfg Config) ([]Result, error) {
 	if cfg.Parallel <= 0 {
 		cfg.Parallel = 4
 	}
+	if cfg.Both && cfg.Baseline <= 0 {
+		return nil, fmt.Errorf("both references need baseline pods (Baseline > 0)")
+	}
 	sets, err := ruleSets(cfg.RuleFile)
 	if err != nil {
 		return nil, err
@@ -255,14 +265,15 @@ func runBatch(ctx context.Context, cfg Config, sets map[string]*rules.RuleSet, d
 		return nil, err
 	}
 	backends := map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: client}
-	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, 30*time.Second, cfg.Inspect)
+	return judgeTruths(ctx, backends, sets, truths, cfg.Parallel, cfg.Limits, 30*time.Second, cfg.Both, cfg.Inspect)
 }
 
 // judgeTruths runs the service with the backends and both rule sets, and
 // judges every truth with both judges at every look, parallel requests at
-// a time; inspect, if set, sees every answer.
+// a time, against both references when both is set (target); inspect, if
+// set, sees every answer.
 func judgeTruths(ctx context.Context, backends map[providers.Type]providers.MetricQuerier, sets map[string]*rules.RuleSet,
-	truths []scenario.Truth, parallel int, limits analysisrun.Limits, queryTimeout time.Duration, inspect func(*wire.Response)) ([]Result, error) {
+	truths []scenario.Truth, parallel int, limits analysisrun.Limits, queryTimeout time.Duration, both bool, inspect func(*wire.Response)) ([]Result, error) {
 	base, stop, err := startService(backends, sets, queryTimeout)
 	if err != nil {
 		return nil, err
@@ -283,7 +294,7 @@ func judgeTruths(ctx context.Context, backends map[providers.Type]providers.Metr
 		go func() {
 			defer wg.Done()
 			for r := range jobs {
-				if err := judgeLooks(ctx, base, sets[r.Judge].Name, r, limits, inspect); err != nil {
+				if err := judgeLooks(ctx, base, sets[r.Judge].Name, r, limits, both, inspect); err != nil {
 					errs <- err
 				}
 			}
@@ -332,8 +343,16 @@ func startService(backends map[providers.Type]providers.MetricQuerier, sets map[
 }
 
 // target is the request's target for an instance: its canary against its
-// stable pods, or against its baseline pods when it has them.
-func target(t scenario.Truth) request.Target {
+// stable pods, or against its baseline pods when it has them; with both
+// (and baseline pods), against both references, the canary and the
+// baseline named by their ReplicaSets as an experiment names them (the
+// generator names pods <rollout>-<hash>-<suffix>, so a hash's ReplicaSet
+// is <rollout>-<hash>).
+func target(t scenario.Truth, both bool) request.Target {
+	if both && t.BaselineHash != "" {
+		return request.Target{Namespace: t.Namespace, Rollout: t.Rollout, StableHash: t.StableHash,
+			CanaryReplicaSet: t.Rollout + "-" + t.CanaryHash, StableReplicaSet: t.Rollout + "-" + t.BaselineHash}
+	}
 	stable := t.StableHash
 	if t.BaselineHash != "" {
 		stable = t.BaselineHash
@@ -356,10 +375,10 @@ type verdictBody struct {
 // judgeLooks asks for a verdict at each look, as Argo would (GET, no
 // lookback: the rule set's), shows each answer to inspect (if set), and
 // replays the run.
-func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysisrun.Limits, inspect func(*wire.Response)) error {
+func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysisrun.Limits, both bool, inspect func(*wire.Response)) error {
 	c := &http.Client{Timeout: time.Minute}
 	for _, age := range l.Ages() {
-		q := request.Request{Target: target(r.Truth), RuleSet: ruleSet, End: r.Truth.CanaryStart.Add(age)}
+		q := request.Request{Target: target(r.Truth, both), RuleSet: ruleSet, End: r.Truth.CanaryStart.Add(age)}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, q.URL(base), nil)
 		if err != nil {
 			return err
