@@ -419,9 +419,10 @@ func TestOpenAPIValidatesAnswers(t *testing.T) {
 }
 
 // TestOpenAPIBodyNamesThePodsOnce: the POST body's schema accepts the pods
-// by hash or by ReplicaSet, and refuses both (also one pair and one field
-// of the other), neither, and a ReplicaSet that is no Kubernetes name, as
-// the service does.
+// by hash or by ReplicaSet (with the stable hash and the rollout: both
+// references), and refuses both pairs (also one pair and the canary hash,
+// or the stable hash without the rollout), neither, and a ReplicaSet that
+// is no Kubernetes name, as the service does.
 func TestOpenAPIBodyNamesThePodsOnce(t *testing.T) {
 	t.Parallel()
 	body := openAPIDoc(t).Paths.Value(request.Path).Post.RequestBody.Value.Content.Get("application/json").Schema.Value
@@ -439,7 +440,10 @@ func TestOpenAPIBodyNamesThePodsOnce(t *testing.T) {
 		{"neither", `"rollout":"web"`, false},
 		{"one of each", `"canaryHash":"5f6b7c8d9e","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"`, false},
 		{"hashes and one ReplicaSet", hashes + `,"canaryReplicaSet":"web-6d4f9c7b8-2-1-canary"`, false},
-		{"ReplicaSets and one hash", sets + `,"stableHash":"7c9d5b6f4d"`, false},
+		{"ReplicaSets and a stable hash without the rollout", sets + `,"stableHash":"7c9d5b6f4d"`, false},
+		{"both references", `"rollout":"web",` + sets + `,"stableHash":"7c9d5b6f4d"`, true},
+		{"both references and a canary hash", `"rollout":"web",` + hashes + `,` + sets, false},
+		{"ReplicaSets and a canary hash", `"rollout":"web",` + sets + `,"canaryHash":"5f6b7c8d9e"`, false},
 		{"a ReplicaSet that is no Kubernetes name", `"canaryReplicaSet":"web-.*","stableReplicaSet":"web-6d4f9c7b8-2-1-baseline"`, false},
 		{"a dotted ReplicaSet", `"canaryReplicaSet":"web.v2-1-canary","stableReplicaSet":"web.v2-1-baseline"`, true},
 	} {

@@ -21,7 +21,6 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
-	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden answer testdata/golden/judge-both-references.json")
@@ -116,12 +115,7 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 	data, healthy := bothData(t)
 	prom := promtest.Start(t, strings.NewReader(data))
 	end := healthy.End.Truncate(time.Minute)
-	base := startService(t, Options{
-		RulesDir:     e2eRules(t),
-		Prometheus:   providers.ClientOptions{URL: prom.URL},
-		QueryTimeout: 8 * time.Second,
-		Now:          func() time.Time { return end },
-	})
+	base := startE2E(t, prom.URL, end)
 	params := func(canary, baseline string) url.Values {
 		return url.Values{"namespace": {bothNamespace}, "rollout": {"web"}, "canaryReplicaSet": {canary},
 			"stableReplicaSet": {baseline}, "stableHash": {healthy.StableHash}, "ruleSet": {"http-service"}, "end": {end.Format(time.RFC3339)}}
@@ -155,14 +149,7 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			status, body := call(t, c.method, base, c.params)
-			if status != http.StatusOK {
-				t.Fatalf("status %d: %s", status, body)
-			}
-			var resp wire.Response
-			if err := json.Unmarshal(body, &resp); err != nil {
-				t.Fatal(err)
-			}
+			resp := judgeOK(t, c.method, base, c.params)
 			t.Logf("%s, score %.0f: %s", resp.Verdict, resp.Score, resp.Reason)
 			if resp.Verdict != c.verdict || resp.Summary.Verdict != c.verdict {
 				t.Errorf("verdict %s (summary %s), want %s", resp.Verdict, resp.Summary.Verdict, c.verdict)
@@ -210,7 +197,7 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 				}
 			}
 			if c.golden != "" && c.method == "GET" {
-				goldenAnswer(t, c.golden, body)
+				goldenAnswer(t, c.golden, resp)
 			}
 		})
 	}
@@ -246,13 +233,13 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 }
 
 // goldenAnswer compares an answer, indented, with testdata/golden/name.
-func goldenAnswer(t *testing.T, name string, body []byte) {
+func goldenAnswer(t *testing.T, name string, resp wire.Response) {
 	t.Helper()
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, body, "", "  "); err != nil {
+	b, err := json.MarshalIndent(resp, "", "  ")
+	if err != nil {
 		t.Fatal(err)
 	}
-	pretty.WriteByte('\n')
+	pretty := bytes.NewBuffer(append(b, '\n'))
 	path := filepath.Join("..", "testdata", "golden", name)
 	if *update {
 		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {

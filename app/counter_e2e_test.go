@@ -2,9 +2,7 @@ package app
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -93,17 +91,9 @@ func TestRestartJustAfterStepBoundary(t *testing.T) {
 
 	judge := func(t *testing.T, ns, ruleSet string, end time.Time) wire.Response {
 		t.Helper()
-		status, body := call(t, "GET", base, url.Values{"namespace": {ns}, "rollout": {healthy.Rollout},
+		return judgeOK(t, "GET", base, url.Values{"namespace": {ns}, "rollout": {healthy.Rollout},
 			"canaryHash": {healthy.CanaryHash}, "stableHash": {healthy.StableHash}, "ruleSet": {ruleSet},
 			"end": {end.Format(time.RFC3339)}})
-		if status != http.StatusOK {
-			t.Fatalf("status %d: %s", status, body)
-		}
-		var resp wire.Response
-		if err := json.Unmarshal(body, &resp); err != nil {
-			t.Fatal(err)
-		}
-		return resp
 	}
 	restarts := func(resp wire.Response) wire.MetricResult {
 		for _, m := range resp.Metrics {

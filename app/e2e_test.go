@@ -14,7 +14,6 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
-	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/providers"
@@ -30,12 +29,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	prom := promtest.Start(t, &om)
 	end := healthy.End.Truncate(time.Minute)
-	base := startService(t, Options{
-		RulesDir:     e2eRules(t),
-		Prometheus:   providers.ClientOptions{URL: prom.URL},
-		QueryTimeout: 8 * time.Second,
-		Now:          func() time.Time { return end },
-	})
+	base := startE2E(t, prom.URL, end)
 
 	params := func(tr scenario.Truth) url.Values {
 		return url.Values{"namespace": {tr.Namespace}, "canaryHash": {tr.CanaryHash}, "stableHash": {tr.StableHash},
@@ -73,14 +67,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				status, body := call(t, c.method, base, c.params)
-				if status != http.StatusOK {
-					t.Fatalf("status %d: %s", status, body)
-				}
-				var resp wire.Response
-				if err := json.Unmarshal(body, &resp); err != nil {
-					t.Fatal(err)
-				}
+				resp := judgeOK(t, c.method, base, c.params)
 				if resp.Verdict != c.verdict || resp.Summary.Verdict != c.verdict {
 					t.Errorf("verdict %s (summary %s), want %s; reason: %s", resp.Verdict, resp.Summary.Verdict, c.verdict, resp.Reason)
 				}
@@ -161,6 +148,18 @@ func e2eRules(t *testing.T) string {
 	}
 	writeRules(t, dir, "http-service-misspelt.yaml", misspelt)
 	return dir
+}
+
+// startE2E runs the app with the end-to-end rules (e2eRules) on the
+// Prometheus at promURL, its clock stopped at end.
+func startE2E(t *testing.T, promURL string, end time.Time) string {
+	t.Helper()
+	return startService(t, Options{
+		RulesDir:     e2eRules(t),
+		Prometheus:   providers.ClientOptions{URL: promURL},
+		QueryTimeout: 8 * time.Second,
+		Now:          func() time.Time { return end },
+	})
 }
 
 // startService runs the app on a free loopback port until the test ends.

@@ -3,7 +3,6 @@ package app
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,10 +11,8 @@ import (
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
-	"github.com/canary-analyzer/canary-analyzer/api/wire"
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
-	"github.com/canary-analyzer/canary-analyzer/providers"
 )
 
 // The pods of an Argo experiment that the rollout web (new pod-template hash
@@ -84,12 +81,7 @@ func TestExperimentEndToEnd(t *testing.T) {
 	}
 	prom := promtest.Start(t, strings.NewReader(experimentData(t, om.String(), healthy, regressed)))
 	end := healthy.End.Truncate(time.Minute)
-	base := startService(t, Options{
-		RulesDir:     e2eRules(t),
-		Prometheus:   providers.ClientOptions{URL: prom.URL},
-		QueryTimeout: 8 * time.Second,
-		Now:          func() time.Time { return end },
-	})
+	base := startE2E(t, prom.URL, end)
 	params := func(canary, stable string) url.Values {
 		return url.Values{"namespace": {experimentNamespace}, "rollout": {"web"}, "canaryReplicaSet": {canary},
 			"stableReplicaSet": {stable}, "ruleSet": {"http-service"}}
@@ -122,14 +114,7 @@ func TestExperimentEndToEnd(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			status, body := call(t, c.method, base, c.params)
-			if status != http.StatusOK {
-				t.Fatalf("status %d: %s", status, body)
-			}
-			var resp wire.Response
-			if err := json.Unmarshal(body, &resp); err != nil {
-				t.Fatal(err)
-			}
+			resp := judgeOK(t, c.method, base, c.params)
 			t.Logf("%s, score %.0f: %s", resp.Verdict, resp.Score, resp.Reason)
 			if !c.verdict(resp.Verdict) {
 				t.Errorf("verdict %s, want %s; reason: %s", resp.Verdict, c.want, resp.Reason)

@@ -128,7 +128,7 @@ func podMatcher(rs *rules.RuleSet, t request.Target) (*rules.PodMatcher, error) 
 		if t.ByReplicaSet() {
 			field = "canaryReplicaSet"
 		}
-		var te *rules.TargetError
+		var te *request.Error
 		if errors.As(err, &te) {
 			field = te.Field
 		}

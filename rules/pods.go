@@ -40,7 +40,7 @@ type PodMatcher struct {
 // <replicaset>-<suffix> (an Argo experiment's canary and baseline). A
 // both-references target (request.Target.BothReferences) is matched as
 // its judgement against the baseline, and its stable hash must select
-// none of the canary's or the baseline's pods either. A *TargetError says
+// none of the canary's or the baseline's pods either. A *request.Error says
 // which field is at fault.
 func NewPodMatcher(pm PodMatching, t request.Target) (*PodMatcher, error) {
 	m := &PodMatcher{pm: pm, t: t}
@@ -67,18 +67,10 @@ func NewPodMatcher(pm PodMatching, t request.Target) (*PodMatcher, error) {
 	return m, nil
 }
 
-// TargetError is a target whose pods cannot be told apart or matched as
-// asked; Field is the request field at fault.
-type TargetError struct {
-	Field string
-	Err   error
-}
-
-func (e *TargetError) Error() string { return e.Err.Error() }
-func (e *TargetError) Unwrap() error { return e.Err }
-
-func targetError(field, format string, args ...any) *TargetError {
-	return &TargetError{Field: field, Err: fmt.Errorf(format, args...)}
+// targetError is a target whose pods cannot be told apart or matched as
+// asked, naming the request field at fault.
+func targetError(field, format string, args ...any) *request.Error {
+	return &request.Error{Field: field, Err: fmt.Errorf(format, args...)}
 }
 
 // side is the pods of one side of a target: by pod-template hash, or by

@@ -200,6 +200,34 @@ func TestPodMatcherReplicaSets(t *testing.T) {
 			stable:     []string{long + "-basqqqqq"},
 			neither:    []string{long + "-canary-b2x4z", long + "-canb2x4zz"},
 		},
+		// Each side is named by its own field: the canary's ReplicaSet
+		// against the stable pods by hash; a both-references target is
+		// matched as its judgement against the baseline.
+		{
+			name:       "the canary's ReplicaSet against the stable pods",
+			target:     bothTarget.AgainstStable(),
+			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"`,
+			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
+			stablePods: `pod=~"web-7c9d5b6f4d-[a-z0-9]+"`,
+			canary:     []string{"web-6d4f9c7b8-2-1-canary-fghij"},
+			stable:     []string{"web-7c9d5b6f4d-k6plh", "web-7c9d5b6f4d-2x4z6"},
+			neither: []string{
+				"web-6d4f9c7b8-2-1-baseline-abcde", // the baseline carries the stable hash but not its name
+				"web-6d4f9c7b8-abcde",              // the rollout's own canary pod
+				"api-7c9d5b6f4d-abcde",             // another rollout
+				"web-7c9d5b6f4d-2-1-foo-abcde",     // a ReplicaSet whose name continues
+			},
+		},
+		{
+			name:       "both references: the judgement against the baseline",
+			target:     bothTarget,
+			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"`,
+			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
+			stablePods: `pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"`,
+			canary:     []string{"web-6d4f9c7b8-2-1-canary-fghij"},
+			stable:     []string{"web-6d4f9c7b8-2-1-baseline-abcde"},
+			neither:    []string{"web-7c9d5b6f4d-k6plh"},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -285,75 +313,6 @@ func TestPodMatcherReplicaSetErrors(t *testing.T) {
 var bothTarget = request.Target{Namespace: "shop", Rollout: "web", StableHash: "7c9d5b6f4d",
 	CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"}
 
-// TestPodMatcherSidesOfTheirOwn: each side is named by its own field, so
-// the canary's ReplicaSet can be judged against the stable pods by hash;
-// a both-references target is matched as its judgement against the
-// baseline.
-func TestPodMatcherSidesOfTheirOwn(t *testing.T) {
-	t.Parallel()
-	const (
-		canary   = "web-6d4f9c7b8-2-1-canary-fghij"
-		baseline = "web-6d4f9c7b8-2-1-baseline-abcde"
-		stable   = "web-7c9d5b6f4d-k6plh"
-	)
-	cases := []struct {
-		name                         string
-		target                       request.Target
-		pods, canaryPods, stablePods string
-		canary, stable, neither      []string
-	}{
-		{
-			name:       "the canary's ReplicaSet against the stable pods",
-			target:     bothTarget.AgainstStable(),
-			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"`,
-			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
-			stablePods: `pod=~"web-7c9d5b6f4d-[a-z0-9]+"`,
-			canary:     []string{canary},
-			stable:     []string{stable, "web-7c9d5b6f4d-2x4z6"},
-			neither: []string{
-				baseline,                       // the baseline carries the stable hash but not its name
-				"web-6d4f9c7b8-abcde",          // the rollout's own canary pod
-				"api-7c9d5b6f4d-abcde",         // another rollout
-				"web-7c9d5b6f4d-2-1-foo-abcde", // a ReplicaSet whose name continues
-			},
-		},
-		{
-			name:       "both references: the judgement against the baseline",
-			target:     bothTarget,
-			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"`,
-			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
-			stablePods: `pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"`,
-			canary:     []string{canary},
-			stable:     []string{baseline},
-			neither:    []string{stable},
-		},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			m, err := NewPodMatcher(PodMatching{By: ByName, PodLabel: "pod"}, c.target)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := m.Params(model.Duration(time.Minute))
-			if p.Pods != c.pods || p.CanaryPods != c.canaryPods || p.StablePods != c.stablePods {
-				t.Errorf("got\n%s\n%s\n%s\nwant\n%s\n%s\n%s", p.Pods, p.CanaryPods, p.StablePods, c.pods, c.canaryPods, c.stablePods)
-			}
-			pods := regexp.MustCompile("^(?:" + unquoteMatcher(t, p.Pods) + ")$")
-			for want, names := range map[Side][]string{Canary: c.canary, Stable: c.stable, Neither: c.neither} {
-				for _, n := range names {
-					if side, _ := m.Classify(model.Metric{"pod": model.LabelValue(n)}); side != want {
-						t.Errorf("%s is %v, want %v", n, side, want)
-					}
-					if pods.MatchString(n) != (want != Neither) {
-						t.Errorf("{{.Pods}} selects %s: %v, want %v", n, pods.MatchString(n), want != Neither)
-					}
-				}
-			}
-		})
-	}
-}
-
 // TestPodMatcherOverlaps: a side named by hash must select none of the
 // pods of a side named by ReplicaSet, nor, in a both-references target,
 // of the canary's or the baseline's ReplicaSet; each refusal names the
@@ -413,7 +372,7 @@ func TestPodMatcherOverlaps(t *testing.T) {
 				}
 				return
 			}
-			var te *TargetError
+			var te *request.Error
 			if !errors.As(err, &te) || te.Field != c.field {
 				t.Errorf("got %v, want an error in field %s", err, c.field)
 			}

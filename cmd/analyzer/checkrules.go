@@ -39,7 +39,7 @@ func runCheckRules(args []string, out, errOut io.Writer) int {
 	fs.StringVar(&o.target.Namespace, "namespace", "", "dry run: run every query for the pods of this namespace (needs --prometheus.url and/or --loki.url)")
 	fs.StringVar(&o.target.Rollout, "rollout", "", "dry run: only the pods of this rollout")
 	fs.StringVar(&o.target.CanaryHash, "canary-hash", "", "dry run: the canary's pod-template hash (with --stable-hash)")
-	fs.StringVar(&o.target.StableHash, "stable-hash", "", "dry run: the stable pods' pod-template hash (with --canary-hash)")
+	fs.StringVar(&o.target.StableHash, "stable-hash", "", "dry run: the stable pods' pod-template hash (with --canary-hash; or beside the ReplicaSets, with --rollout: both references, each judgement's queries run)")
 	fs.StringVar(&o.target.CanaryReplicaSet, "canary-replicaset", "", "dry run, instead of the hashes: the canary's ReplicaSet, e.g. an Argo experiment's canary template (with --stable-replicaset)")
 	fs.StringVar(&o.target.StableReplicaSet, "stable-replicaset", "", "dry run, instead of the hashes: the ReplicaSet to compare with, e.g. an experiment's baseline (with --canary-replicaset)")
 	fs.StringVar(&o.end, "end", "", "dry run: the end of the window (RFC 3339 or Unix seconds; default now)")
@@ -131,12 +131,14 @@ func (o checkOptions) dryRunEnd() (time.Time, error) {
 		return time.Time{}, errors.New("--rollout, --canary-hash, --stable-hash, --canary-replicaset, --stable-replicaset and --end belong to a dry run: give --namespace")
 	case t.Namespace != "" && o.prometheus.URL == "" && o.loki.URL == "":
 		return time.Time{}, errors.New("a dry run (--namespace) needs --prometheus.url and/or --loki.url")
-	case (t.CanaryHash == "") != (t.StableHash == ""):
+	case (t.CanaryHash == "") != (t.StableHash == "") && !t.ByReplicaSet():
 		return time.Time{}, errors.New("give both --canary-hash and --stable-hash, or neither")
 	case (t.CanaryReplicaSet == "") != (t.StableReplicaSet == ""):
 		return time.Time{}, errors.New("give both --canary-replicaset and --stable-replicaset, or neither")
 	case t.ByReplicaSet() && t.CanaryHash != "":
-		return time.Time{}, errors.New("give the hashes or the ReplicaSets, not both")
+		return time.Time{}, errors.New("give the hashes or the ReplicaSets, not both (--stable-hash may join the ReplicaSets: both references)")
+	case t.BothReferences() && t.Rollout == "":
+		return time.Time{}, errors.New("--stable-hash beside the ReplicaSets (both references) needs --rollout: the stable pods are <rollout>-<hash>-<suffix>")
 	case o.end == "":
 		return time.Now(), nil
 	}
@@ -150,7 +152,10 @@ func (o checkOptions) dryRunEnd() (time.Time, error) {
 }
 
 // dryRun runs every query of the rule sets against the backends and prints
-// what it found; it says whether there was an error.
+// what it found; it says whether there was an error. A both-references
+// target runs the queries of each judgement: against the baseline (whose
+// matcher also checks that the stable hash selects none of the
+// ReplicaSets' pods) and against the stable pods.
 func dryRun(out, errOut io.Writer, sets map[string]*rules.RuleSet, o checkOptions, end time.Time) bool {
 	series, err := app.Backends(o.prometheus, o.loki)
 	if err != nil {
@@ -158,24 +163,34 @@ func dryRun(out, errOut io.Writer, sets map[string]*rules.RuleSet, o checkOption
 		return true
 	}
 	logs := app.LogQueriers(series)
+	type judgement struct {
+		target request.Target
+		what   string
+	}
+	judgements := []judgement{{o.target, ""}}
+	if o.target.BothReferences() {
+		judgements = []judgement{{o.target, " (against the baseline)"}, {o.target.AgainstStable(), " (against the stable pods)"}}
+	}
 	failed := false
 	for _, name := range rules.Names(sets) {
 		rs := sets[name]
-		ctx, cancel := context.WithTimeout(context.Background(), o.timeout*time.Duration(max(1, queries(rs))))
-		findings := rules.DryRun(ctx, rs, series, logs, o.target, end)
-		cancel()
-		errs, warns := 0, 0
-		for _, f := range findings {
-			fmt.Fprintln(errOut, f)
-			if f.Warning {
-				warns++
-			} else {
-				errs++
+		for _, j := range judgements {
+			ctx, cancel := context.WithTimeout(context.Background(), o.timeout*time.Duration(max(1, queries(rs))))
+			findings := rules.DryRun(ctx, rs, series, logs, j.target, end)
+			cancel()
+			errs, warns := 0, 0
+			for _, f := range findings {
+				fmt.Fprintln(errOut, f)
+				if f.Warning {
+					warns++
+				} else {
+					errs++
+				}
 			}
+			failed = failed || errs > 0
+			fmt.Fprintf(out, "dry run of %s%s for namespace %s until %s: %d queries, %d errors, %d warnings\n",
+				name, j.what, o.target.Namespace, end.UTC().Format(time.RFC3339), queries(rs), errs, warns)
 		}
-		failed = failed || errs > 0
-		fmt.Fprintf(out, "dry run of %s for namespace %s until %s: %d queries, %d errors, %d warnings\n",
-			name, o.target.Namespace, end.UTC().Format(time.RFC3339), queries(rs), errs, warns)
 	}
 	return failed
 }

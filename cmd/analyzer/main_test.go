@@ -37,6 +37,8 @@ func TestCommands(t *testing.T) {
 		{"judge with one ReplicaSet", []string{"judge", "--namespace", "shop", "--canary-replicaset", "web-1-canary", "--rule-set", "r"}, exitUsage},
 		{"judge with ReplicaSets and hashes", []string{"judge", "--namespace", "shop", "--canary-replicaset", "web-1-canary",
 			"--stable-replicaset", "web-1-baseline", "--canary-hash", "a", "--stable-hash", "b", "--rule-set", "r"}, exitUsage},
+		{"judge against both references without the rollout", []string{"judge", "--namespace", "shop", "--canary-replicaset", "web-1-canary",
+			"--stable-replicaset", "web-1-baseline", "--stable-hash", "b", "--rule-set", "r"}, exitUsage},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,6 +89,11 @@ func TestJudgeCommand(t *testing.T) {
 		{"healthy by ReplicaSet", healthy, []string{"--canary-replicaset", healthy.Rollout + "-" + healthy.CanaryHash,
 			"--stable-replicaset", healthy.Rollout + "-" + healthy.StableHash}, "text", exitSuccessful, "Successful  score 100",
 			"namespace e2e-healthy  canary web-5f6b7c8d9e (" + healthy.CanaryPod + "; age 14m)  stable web-7c9d5b6f4d (4 pods)\n"},
+		// Both references, with a baseline that has no pods here: nothing
+		// to compare with there, Successful against the stable pods.
+		{"healthy against both references", healthy, []string{"--canary-replicaset", healthy.Rollout + "-" + healthy.CanaryHash,
+			"--stable-replicaset", healthy.Rollout + "-1-baseline", "--stable-hash", healthy.StableHash}, "text", exitSuccessful,
+			"Successful  score 100", "  against stable " + healthy.StableHash + " (4 pods): Successful, score 100: "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var code int
