@@ -193,3 +193,31 @@ func TestConcurrencyLimit(t *testing.T) {
 	}
 	checkResponse(t, do(t, "GET", srv.URL+"/api/v1/judge?"+validQuery, ""), 200, "", "")
 }
+
+// TestBothReferencesTakeTwoSlots: a both-references request is two
+// judgements, so with --query.max-concurrency 2 it leaves no slot for
+// another request.
+func TestBothReferencesTakeTwoSlots(t *testing.T) {
+	t.Parallel()
+	j := &blockingJudger{entered: make(chan struct{}, 10), release: make(chan struct{})}
+	srv := serveAPI(t, Options{Judger: j, Timeout: 5 * time.Second, MaxConcurrent: 2, QueueWait: 20 * time.Millisecond})
+	const both = "namespace=shop&rollout=web&canaryReplicaSet=web-6d4f9c7b8-2-1-canary&stableReplicaSet=web-6d4f9c7b8-2-1-baseline&stableHash=7c9d5b6f4d&ruleSet=http-service"
+	done := make(chan int, 1)
+	go func() {
+		res, err := http.Get(srv.URL + "/api/v1/judge?" + both)
+		if err != nil {
+			t.Error(err)
+			done <- 0
+			return
+		}
+		res.Body.Close()
+		done <- res.StatusCode
+	}()
+	<-j.entered
+	checkResponse(t, do(t, "GET", srv.URL+"/api/v1/judge?"+validQuery, ""), 503, "overloaded", "")
+	close(j.release)
+	if s := <-done; s != 200 {
+		t.Errorf("the both-references request answered %d", s)
+	}
+	checkResponse(t, do(t, "GET", srv.URL+"/api/v1/judge?"+validQuery, ""), 200, "", "")
+}
