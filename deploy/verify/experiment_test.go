@@ -69,7 +69,7 @@ func TestExperimentTemplateAgreesWithTheHashTemplate(t *testing.T) {
 	for _, a := range ex.Spec.Args {
 		args = append(args, a.Name)
 	}
-	if want := []string{"namespace", "rollout", "canary-replicaset", "stable-replicaset", "rule-set"}; !reflect.DeepEqual(args, want) {
+	if want := []string{"namespace", "rollout", "canary-replicaset", "stable-replicaset", "stable-hash", "rule-set"}; !reflect.DeepEqual(args, want) {
 		t.Errorf("args %v, want %v", args, want)
 	}
 }
@@ -276,50 +276,77 @@ func checkExperimentPods(t *testing.T, r *v1alpha1.Rollout, tmpl *v1alpha1.Clust
 		t.Fatalf("the analyzer refuses %s: %v", u.RawQuery, err)
 	}
 	want := request.Target{Namespace: r.Namespace, Rollout: r.Name,
-		CanaryReplicaSet: templateRSs["canary"].Name, StableReplicaSet: templateRSs["baseline"].Name}
+		CanaryReplicaSet: templateRSs["canary"].Name, StableReplicaSet: templateRSs["baseline"].Name, StableHash: stableHash}
 	if req.Target != want {
 		t.Errorf("the analyzer is asked %+v, want %+v", req.Target, want)
+	}
+	if !req.BothReferences() {
+		t.Errorf("%+v does not judge against both references", req.Target)
 	}
 
 	rs := sets[req.RuleSet]
 	if rs == nil {
 		t.Fatalf("rule set %q is not shipped", req.RuleSet)
 	}
-	m, err := rules.NewPodMatcher(rs.Pods, req.Target)
-	switch {
-	case refused && (err == nil || !strings.Contains(err.Error(), "cannot be told apart")):
-		t.Fatalf("%+v: got %v, want the pods refused as indistinguishable", req.Target, err)
-	case refused:
-		return
-	case err != nil:
-		t.Fatalf("the rule set cannot judge %+v: %v", req.Target, err)
+	var stablePods []string // the rollout's own pods of the stable version
+	for i := 0; i < 10; i++ {
+		stablePods = append(stablePods, names.SimpleNameGenerator.GenerateName(stableRS.Name+"-"))
 	}
-	// {{.Pods}} as Prometheus reads a =~ matcher: anchored at both ends.
-	params := m.Params(rs.Step)
-	_, lit, _ := strings.Cut(params.Pods, "=~")
+	// The two judgements of the request: each must see its canary and its
+	// reference and nothing else.
+	for _, c := range []struct {
+		against           string
+		target            request.Target
+		reference, others []string
+	}{
+		{"baseline", req.AgainstBaseline(), pods["baseline"], stablePods},
+		{"stable", req.AgainstStable(), stablePods, pods["baseline"]},
+	} {
+		m, err := rules.NewPodMatcher(rs.Pods, c.target)
+		switch {
+		case refused && c.against == "baseline" && (err == nil || !strings.Contains(err.Error(), "cannot be told apart")):
+			t.Fatalf("%+v: got %v, want the pods refused as indistinguishable", c.target, err)
+		case refused:
+			return // the canary's and the baseline's pods cannot be told apart: the whole request is refused
+		case err != nil:
+			t.Fatalf("the rule set cannot judge %+v: %v", c.target, err)
+		}
+		check := podChecker(t, m, rs, c.against)
+		for _, pod := range pods["canary"] {
+			check(pod, rules.Canary)
+		}
+		for _, pod := range c.reference {
+			check(pod, rules.Stable)
+		}
+		for _, pod := range c.others {
+			check(pod, rules.Neither)
+		}
+		for i := 0; i < 10; i++ {
+			check(names.SimpleNameGenerator.GenerateName(newRS.Name+"-"), rules.Neither)
+			// The next revision's experiment at the same step.
+			check(names.SimpleNameGenerator.GenerateName(fmt.Sprintf("%s-%s-3-%d-canary-", r.Name, canaryHash, index)), rules.Neither)
+			check(names.SimpleNameGenerator.GenerateName(fmt.Sprintf("%s-%s-3-%d-baseline-", r.Name, canaryHash, index)), rules.Neither)
+		}
+	}
+}
+
+// podChecker returns a check that a pod is on the side want of matcher m,
+// both as m classifies a returned series and as the queries' {{.Pods}}
+// matcher selects it (Prometheus anchors a =~ matcher at both ends).
+func podChecker(t *testing.T, m *rules.PodMatcher, rs *rules.RuleSet, against string) func(pod string, want rules.Side) {
+	t.Helper()
+	_, lit, _ := strings.Cut(m.Params(rs.Step).Pods, "=~")
 	re, err := strconv.Unquote(lit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	selected := regexp.MustCompile("^(?:" + re + ")$")
-	check := func(pod string, want rules.Side) {
+	return func(pod string, want rules.Side) {
 		t.Helper()
 		side, _ := m.Classify(map[model.LabelName]model.LabelValue{model.LabelName(rs.Pods.PodLabel): model.LabelValue(pod)})
 		if side != want || selected.MatchString(pod) != (want != rules.Neither) {
-			t.Errorf("pod %s: side %v, selected %v; want %v", pod, side, selected.MatchString(pod), want)
+			t.Errorf("against the %s: pod %s: side %v, selected %v; want %v", against, pod, side, selected.MatchString(pod), want)
 		}
-	}
-	for _, pod := range pods["canary"] {
-		check(pod, rules.Canary)
-	}
-	for _, pod := range pods["baseline"] {
-		check(pod, rules.Stable)
-	}
-	for i := 0; i < 10; i++ {
-		check(names.SimpleNameGenerator.GenerateName(stableRS.Name+"-"), rules.Neither)
-		check(names.SimpleNameGenerator.GenerateName(newRS.Name+"-"), rules.Neither)
-		// The next revision's experiment at the same step.
-		check(names.SimpleNameGenerator.GenerateName(fmt.Sprintf("%s-%s-3-%d-canary-", r.Name, canaryHash, index)), rules.Neither)
 	}
 }
 

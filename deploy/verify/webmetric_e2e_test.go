@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -40,12 +41,73 @@ func e2eData(t *testing.T) (data *bytes.Buffer, healthy, regressed, young scenar
 	y := h
 	y.Name, y.Namespace, y.Description = "e2e-young", "e2e-young", "A healthy canary one minute old: too early to judge."
 	y.CanaryAge = time.Minute
-	data = &bytes.Buffer{}
-	truths, err := scenario.GenerateMany(data, []scenario.Instance{{Scenario: h, Seed: 101}, {Scenario: r, Seed: 102}, {Scenario: y, Seed: 103}})
+	// Two more healthy canaries, started with the others, in namespaces of
+	// their own: the baseline pods of the experiments (withExperiments).
+	hb, yb := h, y
+	hb.Name, hb.Namespace = "e2e-baseline", "e2e-baseline"
+	yb.Name, yb.Namespace = "e2e-young-baseline", "e2e-young-baseline"
+	var om bytes.Buffer
+	truths, err := scenario.GenerateMany(&om, []scenario.Instance{{Scenario: h, Seed: 101}, {Scenario: r, Seed: 102}, {Scenario: y, Seed: 103},
+		{Scenario: hb, Seed: 104}, {Scenario: yb, Seed: 105}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data, truths[0], truths[1], truths[2]
+	healthy, regressed, young = truths[0], truths[1], truths[2]
+	data = withExperiments(t, om.String(), []scenario.Truth{healthy, regressed, young}, []scenario.Truth{truths[3], truths[3], truths[4]})
+	return data, healthy, regressed, young
+}
+
+// experimentRS is the name Argo gives the ReplicaSet of template in the
+// experiment that truth's rollout runs at step 0 of revision 2:
+// <rollout>-<pod-template hash>-<revision>-<step index>-<template>.
+func experimentRS(truth scenario.Truth, template string) string {
+	return fmt.Sprintf("%s-%s-2-0-%s", truth.Rollout, truth.CanaryHash, template)
+}
+
+// withExperiments adds an Argo experiment to the namespace of each of
+// truths, beside its rollout's pods: a canary pod (experimentRS "canary"),
+// a copy of the truth's canary, and a baseline pod ("baseline"), a copy of
+// the canary of baselines[i], a healthy pod started at the same time,
+// carrying the stable pods' hash as Argo's baseline does. Copies follow
+// their originals within each metric family (OpenMetrics keeps a
+// family's samples together).
+func withExperiments(t *testing.T, om string, truths, baselines []scenario.Truth) *bytes.Buffer {
+	t.Helper()
+	type copyOf struct {
+		namespace, pod string
+		to             *strings.Replacer
+	}
+	var copies []copyOf
+	for i, tr := range truths {
+		b := baselines[i]
+		copies = append(copies,
+			copyOf{tr.Namespace, tr.CanaryPod, strings.NewReplacer(tr.CanaryPod, experimentRS(tr, "canary")+"-fghij")},
+			copyOf{b.Namespace, b.CanaryPod, strings.NewReplacer(`namespace="`+b.Namespace+`"`, `namespace="`+tr.Namespace+`"`,
+				b.CanaryPod, experimentRS(tr, "baseline")+"-abcde",
+				`rollouts_pod_template_hash="`+b.CanaryHash+`"`, `rollouts_pod_template_hash="`+tr.StableHash+`"`)})
+	}
+	out := &bytes.Buffer{}
+	var pending []string
+	copied := 0
+	for _, line := range strings.SplitAfter(om, "\n") {
+		if strings.HasPrefix(line, "#") {
+			for _, p := range pending {
+				out.WriteString(p)
+			}
+			pending = pending[:0]
+		}
+		out.WriteString(line)
+		for _, c := range copies {
+			if strings.Contains(line, `namespace="`+c.namespace+`"`) && strings.Contains(line, `pod="`+c.pod+`"`) {
+				pending = append(pending, c.to.Replace(line))
+				copied++
+			}
+		}
+	}
+	if len(pending) > 0 || copied == 0 {
+		t.Fatalf("the end-to-end data changed: %d samples copied, %d after the last family", copied, len(pending))
+	}
+	return out
 }
 
 // analyzerProcess is a running `analyzer serve`.
@@ -220,9 +282,9 @@ func TestWebMetricEndToEnd(t *testing.T) {
 		var ar *v1alpha1.AnalysisRun
 		var metrics []v1alpha1.Metric
 		if tmplName == experimentTemplate {
-			// By ReplicaSet: the rollout's own, <rollout>-<hash>, which an
-			// experiment's would be compared as.
-			ar, metrics = replicaSetAnalysisRun(t, r, tmpls[tmplName], replicaSet(r, c.truth.CanaryHash).Name, replicaSet(r, c.truth.StableHash).Name, c.ruleSet)
+			// The experiment's canary against its baseline and the
+			// rollout's stable pods.
+			ar, metrics = replicaSetAnalysisRun(t, r, tmpls[tmplName], experimentRS(c.truth, "canary"), experimentRS(c.truth, "baseline"), c.truth.StableHash, c.ruleSet)
 		} else {
 			ar, metrics = newAnalysisRun(t, r, tmpls[tmplName], c.truth.StableHash, c.truth.CanaryHash)
 		}
@@ -273,6 +335,9 @@ func TestWebMetricEndToEnd(t *testing.T) {
 					if c.want == v1alpha1.AnalysisPhaseFailed && len(summary.Failed) == 0 {
 						t.Errorf("a Failed verdict names no failed metric: %s", got.Value)
 					}
+					if tmplName == experimentTemplate && !strings.Contains(summary.Reason, "against both references") {
+						t.Errorf("the experiment's verdict %q does not come from both references", summary.Reason)
+					}
 					if len(got.Value) > 1024 {
 						t.Errorf("the stored value is %d bytes; Argo keeps it in the AnalysisRun's status", len(got.Value))
 					}
@@ -311,12 +376,13 @@ func TestWebMetricEndToEnd(t *testing.T) {
 
 // replicaSetAnalysisRun builds, with Argo's functions, the AnalysisRun of
 // the experiment template for the Rollout r comparing ReplicaSet canary
-// with stable (the args an experiment step resolves).
-func replicaSetAnalysisRun(t *testing.T, r *v1alpha1.Rollout, tmpl *v1alpha1.ClusterAnalysisTemplate, canary, stable, ruleSet string) (*v1alpha1.AnalysisRun, []v1alpha1.Metric) {
+// with ReplicaSet baseline and the stable pods of stableHash (the args an
+// experiment step resolves).
+func replicaSetAnalysisRun(t *testing.T, r *v1alpha1.Rollout, tmpl *v1alpha1.ClusterAnalysisTemplate, canary, baseline, stableHash, ruleSet string) (*v1alpha1.AnalysisRun, []v1alpha1.Metric) {
 	t.Helper()
 	arg := func(name, value string) v1alpha1.Argument { return v1alpha1.Argument{Name: name, Value: &value} }
 	args := []v1alpha1.Argument{arg("namespace", r.Namespace), arg("rollout", r.Name), arg("canary-replicaset", canary),
-		arg("stable-replicaset", stable), arg("rule-set", ruleSet)}
+		arg("stable-replicaset", baseline), arg("stable-hash", stableHash), arg("rule-set", ruleSet)}
 	run, err := analysisutil.NewAnalysisRunFromTemplates(nil, []*v1alpha1.ClusterAnalysisTemplate{tmpl}, args, nil, nil,
 		map[string]string{}, map[string]string{}, canary+"-verdict", "", r.Namespace)
 	if err != nil {
