@@ -125,8 +125,10 @@ func New() *Judge {
 // signatures metrics are judged by analysis/signatures on their own share
 // of the look's budget; the others together (judgeSet), so that the
 // weighted Holm procedure shares the look's false-alarm budget between all
-// their hypotheses. analysis.Conclude scores the results.
+// their hypotheses. analysis.Conclude scores the results. The report does
+// not depend on the order of the series (analysis.Input.InPodOrder).
 func (j *Judge) Judge(in analysis.Input) analysis.Report {
+	in = in.InPodOrder()
 	if reason := swapCheck(in); reason != "" {
 		return refuseSwapped(in, reason)
 	}

@@ -386,8 +386,11 @@ func New() *Judge {
 // fails the canary, where Kayenta would fail a critical one). Kayenta has
 // no load model: a metric judged relative to load (Metric.Load) is
 // compared per unit of load instead, each value divided by its pod's load
-// at the same step (perLoad), which is what its users would query.
+// at the same step (perLoad), which is what its users would query. The
+// report does not depend on the order of the series
+// (analysis.Input.InPodOrder).
 func (j *Judge) Judge(in analysis.Input) analysis.Report {
+	in = in.InPodOrder()
 	results := make([]analysis.MetricResult, len(in.Metrics))
 	for i, mi := range in.Metrics {
 		m, d := mi.Metric, mi.Data
