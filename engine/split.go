@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -47,8 +48,13 @@ func split(pm *rules.PodMatcher, m model.Matrix) (sides, error) {
 // the series whose labels have every value of sel (a label a series lacks
 // counts as ""), and sums those of each pod at each timestamp. Several
 // series of one pod are what such a query returns (one per status class,
-// say), so they are not an error here.
+// say), so they are not an error here. The series are added in the order
+// of their labels, not in the backend's order: a floating-point sum
+// depends on the order of its terms in the last bits, and the same series
+// must give the same sum.
 func splitSelected(pm *rules.PodMatcher, m model.Matrix, sel map[string]string) sides {
+	m = slices.Clone(m) // shared with other queries' results: sorted here only
+	sort.Sort(m)
 	sums := map[rules.Side]map[string]map[model.Time]float64{rules.Canary: {}, rules.Stable: {}}
 	for _, ss := range m {
 		if !hasLabels(ss.Metric, sel) {
