@@ -202,6 +202,18 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 		})
 	}
 
+	// A baseline ReplicaSet with no pods (a wrong argument): the canary,
+	// which the stable pods pass, is not passed on them alone.
+	t.Run("a baseline that names no pod", func(t *testing.T) {
+		resp := judgeOK(t, "GET", base, params(bothHealthyRS, "web-6d4f9c7b8-2-1-nobody"))
+		if resp.Verdict != analysis.Inconclusive || len(resp.References) != 2 || resp.References[1].Verdict != analysis.Successful {
+			t.Fatalf("verdict %s with %d references, want Inconclusive although the stable pods pass it", resp.Verdict, len(resp.References))
+		}
+		if want := "Inconclusive: no pod of the baseline (web-6d4f9c7b8-2-1-nobody) has data in the window"; !strings.HasPrefix(resp.Reason, want) {
+			t.Errorf("reason %q, want it to begin %q", resp.Reason, want)
+		}
+	})
+
 	t.Run("bad input never reaches Prometheus", func(t *testing.T) {
 		p := params(bothRegressedRS, bothRegressedBase)
 		checkRefused(t, base, prom, []refusal{

@@ -35,6 +35,12 @@ type outcome struct {
 // The reason says first what decided, then gives both judgements' reasons.
 // The rest of the answer is the judgement against the baseline, and both
 // judgements are in References.
+//
+// A reference of which no pod has any data in the window (a ReplicaSet or
+// hash that names no pod: a wrong argument, pods that never started) makes
+// the answer Inconclusive where it would be Successful: the request asked
+// for two references, and the one left cannot stand in for both without
+// anyone noticing (never a pass on missing data).
 func combine(t request.Target, base, stable outcome) (*wire.Response, error) {
 	if base.err != nil {
 		return nil, base.err
@@ -44,11 +50,33 @@ func combine(t request.Target, base, stable outcome) (*wire.Response, error) {
 	}
 	b, s := base.resp, stable.resp
 	v := bothVerdict(b.Verdict, s.Verdict)
+	reason := bothReason(t, v, b, s)
+	if missing := missingReference(t, b, s); missing != "" && v == analysis.Successful {
+		v = analysis.Inconclusive
+		reason = "Inconclusive: " + missing + " Against the baseline: " + sentence(b.Reason) + " Against the stable pods: " + sentence(s.Reason)
+	}
 	out := *b
 	out.Target = t
-	out.SetVerdict(v, max(b.Score, s.Score), bothReason(t, v, b, s), bothFailed(v, b, s))
+	out.SetVerdict(v, max(b.Score, s.Score), reason, bothFailed(v, b, s))
 	out.References = []wire.Reference{wire.NewReference(wire.AgainstBaseline, b), wire.NewReference(wire.AgainstStable, s)}
 	return &out, nil
+}
+
+// missingReference says which reference has no pod with data in the
+// window, and which argument names it; "" when both have pods.
+func missingReference(t request.Target, b, s *wire.Response) string {
+	switch {
+	case len(b.Stable.Pods) == 0 && len(s.Stable.Pods) == 0:
+		return fmt.Sprintf("neither the baseline (%s) nor the stable pods (%s) have a pod with data in the window: "+
+			"check the ReplicaSet and hash arguments.", t.StableReplicaSet, t.StableHash)
+	case len(b.Stable.Pods) == 0:
+		return fmt.Sprintf("no pod of the baseline (%s) has data in the window, so the canary is not judged against "+
+			"both references: check the stable-replicaset argument (stableReplicaSet).", t.StableReplicaSet)
+	case len(s.Stable.Pods) == 0:
+		return fmt.Sprintf("no stable pod (%s) has data in the window, so the canary is not judged against both "+
+			"references: check the stable-hash argument (stableHash).", t.StableHash)
+	}
+	return ""
 }
 
 // bothVerdict is the verdict of the two judgements together.

@@ -129,6 +129,58 @@ func TestCombine(t *testing.T) {
 	}
 }
 
+// TestCombineWithAReferenceMissing: a reference of which no pod has data
+// (a wrong ReplicaSet or hash) cannot leave the other to pass the canary
+// alone; the answer is Inconclusive and says which argument to check.
+// Inconclusive and Failed answers stay as they are.
+func TestCombineWithAReferenceMissing(t *testing.T) {
+	t.Parallel()
+	const (
+		S = analysis.Successful
+		F = analysis.Failed
+		I = analysis.Inconclusive
+	)
+	for _, c := range []struct {
+		name                 string
+		base, stable         analysis.Verdict
+		noBaseline, noStable bool
+		want                 analysis.Verdict
+		first                string
+	}{
+		{"no baseline pod", I, S, true, false, I, "Inconclusive: no pod of the baseline (web-6d4f9c7b8-2-1-baseline) has data in the window"},
+		{"no stable pod", S, I, false, true, I, "Inconclusive: no stable pod (7c9d5b6f4d) has data in the window"},
+		{"neither", I, I, true, true, I, "Inconclusive against both references"},
+		{"no baseline pod, the stable pods fail it", I, F, true, false, I, "Inconclusive: the canary fails against the stable pods"},
+		{"both present", I, S, false, false, S, "Successful: the canary passes against the stable pods"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var sf []string
+			if c.stable == F {
+				sf = []string{"latency"}
+			}
+			b := judged(wire.AgainstBaseline, c.base, 40)
+			s := judged(wire.AgainstStable, c.stable, 70, sf...)
+			if c.noBaseline {
+				b.Stable.Pods = nil
+			}
+			if c.noStable {
+				s.Stable.Pods = nil
+			}
+			got, err := combine(bothTarget, outcome{resp: b}, outcome{resp: s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Verdict != c.want || got.Summary.Verdict != c.want {
+				t.Errorf("verdict %s (summary %s), want %s", got.Verdict, got.Summary.Verdict, c.want)
+			}
+			if !strings.HasPrefix(got.Reason, c.first) {
+				t.Errorf("reason %q\nwant it to begin %q", got.Reason, c.first)
+			}
+		})
+	}
+}
+
 // TestCombineErrors: a judgement that could not be made is the answer's
 // error, whatever the other's verdict; never a verdict.
 func TestCombineErrors(t *testing.T) {
