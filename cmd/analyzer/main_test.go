@@ -89,11 +89,13 @@ func TestJudgeCommand(t *testing.T) {
 		{"healthy by ReplicaSet", healthy, []string{"--canary-replicaset", healthy.Rollout + "-" + healthy.CanaryHash,
 			"--stable-replicaset", healthy.Rollout + "-" + healthy.StableHash}, "text", exitSuccessful, "Successful  score 100",
 			"namespace e2e-healthy  canary web-5f6b7c8d9e (" + healthy.CanaryPod + "; age 14m)  stable web-7c9d5b6f4d (4 pods)\n"},
-		// Both references, with a baseline that has no pods here: nothing
-		// to compare with there, Successful against the stable pods.
-		{"healthy against both references", healthy, []string{"--canary-replicaset", healthy.Rollout + "-" + healthy.CanaryHash,
-			"--stable-replicaset", healthy.Rollout + "-1-baseline", "--stable-hash", healthy.StableHash}, "text", exitSuccessful,
-			"Successful  score 100", "  against stable " + healthy.StableHash + " (4 pods): Successful, score 100: "},
+		// Both references, with a baseline that has no pods here: Successful
+		// against the stable pods, but one reference does not pass the
+		// canary alone: Inconclusive, naming the argument to check.
+		{"healthy against both references, the baseline missing", healthy, []string{"--canary-replicaset", healthy.Rollout + "-" + healthy.CanaryHash,
+			"--stable-replicaset", healthy.Rollout + "-1-baseline", "--stable-hash", healthy.StableHash}, "text", exitInconclusive,
+			"Inconclusive  score 100  (rule set http-service, judge canary)\nInconclusive: no pod of the baseline (" + healthy.Rollout + "-1-baseline) has data",
+			"  against stable " + healthy.StableHash + " (4 pods): Successful, score 100: "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var code int
