@@ -10,6 +10,13 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/api/wire"
 )
 
+// The three verdicts, short, for the tables of the combination.
+const (
+	S = analysis.Successful
+	F = analysis.Failed
+	I = analysis.Inconclusive
+)
+
 // judged is a judgement with verdict v, a score and reason of its own, and
 // failed metrics when v is Failed.
 func judged(against string, v analysis.Verdict, score float64, failed ...string) *wire.Response {
@@ -39,11 +46,6 @@ func judged(against string, v analysis.Verdict, score float64, failed ...string)
 // references, and the reason says what decided first.
 func TestCombine(t *testing.T) {
 	t.Parallel()
-	const (
-		S = analysis.Successful
-		F = analysis.Failed
-		I = analysis.Inconclusive
-	)
 	cases := []struct {
 		base, stable analysis.Verdict
 		want         analysis.Verdict
@@ -135,11 +137,6 @@ func TestCombine(t *testing.T) {
 // Inconclusive and Failed answers stay as they are.
 func TestCombineWithAReferenceMissing(t *testing.T) {
 	t.Parallel()
-	const (
-		S = analysis.Successful
-		F = analysis.Failed
-		I = analysis.Inconclusive
-	)
 	for _, c := range []struct {
 		name                 string
 		base, stable         analysis.Verdict
