@@ -101,8 +101,17 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		return nil, err
 	}
 	outcomes := make([]outcome, len(targets))
+	inputs := make([]assembled, len(targets))
+	for i := range targets {
+		inputs[i], outcomes[i].err = assembleTarget(rs, pms[i], data[i], w)
+	}
+	if len(targets) == 2 && outcomes[0].err == nil && outcomes[1].err == nil {
+		lendLoadModel(inputs[0].metrics, inputs[1].metrics)
+	}
 	for i, t := range targets {
-		outcomes[i].resp, outcomes[i].err = judgement(rs, req, t, pms[i], data[i], w)
+		if outcomes[i].err == nil {
+			outcomes[i].resp = judgement(rs, req, t, pms[i], inputs[i], w)
+		}
 	}
 	if len(outcomes) == 1 {
 		if outcomes[0].err != nil {
@@ -137,13 +146,25 @@ func podMatcher(rs *rules.RuleSet, t request.Target) (*rules.PodMatcher, error) 
 	return pm, nil
 }
 
-// judgement judges target t of req on the data fetched for it.
-func judgement(rs *rules.RuleSet, req request.Request, t request.Target, pm *rules.PodMatcher, data fetchedData, w window) (*wire.Response, error) {
+// assembled is one target's judge inputs, with the pods they came from.
+type assembled struct {
+	metrics []metricInput
+	pods    podsSeen
+}
+
+// assembleTarget shapes the data fetched for one target for the judge.
+func assembleTarget(rs *rules.RuleSet, pm *rules.PodMatcher, data fetchedData, w window) (assembled, error) {
 	metrics, pods, err := assemble(rs, pm, data.queries, w)
 	if err != nil {
-		return nil, err
+		return assembled{}, err
 	}
 	attachLogs(pm, data.logs, metrics, &pods, w)
+	return assembled{metrics: metrics, pods: pods}, nil
+}
+
+// judgement judges target t of req on its assembled inputs.
+func judgement(rs *rules.RuleSet, req request.Request, t request.Target, pm *rules.PodMatcher, a assembled, w window) *wire.Response {
+	metrics, pods := a.metrics, a.pods
 	in := analysis.Input{
 		Settings:       rs.Settings(w.end),
 		Thresholds:     analysis.Thresholds{Pass: rs.Thresholds.Pass, Marginal: rs.Thresholds.Marginal},
@@ -177,7 +198,7 @@ func judgement(rs *rules.RuleSet, req request.Request, t request.Target, pm *rul
 	if req.Series {
 		attachSeries(resp, rs, metrics, w, pods.firstCanary)
 	}
-	return resp, nil
+	return resp
 }
 
 // judgeFor returns the rule set's judge.
