@@ -107,8 +107,8 @@ metrics:
 	if m.Classification != analysis.High {
 		t.Errorf("against the baseline, cpu is %s (%s); want High", m.Classification, m.Reason)
 	}
-	if ev := m.Evidence.Load; ev == nil || ev.Pods != 4 {
-		t.Errorf("against the baseline, the load model is %+v; want it fitted on the two stable pods and the two baseline pods", ev)
+	if ev := m.Evidence.Load; ev == nil || ev.Pods != 4 || !strings.Contains(ev.Text, "of 4 pods (2 of them not compared with the canary") {
+		t.Errorf("against the baseline, the load model is %+v; want it fitted on the two stable pods and the two baseline pods, and to say so", ev)
 	}
 	if got := base.Stable.Pods; len(got) != 2 || !strings.Contains(got[0], "baseline") || !strings.Contains(got[1], "baseline") {
 		t.Errorf("against the baseline, the canary is compared with %v; want the baseline pods only", got)

@@ -81,6 +81,10 @@ type loadFit struct {
 	LoadLow, LoadHigh float64
 	// Outliers counts the samples fitLoadRobust left out of the fit.
 	Outliers int
+	// Unjudged counts the fitted pods that are not among the stable pods
+	// judged (history only: a pod replaced before the window, or the
+	// rollout's stable pods lent to a judgement against a baseline).
+	Unjudged int
 	// residuals are the within-pod residuals y − ȳ_k − β̂·(x − x̄_k) by row
 	// and step of y (NaN where a sample is missing; a row without samples
 	// is nil, and a row ends at its last sample): what fitLoadRobust
@@ -298,9 +302,9 @@ func loadGrid(step int64, d analysis.Data) (grid, [][]float64) {
 // Data.StableLoad) on one grid, for the load model, with the first warmup
 // of every pod that started inside the history's range cut (cutStarts); ok
 // is false when there is no history.
-func historyGrid(step int64, d analysis.Data, warmup time.Duration) (y, x [][]float64, ok bool) {
+func historyGrid(step int64, d analysis.Data, warmup time.Duration) (y, x [][]float64, pods []string, ok bool) {
 	if len(d.StableHistory) == 0 {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	merge := func(hist, win []analysis.Series) []analysis.Series {
 		byPod := map[string]int{}
@@ -319,7 +323,7 @@ func historyGrid(step int64, d analysis.Data, warmup time.Duration) (y, x [][]fl
 	values := merge(d.StableHistory, d.Stable)
 	g, loads := loadGrid(step, analysis.Data{Stable: values, StableLoad: merge(d.StableLoadHistory, d.StableLoad)})
 	cutStartValues(g.y, loads, g.start, g.step, d.HistoryStart, warmup)
-	return g.y, loads, true
+	return g.y, loads, g.pods, true
 }
 
 // applyLoad turns the frame's raw values into values relative to the
@@ -354,10 +358,12 @@ func (f *valueFrame) applyLoad(x [][]float64, present, fitPresent [][]bool, spre
 			}
 		}
 	}
-	if hy, hx, ok := historyGrid(f.g.step, d, warmup); ok {
-		fy, fx = hy, hx
+	var fitPods []string
+	if hy, hx, pods, ok := historyGrid(f.g.step, d, warmup); ok {
+		fy, fx, fitPods = hy, hx, pods
 	}
 	fit, ok := fitLoadRobust(fy, fx, spread)
+	fit.Unjudged = unjudgedRows(fy, fitPods, f.g.pods[f.c:])
 	f.load = &fit
 	if !ok {
 		if len(f.peers) > 0 && fit.DF <= 0 {
@@ -400,6 +406,19 @@ func (f *valueFrame) applyLoad(x [][]float64, present, fitPresent [][]bool, spre
 	}
 	f.x = x
 	return ""
+}
+
+// unjudgedRows counts the rows of y (named by pods; nil: the judged stable
+// pods' own rows) that have a sample and are not among judged.
+func unjudgedRows(y [][]float64, pods, judged []string) int {
+	n := 0
+	for r, name := range pods {
+		if slices.Contains(judged, name) || !slices.ContainsFunc(y[r], func(v float64) bool { return !math.IsNaN(v) }) {
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // loadSensitivity returns g, the derivative of the canary's mean
@@ -472,14 +491,17 @@ func (f valueFrame) loadEvidence(idx []int, g, slopeVar float64) *analysis.LoadE
 		StableLoad: sl, CanaryLoad: cl, LoadVariation: fit.LoadSpread,
 		SlopeVariance: g * g * slopeVar, Samples: fit.N, Pods: fit.Pods,
 	}
-	left := ""
+	left, unjudged := "", ""
 	if fit.Outliers > 0 {
 		left = fmt.Sprintf(" (%d more left out as outliers)", fit.Outliers)
 	}
-	ev.Text = fmt.Sprintf("stable pods' model: %s + %s (± %s) per unit of load, fitted on %d samples%s of %d pods "+
+	if fit.Unjudged > 0 {
+		unjudged = fmt.Sprintf(" (%d of them not compared with the canary: they only teach the model)", fit.Unjudged)
+	}
+	ev.Text = fmt.Sprintf("stable pods' model: %s + %s (± %s) per unit of load, fitted on %d samples%s of %d pods%s "+
 		"whose load moved by %s; the canary's load %s against the stable pods' %s; each pod is judged "+
 		"relative to the model at its own load",
-		fmtNum(fit.Idle), fmtNum(fit.Slope), fmtNum(math.Sqrt(slopeVar)), fit.N, left, fit.Pods,
+		fmtNum(fit.Idle), fmtNum(fit.Slope), fmtNum(math.Sqrt(slopeVar)), fit.N, left, fit.Pods, unjudged,
 		fmtSpread(fit.LoadSpread), fmtNum(cl), fmtNum(sl))
 	return ev
 }
