@@ -77,9 +77,12 @@ func TestSeedNote(t *testing.T) {
 		want    string
 	}{
 		{at(1, 50), "TUNING seeds"},
+		{at(51, 100), "TUNING seeds"},
 		{at(1001, 1030), "held-out seeds"},
 		{at(3001, 3100), "held-out seeds"},
+		{at(5001, 5020), "held-out seeds (tuning range 1-100, held out 1001-1100, 3001-3100 and 5001-5100)"},
 		{at(40, 1001), "neither tuning nor held-out"},
+		{at(5090, 5101), "neither tuning nor held-out"},
 		{[]Result{{Truth: scenario.Truth{Seed: 5}}}, ""},
 	}
 	for _, c := range cases {

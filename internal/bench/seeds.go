@@ -15,8 +15,8 @@ func (r SeedRange) contains(s uint64) bool { return s >= r.First && s <= r.Last 
 // Seed ranges of the misfit families (docs/benchmark.md, "Seeds"): a judge
 // may be tuned on MisfitTuning only and is reported on MisfitHeldOut.
 var (
-	MisfitTuning  = SeedRange{1, 50}
-	MisfitHeldOut = []SeedRange{{1001, 1100}, {3001, 3100}}
+	MisfitTuning  = SeedRange{1, 100}
+	MisfitHeldOut = []SeedRange{{1001, 1100}, {3001, 3100}, {5001, 5100}}
 )
 
 // SeedNote says which seeds the results' misfit families ran on and
@@ -47,6 +47,6 @@ func SeedNote(results []Result) string {
 	for i, h := range MisfitHeldOut {
 		held[i] = h.String()
 	}
-	return fmt.Sprintf("Misfit families on seeds %d-%d: %s (tuning range %s, held out %s).",
-		first, last, kind, MisfitTuning, strings.Join(held, " and "))
+	return fmt.Sprintf("Misfit families on seeds %d-%d: %s (tuning range %s, held out %s and %s).",
+		first, last, kind, MisfitTuning, strings.Join(held[:len(held)-1], ", "), held[len(held)-1])
 }
