@@ -30,6 +30,28 @@ type Evidence struct {
 	Tests []TestEvidence
 	// Detectable says what change the data could reveal.
 	Detectable *DetectableEvidence
+	// Throttling says how the canary's CPU throttling and load compare
+	// with the stable pods' when it held a High of this metric.
+	Throttling *ThrottlingEvidence
+}
+
+// ThrottlingEvidence describes a High held because the canary's CPU
+// throttling explains it: over the minutes the metric was judged on, the
+// canary was throttled in a larger share of its CFS periods than every
+// stable pod while it served more than every one of them.
+type ThrottlingEvidence struct {
+	// Metric names the metric with the throttling counters (CPU).
+	Metric string
+	// CanaryShare and StableMaxShare are the canary's and the most throttled
+	// stable pod's share of throttled CFS periods.
+	CanaryShare, StableMaxShare float64
+	// CanaryLoad and StableMaxLoad are the canary's and the busiest stable
+	// pod's mean load (the load query's unit, e.g. requests per second).
+	CanaryLoad, StableMaxLoad float64
+	// Held is the classification the metric had before it was held.
+	Held Classification
+	// Text says it in words.
+	Text string
 }
 
 // WarmupEvidence describes the warm-up cut.

@@ -29,6 +29,8 @@ func (d Data) InPodOrder() Data {
 	}
 	d.CanaryCounts = sortedByPod(d.CanaryCounts, func(s CountSeries) string { return s.Pod })
 	d.StableCounts = sortedByPod(d.StableCounts, func(s CountSeries) string { return s.Pod })
+	d.CanaryThrottled = sortedByPod(d.CanaryThrottled, func(s CountSeries) string { return s.Pod })
+	d.StableThrottled = sortedByPod(d.StableThrottled, func(s CountSeries) string { return s.Pod })
 	return d
 }
 

@@ -149,6 +149,13 @@ type Metric struct {
 	// kinds of test) splits the metric's share equally between all its
 	// tests.
 	BoundWeight float64
+	// ThrottlingExplains, on a metric with Load (CPU), names the metrics
+	// whose High the canary's CPU throttling explains when
+	// Data.CanaryThrottled and Data.StableThrottled show the canary
+	// throttled more than every stable pod while it serves more than every
+	// one of them: such a High is held as NotEnoughData (a throttled pod is
+	// slower whatever its version).
+	ThrottlingExplains []string
 	// Signatures holds the knobs of a signatures metric.
 	Signatures SignatureOptions
 }
@@ -215,6 +222,11 @@ type Data struct {
 	HistoryStart time.Time
 	// Logs are the log lines of a signatures metric.
 	Logs LogData
+	// CanaryThrottled and StableThrottled are the pods' throttled CFS
+	// periods (Events) out of all their CFS periods (Trials) per step, of a
+	// metric with Metric.ThrottlingExplains, over the judged window. Pods
+	// without a CPU limit have none.
+	CanaryThrottled, StableThrottled []CountSeries
 }
 
 // LogLine is one log line of one pod. T is in Unix milliseconds.

@@ -283,6 +283,11 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 			}
 			bySide[r] = sd
 			queries = append(queries, q.expr)
+			if r == rules.RoleThrottled || r == rules.RolePeriods {
+				// Context for holding another metric's High: it finds no
+				// pod and no first sample of its own.
+				continue
+			}
 			for pod, ss := range sd.canary {
 				canaryPods[pod] = true
 				for _, v := range ss.Values {
@@ -313,6 +318,11 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 					// pods' load model only.
 					in.Data = splitHistory(in.Data, w.start, w.end.Add(-time.Duration(m.ModelLookback)))
 				}
+			}
+			if m.Throttled != "" && m.Periods != "" {
+				th, pe := bySide[rules.RoleThrottled], bySide[rules.RolePeriods]
+				in.Data.CanaryThrottled = countsFrom(toRatio(th.canary, pe.canary), w.start)
+				in.Data.StableThrottled = countsFrom(toRatio(th.stable, pe.stable), w.start)
 			}
 		case analysis.KindRatio:
 			num, den := bySide[rules.RoleNumerator], bySide[rules.RoleDenominator]

@@ -191,7 +191,7 @@ func (o Options) metricView(m wire.MetricResult, resp *wire.Response, rs *rules.
 		if l := ev.Look; l.Look > 0 {
 			mv.Details = append(mv.Details, fmt.Sprintf("Look %d of %d: %s.", l.Look, l.Of, or(l.Spending, "no spending")))
 		}
-		for _, d := range []string{textOf(ev.Rank), detectable(ev.Detectable), loadText(ev.Load)} {
+		for _, d := range []string{textOf(ev.Rank), detectable(ev.Detectable), loadText(ev.Load), throttlingText(ev.Throttling)} {
 			if d != "" {
 				mv.Details = append(mv.Details, d)
 			}
@@ -200,6 +200,13 @@ func (o Options) metricView(m wire.MetricResult, resp *wire.Response, rs *rules.
 	mv.Queries = o.queries(m, resp, step)
 	mv.Signatures = m.Signatures
 	return mv
+}
+
+func throttlingText(t *wire.ThrottlingEvidence) string {
+	if t == nil {
+		return ""
+	}
+	return "Throttling: " + t.Text + "."
 }
 
 func textOf(r *wire.RankEvidence) string {

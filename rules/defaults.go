@@ -167,6 +167,9 @@ func (m *Metric) Analysis() analysis.Metric {
 		Load:             d.Load != "",
 		BoundWeight:      d.BoundWeight,
 	}
+	if d.Throttled != "" && d.Periods != "" {
+		am.ThrottlingExplains = append([]string(nil), d.ThrottlingExplains...)
+	}
 	if d.Max != nil {
 		am.Max = *d.Max
 	}

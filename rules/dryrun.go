@@ -136,6 +136,9 @@ func checkSeries(res model.Matrix, pm PodMatching, m *Metric, r Role) (string, b
 		if r == RoleNumerator || m.Kind == analysis.KindRate && r == RoleQuery {
 			return "returned nothing: right if no pod had such an event in the window, wrong if a metric or label name is", true
 		}
+		if r == RoleThrottled || r == RolePeriods {
+			return "returned nothing: right if the pods have no CPU limit (then no High is held for throttling), wrong if a metric or label name is", true
+		}
 		return "returned nothing: is a metric or label name wrong, or does the namespace have no such pods?", false
 	}
 	perPod := map[string]int{}

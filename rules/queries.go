@@ -13,13 +13,17 @@ const (
 	RoleExposure    Role = "exposure"
 	// RoleLoad is the load query of a value metric judged against load.
 	RoleLoad Role = "load"
+	// RoleThrottled and RolePeriods are the CFS counters of a metric with
+	// ThrottlingExplains (Metric.Throttled, Metric.Periods).
+	RoleThrottled Role = "throttled"
+	RolePeriods   Role = "periods"
 	// RoleLogs is the log query of a signatures metric (its "query"). It
 	// is not among Roles: it is run for log lines, not for series.
 	RoleLogs Role = "logs"
 )
 
 // seriesRoles are the roles of series queries, in the order Roles lists them.
-var seriesRoles = []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure, RoleLoad}
+var seriesRoles = []Role{RoleQuery, RoleNumerator, RoleDenominator, RoleExposure, RoleLoad, RoleThrottled, RolePeriods}
 
 // text returns the query text a role reads, "" if the metric has none.
 func (m *Metric) text(r Role) string {
@@ -41,6 +45,10 @@ func (m *Metric) text(r Role) string {
 		return m.Exposure
 	case RoleLoad:
 		return m.Load
+	case RoleThrottled:
+		return m.Throttled
+	case RolePeriods:
+		return m.Periods
 	}
 	return ""
 }

@@ -145,6 +145,18 @@ type Metric struct {
 	// reach back this far), while the canary is still judged over the
 	// rule set's lookback; unset fits on the lookback alone.
 	ModelLookback model.Duration `yaml:"modelLookback,omitempty"`
+	// Throttled and Periods, for a metric with a load query (CPU), count
+	// per pod and step the CFS periods in which the pod was throttled and
+	// all its CFS periods (cAdvisor's container_cpu_cfs_throttled_periods_total
+	// and container_cpu_cfs_periods_total); ThrottlingExplains names the
+	// metrics of the rule set whose High such throttling can explain. Such a
+	// High is held as NotEnoughData when the canary is throttled more than
+	// every stable pod while it serves more than every one of them
+	// (docs/judge.md, "CPU throttling"). Pods without a CPU limit have no
+	// such series, and then nothing is held.
+	Throttled          string   `yaml:"throttled,omitempty"`
+	Periods            string   `yaml:"periods,omitempty"`
+	ThrottlingExplains []string `yaml:"throttlingExplains,omitempty"`
 	// Select picks, for each role it names, the series of that role's
 	// query the metric takes: those whose labels have every value given (a
 	// label a series lacks counts as ""), summed per pod and timestamp. A

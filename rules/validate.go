@@ -219,7 +219,7 @@ var (
 		analysis.KindSignatures: {RoleQuery},
 	}
 	optionalRoles = map[analysis.Kind][]Role{
-		analysis.KindValue:      {RoleLoad},
+		analysis.KindValue:      {RoleLoad, RoleThrottled, RolePeriods},
 		analysis.KindRate:       {RoleExposure},
 		analysis.KindSignatures: {RoleExposure},
 	}
@@ -244,7 +244,7 @@ func (v *validator) metric(i int, raw, m *Metric, rs *RuleSet) {
 		v.errorf(at("kind"), "metric %q: kind %q is not one of value, ratio, rate, signatures", m.Name, m.Kind)
 	}
 	texts := map[Role]string{RoleQuery: m.Query, RoleNumerator: m.Numerator, RoleDenominator: m.Denominator,
-		RoleExposure: m.Exposure, RoleLoad: m.Load}
+		RoleExposure: m.Exposure, RoleLoad: m.Load, RoleThrottled: m.Throttled, RolePeriods: m.Periods}
 	v.templates[i] = map[Role]*Template{}
 	for _, r := range seriesRoles {
 		text := texts[r]
@@ -311,6 +311,7 @@ func (v *validator) metric(i int, raw, m *Metric, rs *RuleSet) {
 			}
 		}
 	}
+	v.throttling(i, m, rs)
 	v.selects(i, m, rs)
 	v.judgeKnobs(i, m)
 	switch m.NoData {
@@ -325,6 +326,49 @@ func (v *validator) metric(i int, raw, m *Metric, rs *RuleSet) {
 		v.errorf(at("kind"), "metric %q: a rate from Loki needs an exposure query (e.g. sum by (pod) (count_over_time({...} [{{.Step}}])) of a stream the pod always writes): Loki leaves out steps without events, so without it the rate never sees a quiet step", m.Name)
 	}
 	v.signatures(i, raw, m)
+}
+
+// throttling checks metric i's CPU throttling queries and the metrics it
+// names: both counters or neither, on a metric with a load query, naming
+// other value metrics of the rule set whose bad direction is an increase.
+func (v *validator) throttling(i int, m *Metric, rs *RuleSet) {
+	at := func(key string) []any { return []any{"metrics", i, key} }
+	switch {
+	case m.Throttled == "" && m.Periods == "" && len(m.ThrottlingExplains) == 0, m.Kind != analysis.KindValue:
+		return // another kind's counters are reported as queries it does not use
+	case m.Load == "":
+		v.errorf(at("throttled"), "metric %q: throttled, periods and throttlingExplains apply to a metric with a load query only (the canary's load tells throttling that comes with serving more from a version that needs more CPU)", m.Name)
+		return
+	case m.Throttled == "" || m.Periods == "":
+		v.errorf(at("throttled"), "metric %q: throttled and periods go together (the CFS periods a pod was throttled in, and all its CFS periods)", m.Name)
+		return
+	case len(m.ThrottlingExplains) == 0:
+		v.errorf(at("throttled"), "metric %q: throttled and periods need throttlingExplains: the metrics whose High throttling can explain (e.g. [latency])", m.Name)
+		return
+	}
+	seen := map[string]bool{}
+	for k, name := range m.ThrottlingExplains {
+		path := []any{"metrics", i, "throttlingExplains", k}
+		var target *Metric
+		for j := range rs.Metrics {
+			if rs.Metrics[j].Name == name {
+				target = &rs.Metrics[j]
+			}
+		}
+		switch {
+		case seen[name]:
+			v.errorf(path, "metric %q: throttlingExplains names %q twice", m.Name, name)
+		case name == m.Name:
+			v.errorf(path, "metric %q: throttlingExplains names the metric itself", m.Name)
+		case target == nil:
+			v.errorf(path, "metric %q: throttlingExplains names %q, which is not a metric of rule set %s", m.Name, name, rs.Name)
+		case target.Kind != "" && target.Kind != analysis.KindValue:
+			v.errorf(path, "metric %q: throttlingExplains names %q, a %s metric; throttling explains values (latency), not counts", m.Name, name, target.Kind)
+		case target.Direction == analysis.Decrease:
+			v.errorf(path, "metric %q: throttlingExplains names %q, whose bad direction is a decrease; throttling explains an increase", m.Name, name)
+		}
+		seen[name] = true
+	}
 }
 
 func contains(rs []Role, r Role) bool {

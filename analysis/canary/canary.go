@@ -85,6 +85,9 @@ type Judge struct {
 	// the power to decide still hints at a regression: such a metric
 	// cannot pass on its absolute bounds and stays NotEnoughData.
 	HintLevel float64
+	// ThrottledShare is the least share of its CFS periods a canary must
+	// be throttled in for its throttling to explain a High (throttle.go).
+	ThrottledShare float64
 }
 
 // Defaults of New.
@@ -100,6 +103,7 @@ const (
 	DefaultOutlierFactor   = 3.0
 	DefaultNoisePriorDF    = 4
 	DefaultHintLevel       = 0.05
+	DefaultThrottledShare  = 0.05
 )
 
 // New returns a Judge with the documented defaults.
@@ -118,6 +122,7 @@ func New() *Judge {
 		DefaultOutlierFactor: DefaultOutlierFactor,
 		NoisePriorDF:         DefaultNoisePriorDF,
 		HintLevel:            DefaultHintLevel,
+		ThrottledShare:       DefaultThrottledShare,
 	}
 }
 
@@ -161,6 +166,7 @@ func (j *Judge) judgeSet(in []analysis.MetricInput, s analysis.Settings) []analy
 		a.finish(first, firstBound, j.HintLevel, s.SuspectLevel)
 		out[i] = a.result
 	}
+	j.holdThrottled(in, out)
 	return out
 }
 

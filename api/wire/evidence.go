@@ -32,6 +32,29 @@ type Evidence struct {
 	Tests []TestEvidence `json:"tests"`
 	// Detectable says what change the data could reveal.
 	Detectable *DetectableEvidence `json:"detectable,omitempty"`
+	// Throttling says how the canary's CPU throttling and load compared
+	// with the stable pods' when it held a High of this metric.
+	Throttling *ThrottlingEvidence `json:"throttling,omitempty"`
+}
+
+// ThrottlingEvidence describes a High held because the canary's CPU
+// throttling explains it: over the minutes the metric was judged on, the
+// canary was throttled in a larger share of its CFS periods than every
+// stable pod while it served more than every one of them.
+type ThrottlingEvidence struct {
+	// Metric names the metric with the throttling counters (CPU).
+	Metric string `json:"metric"`
+	// CanaryShare and StableMaxShare are the canary's and the most
+	// throttled stable pod's share of throttled CFS periods.
+	CanaryShare    Float `json:"canaryShare"`
+	StableMaxShare Float `json:"stableMaxShare"`
+	// CanaryLoad and StableMaxLoad are the canary's and the busiest stable
+	// pod's mean load (the load query's unit).
+	CanaryLoad    Float `json:"canaryLoad"`
+	StableMaxLoad Float `json:"stableMaxLoad"`
+	// Held is the classification the metric had before it was held.
+	Held analysis.Classification `json:"held"`
+	Text string                  `json:"text"`
 }
 
 // WarmupEvidence describes the warm-up cut.
@@ -223,6 +246,10 @@ func newEvidence(e *analysis.Evidence) *Evidence {
 	}
 	if d := e.Detectable; d != nil {
 		out.Detectable = &DetectableEvidence{Change: Float(d.Change), Required: Float(d.Required), Enough: d.Enough, Text: d.Text}
+	}
+	if t := e.Throttling; t != nil {
+		out.Throttling = &ThrottlingEvidence{Metric: t.Metric, CanaryShare: Float(t.CanaryShare), StableMaxShare: Float(t.StableMaxShare),
+			CanaryLoad: Float(t.CanaryLoad), StableMaxLoad: Float(t.StableMaxLoad), Held: t.Held, Text: t.Text}
 	}
 	return out
 }

@@ -34,6 +34,9 @@ func metricSentences(out []string, metrics []MetricResult) []string {
 		if e.Detectable != nil {
 			out = append(out, e.Detectable.Text)
 		}
+		if e.Throttling != nil {
+			out = append(out, e.Throttling.Text)
+		}
 	}
 	return out
 }

@@ -103,6 +103,54 @@ func TestSmallMisfitBenchmark(t *testing.T) {
 	t.Logf("\n%s", buf.String())
 }
 
+// TestThrottlingHoldOnPrometheus runs two instances of the misfit family
+// with CPU limits (tuning seed 28) through the real API on a real
+// Prometheus holding cAdvisor's CFS counters. The healthy canary serves
+// more than every stable pod, is throttled in more of its CFS periods,
+// and is slower for it: the shipped rule set holds its latency High as
+// NotEnoughData, with the throttling in the evidence, so the run is not
+// Failed. The regressed canary (twice the CPU per request) is busier and
+// throttled too, but its CPU hints at the regression, so its latency High
+// stands and the run is Failed (docs/judge.md, "CPU throttling").
+func TestThrottlingHoldOnPrometheus(t *testing.T) {
+	longtest.Skip(t)
+	l := shippedLimits(t)
+	results, err := RunBenchmark(t.Context(), Config{
+		Families: lookupFamilies(t, "cpu-nonlinear", "cpu-nonlinear-cpu-x2"), Seeds: 1, FirstSeed: 28, Alignments: []int{15, 30},
+		RuleFile: "../../deploy/base/rules/http-service.yaml", Limits: l, History: 2*time.Hour + 10*time.Minute, Dir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Judge != JudgeOurs {
+			continue
+		}
+		held := 0
+		for _, look := range r.Metrics {
+			for _, m := range look {
+				if m.Evidence == nil || m.Evidence.Throttling == nil {
+					continue
+				}
+				held++
+				th := m.Evidence.Throttling
+				if m.Name != "latency" || m.Classification != "NotEnoughData" || !strings.Contains(m.Reason, "held: the canary was throttled") ||
+					th.CanaryShare == nil || th.StableMaxShare == nil || !(*th.CanaryShare > *th.StableMaxShare) {
+					t.Errorf("%s: %s %s (%s) with throttling evidence %+v", r.Truth.Namespace, m.Name, m.Classification, m.Reason, th)
+				}
+			}
+		}
+		healthy := r.Truth.Healthy
+		switch {
+		case healthy && (held == 0 || r.Run.Phase == analysisrun.PhaseFailed):
+			t.Errorf("%s (healthy, busier and throttled): %d looks held, run %s: %v", r.Truth.Namespace, held, r.Run.Phase, r.Reasons)
+		case !healthy && (held > 0 || r.Run.Phase != analysisrun.PhaseFailed):
+			t.Errorf("%s (CPU ×2): %d looks held, run %s: %v", r.Truth.Namespace, held, r.Run.Phase, r.Reasons)
+		}
+		t.Logf("%s: %s %v, %d looks held", r.Truth.Namespace, r.Run.Phase, r.Verdicts, held)
+	}
+}
+
 // shippedLimits reads the shipped AnalysisTemplate's limits.
 func shippedLimits(t *testing.T) analysisrun.Limits {
 	t.Helper()

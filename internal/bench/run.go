@@ -116,6 +116,12 @@ type MetricOutcome struct {
 			Alpha  *float64 `json:"alpha"`
 			Text   string   `json:"text"`
 		} `json:"tests"`
+		// Throttling is set where the canary's CPU throttling held a High.
+		Throttling *struct {
+			CanaryShare    *float64 `json:"canaryShare"`
+			StableMaxShare *float64 `json:"stableMaxShare"`
+			Text           string   `json:"text"`
+		} `json:"throttling,omitempty"`
 	} `json:"evidence,omitempty"`
 }
 

@@ -13,6 +13,10 @@ const (
 	MetricCPU      = "container_cpu_usage_seconds_total"
 	MetricMemory   = "container_memory_working_set_bytes"
 	MetricRestarts = "kube_pod_container_status_restarts_total"
+	// cAdvisor's CFS counters of a container with a CPU limit (World
+	// instances with one only).
+	MetricCFSPeriods   = "container_cpu_cfs_periods_total"
+	MetricCFSThrottled = "container_cpu_cfs_throttled_periods_total"
 )
 
 // Label names on the series.
@@ -128,6 +132,28 @@ func writeAll(w io.Writer, ins []*instance) error {
 			for k, up := range p.up {
 				if up {
 					o.intSample(prefix, int64(p.mem[k]), p.ts[k])
+				}
+			}
+		}
+	}
+	limited := false
+	for _, in := range ins {
+		limited = limited || (in.world != nil && in.world.limit > 0)
+	}
+	if limited {
+		o.family("container_cpu_cfs_periods", "counter", "Elapsed enforcement periods of the container's CPU quota.")
+		for _, in := range ins {
+			for _, p := range in.pods {
+				if in.world != nil {
+					o.cfs(in, p, MetricCFSPeriods)
+				}
+			}
+		}
+		o.family("container_cpu_cfs_throttled_periods", "counter", "Periods in which the container was throttled.")
+		for _, in := range ins {
+			for _, p := range in.pods {
+				if in.world != nil {
+					o.cfs(in, p, MetricCFSThrottled)
 				}
 			}
 		}

@@ -66,6 +66,9 @@ type podWorld struct {
 	// at points in time; the sidecar's the same over the pod's life.
 	cpu, mem         [][]point
 	sideCPU, sideMem []point
+	// Per container life with a CPU limit, its CFS periods and the
+	// periods it was throttled in, cumulative (cadvisor's counters).
+	periods, throttled [][]point
 }
 
 type point struct{ t, v float64 }

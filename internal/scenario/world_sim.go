@@ -72,9 +72,12 @@ func (in *instance) simulateWorld(p *podSim, r *rand.Rand) {
 	p.allocate(n)
 	pw.cpu = make([][]point, len(pw.lives))
 	pw.mem = make([][]point, len(pw.lives))
+	pw.periods = make([][]point, len(pw.lives))
+	pw.throttled = make([][]point, len(pw.lives))
 
 	cn := newCounters()
 	var cum, sideCum, served, lastMem, lastIdle, lastGC float64
+	var periods, throttled float64 // CFS periods of the container's life and those throttled
 	cur := -1
 	lastT := math.Inf(-1)
 	old := pw.lives[0].start < in.start
@@ -106,11 +109,21 @@ func (in *instance) simulateWorld(p *podSim, r *rand.Rand) {
 			if li >= 0 && !(li == 0 && old) {
 				cn.reset()
 				cum, served = 0, 0
+				periods, throttled = 0, 0
 				lastGC = pw.lives[li].start
 			}
 			if li >= 0 {
 				start := math.Max(pw.lives[li].start, t-in.step)
+				if li == 0 && old {
+					// A container that ran before the data: its counters
+					// start at its age's periods, none throttled yet.
+					periods = math.Floor((start - pw.lives[0].start) / cfsPeriod)
+				}
 				pw.cpu[li] = append(pw.cpu[li], point{start, cum})
+				if wi.limit > 0 {
+					pw.periods[li] = append(pw.periods[li], point{start, periods})
+					pw.throttled[li] = append(pw.throttled[li], point{start, throttled})
+				}
 			}
 		}
 		if w.Sidecar {
@@ -171,12 +184,19 @@ func (in *instance) simulateWorld(p *podSim, r *rand.Rand) {
 			if rho := math.Min(demand/wi.limit, throttleMax); rho > throttleOnset {
 				throttle = 1 + throttleGain*(rho-throttleOnset)*(rho-throttleOnset)
 			}
+			share := throttledShare(math.Exp(contention), idle, perReq, rate, burst/dur, wi.limit)
+			periods += dur / cfsPeriod
+			throttled += dur / cfsPeriod * share
 		}
 		cum += usage * dur * math.Exp(cpuNoise)
 		lastIdle = p.cpuBase * math.Exp(contention)
 		lastMem = mem
 		pw.cpu[li] = append(pw.cpu[li], point{t, cum})
 		pw.mem[li] = append(pw.mem[li], point{t, mem})
+		if wi.limit > 0 {
+			pw.periods[li] = append(pw.periods[li], point{t, periods})
+			pw.throttled[li] = append(pw.throttled[li], point{t, throttled})
+		}
 		if w.Sidecar {
 			sideCum += sidecarPerReq * float64(nreq)
 		}

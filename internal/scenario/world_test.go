@@ -134,6 +134,8 @@ func TestWorldOpenMetricsValid(t *testing.T) {
 		MetricCPU:                  {LabelContainer, LabelID, LabelInstance, LabelJob, LabelMetricsPath, LabelNamespace, LabelPod},
 		MetricMemory:               {LabelContainer, LabelID, LabelInstance, LabelJob, LabelMetricsPath, LabelNamespace, LabelPod},
 		MetricRestarts:             {LabelContainer, LabelInstance, LabelJob, LabelNamespace, LabelPod, LabelUID},
+		MetricCFSPeriods:           {LabelContainer, LabelID, LabelInstance, LabelJob, LabelMetricsPath, LabelNamespace, LabelPod},
+		MetricCFSThrottled:         {LabelContainer, LabelID, LabelInstance, LabelJob, LabelMetricsPath, LabelNamespace, LabelPod},
 	}
 	for key, ser := range om.series {
 		checkLabelNames(t, key, ser, wantLabels[ser.name])
@@ -153,7 +155,7 @@ func TestWorldOpenMetricsValid(t *testing.T) {
 		for i := 1; counter && i < len(ser.values); i++ {
 			// Application counters fall when their process restarts;
 			// cAdvisor starts a new series for a new container.
-			appSeries := ser.name != MetricCPU && ser.name != MetricRestarts
+			appSeries := ser.name != MetricCPU && ser.name != MetricRestarts && ser.name != MetricCFSPeriods && ser.name != MetricCFSThrottled
 			if ser.values[i] < ser.values[i-1] && !(appSeries && restarted) {
 				t.Fatalf("%s falls from %v to %v at %d", key, ser.values[i-1], ser.values[i], ser.ts[i])
 			}
@@ -335,6 +337,88 @@ func TestInterpolate(t *testing.T) {
 		got, ok := at(pts, c.t, 15, c.counter)
 		if ok != c.ok || (ok && math.Abs(got-c.want) > 1e-12) {
 			t.Errorf("at(%v, counter %v) = %v, %v; want %v, %v", c.t, c.counter, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// TestThrottledShare compares the share of throttled CFS periods with
+// SciPy's Poisson survival function: scipy.stats.poisson.sf(k, mu) with
+// k = floor(room·0.1 s / (perRequest·2)), mu = rate·0.1 s / 2 and room =
+// (limit − burstRate)/contention − idle (SciPy 1.10.1, Debian's
+// python3-scipy).
+func TestThrottledShare(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		contention, idle, perRequest, rate, burstRate, limit float64
+		want                                                 float64
+	}{
+		{1, 0.02, 0.004, 10, 0, 0.1, 0.09020401043104986},    // poisson.sf(1, 0.5)
+		{1.2, 0.05, 0.01, 40, 0.02, 0.3, 0.8646647167633873}, // poisson.sf(0, 2)
+		{1, 0.02, 0.002, 200, 0, 0.5, 0.20844352360512552},   // poisson.sf(12, 10)
+		{1, 0.02, 0.002, 20, 0, 0.5, 6.359777327134151e-11},  // poisson.sf(12, 1)
+		{1, 0.6, 0.002, 20, 0, 0.5, 1},                       // idle alone above the limit
+		{1, 0.02, 0, 20, 0, 0.5, 0},                          // no per-request CPU
+		{1, 0.02, 0.002, 0, 0, 0.5, 0},                       // no requests
+		{2, 0.02, 0.002, 20, 0.5, 0.5, 1},                    // background work takes it all
+	}
+	for _, c := range cases {
+		got := throttledShare(c.contention, c.idle, c.perRequest, c.rate, c.burstRate, c.limit)
+		// 1 − CDF loses relative precision in a far tail: an absolute 1e-15
+		// is as close as a double can say it there.
+		if d := math.Abs(got - c.want); d > 1e-9*c.want && d > 1e-15 {
+			t.Errorf("throttledShare%v = %.17g, want %.17g", c, got, c.want)
+		}
+	}
+}
+
+// TestCFSCounters: pods with a CPU limit (cpu-nonlinear) have cAdvisor's
+// CFS counters, ten periods a second, some of them throttled, never more
+// than all; pods without a limit have none.
+func TestCFSCounters(t *testing.T) {
+	t.Parallel()
+	om, tr := worldSeries(t, misfit(t, "cpu-nonlinear", 1, 0), 1)
+	periods := map[string]*omSeries{}
+	throttled := map[string]*omSeries{}
+	for _, ser := range om.series {
+		switch ser.name {
+		case MetricCFSPeriods:
+			periods[ser.labels[LabelID]] = ser
+		case MetricCFSThrottled:
+			throttled[ser.labels[LabelID]] = ser
+		}
+	}
+	pods := map[string]bool{}
+	var some float64
+	for id, p := range periods {
+		th := throttled[id]
+		if th == nil || len(th.values) != len(p.values) {
+			t.Fatalf("container %s: periods without the throttled counter's samples", id)
+		}
+		pods[p.labels[LabelPod]] = true
+		n := len(p.values) - 1
+		if n < 1 {
+			continue
+		}
+		if rate := (p.values[n] - p.values[0]) / float64(p.ts[n]-p.ts[0]); math.Abs(rate-10) > 0.5 {
+			t.Errorf("container %s: %.2f periods per second, want 10", id, rate)
+		}
+		for i := range p.values {
+			if th.values[i] > p.values[i] || (i > 0 && th.values[i] < th.values[i-1]) {
+				t.Fatalf("container %s at %d: %v throttled of %v periods", id, p.ts[i], th.values[i], p.values[i])
+			}
+		}
+		some += th.values[n] - th.values[0]
+	}
+	if want := len(tr.StablePods) + 1; len(pods) != want || !pods[tr.CanaryPod] {
+		t.Errorf("CFS counters for pods %v, want the canary and %d stable pods", pods, want-1)
+	}
+	if some == 0 {
+		t.Error("no period throttled in any pod: the family's limit is 2-4 times a stable pod's mean CPU")
+	}
+	om, _ = worldSeries(t, misfit(t, "world", 1, 0), 1)
+	for key, ser := range om.series {
+		if ser.name == MetricCFSPeriods || ser.name == MetricCFSThrottled {
+			t.Fatalf("%s: a pod without a CPU limit has CFS counters", key)
 		}
 	}
 }
