@@ -78,23 +78,10 @@ metrics:
 		}
 	}
 	answer := func(q providers.RangeQuery) (model.Matrix, error) {
-		from := cpu
 		if strings.HasPrefix(q.Expr, "rps") {
-			from = load
+			return inRange(load, q), nil
 		}
-		var m model.Matrix
-		for name, samples := range from {
-			var in []model.SamplePair
-			for _, s := range samples {
-				if at := s.Timestamp.Time(); !at.Before(q.Start) && !at.After(q.End) {
-					in = append(in, s)
-				}
-			}
-			if len(in) > 0 {
-				m = append(m, &model.SampleStream{Metric: model.Metric{"pod": model.LabelValue(name)}, Values: in})
-			}
-		}
-		return m, nil
+		return inRange(cpu, q), nil
 	}
 	s := &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": &fakeBackend{answer: answer}},
 		Now: func() time.Time { return now }}
@@ -116,4 +103,22 @@ metrics:
 	if resp.Verdict != analysis.Failed {
 		t.Errorf("verdict %s (%s); want Failed against both references", resp.Verdict, resp.Reason)
 	}
+}
+
+// inRange answers a range query from per-pod samples: each pod's samples
+// within the query's range, one series per pod with any.
+func inRange(byPod map[string][]model.SamplePair, q providers.RangeQuery) model.Matrix {
+	var m model.Matrix
+	for pod, samples := range byPod {
+		var in []model.SamplePair
+		for _, s := range samples {
+			if at := s.Timestamp.Time(); !at.Before(q.Start) && !at.After(q.End) {
+				in = append(in, s)
+			}
+		}
+		if len(in) > 0 {
+			m = append(m, &model.SampleStream{Metric: model.Metric{"pod": model.LabelValue(pod)}, Values: in})
+		}
+	}
+	return m
 }
