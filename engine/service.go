@@ -85,6 +85,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 			return nil, err
 		}
 		targets = []request.Target{req.AgainstBaseline(), req.AgainstStable()}
+		rs = withoutThrottlingHolds(rs)
 	}
 	pms := make([]*rules.PodMatcher, len(targets))
 	for i, t := range targets {
