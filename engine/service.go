@@ -85,7 +85,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 			return nil, err
 		}
 		targets = []request.Target{req.AgainstBaseline(), req.AgainstStable()}
-		rs = withoutThrottlingHolds(rs)
+		rs = rs.WithoutThrottlingHolds() // the baseline already tells load from version
 	}
 	pms := make([]*rules.PodMatcher, len(targets))
 	for i, t := range targets {

@@ -174,6 +174,9 @@ func dryRun(out, errOut io.Writer, sets map[string]*rules.RuleSet, o checkOption
 	failed := false
 	for _, name := range rules.Names(sets) {
 		rs := sets[name]
+		if o.target.BothReferences() {
+			rs = rs.WithoutThrottlingHolds() // as the service judges such a request
+		}
 		for _, j := range judgements {
 			ctx, cancel := context.WithTimeout(context.Background(), o.timeout*time.Duration(max(1, queries(rs))))
 			findings := rules.DryRun(ctx, rs, series, logs, j.target, end)
