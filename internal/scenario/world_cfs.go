@@ -1,10 +1,6 @@
 package scenario
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/stat/distuv"
-)
+import "math"
 
 // CPU throttling under a CFS quota. The kernel gives a container with a
 // CPU limit its quota per period of 100 ms; a period in which the
@@ -12,22 +8,20 @@ import (
 // cAdvisor counts the period in container_cpu_cfs_throttled_periods_total
 // beside all of them in container_cpu_cfs_periods_total. Only containers
 // with a limit have the counters.
-const (
-	// cfsPeriod is the kernel's default CFS period (s).
-	cfsPeriod = 0.1
-	// requestCostSpread is the variance of one request's CPU over the
-	// square of its mean (1: exponentially distributed costs).
-	requestCostSpread = 1.0
-)
+// cfsPeriod is the kernel's default CFS period (s).
+const cfsPeriod = 0.1
 
 // throttledShare returns the share of CFS periods in which a container
 // wants more than its limit (cores): in each period it needs its idle
 // CPU and its background work (burstRate, cores) plus the CPU of the
 // requests that arrive in the period, a Poisson number at rate (per
-// second) each costing perRequest core-seconds on average, all scaled by
-// the node's contention. The requests' costs vary, so their sum over a
-// period is a compound Poisson count, approximated by a Poisson count of
-// bundles of 1+requestCostSpread requests.
+// second), each costing an exponentially distributed amount with mean
+// perRequest core-seconds, all scaled by the node's contention. The
+// requests' CPU in a period is then a compound Poisson sum, and the share
+// is its tail beyond the quota left: the sum over n ≥ 1 arrivals of
+// P(n arrivals) · P(an Erlang(n) sum exceeds it), where an Erlang(n) sum
+// exceeds c with the probability that a Poisson count of mean c/perRequest
+// is below n.
 func throttledShare(contention, idle, perRequest, rate, burstRate, limit float64) float64 {
 	room := (limit-burstRate)/contention - idle // cores the period has for requests
 	switch {
@@ -36,10 +30,19 @@ func throttledShare(contention, idle, perRequest, rate, burstRate, limit float64
 	case perRequest <= 0 || rate <= 0:
 		return 0
 	}
-	bundle := 1 + requestCostSpread
-	fit := room * cfsPeriod / (perRequest * bundle) // bundles a period holds before it is throttled
-	mean := rate * cfsPeriod / bundle
-	return 1 - distuv.Poisson{Lambda: mean}.CDF(math.Floor(fit))
+	mean := rate * cfsPeriod           // arrivals per period
+	x := room * cfsPeriod / perRequest // the quota left, in mean request costs
+	// below is P(a Poisson(x) count < n), updated as n grows; P(n
+	// arrivals) is taken on the log scale (no underflow at high rates).
+	// The sum stops once the arrivals' tail is negligible.
+	term, below, share := math.Exp(-x), 0.0, 0.0
+	for n := 1; float64(n) < mean+12*math.Sqrt(mean)+30; n++ {
+		below += term
+		term *= x / float64(n)
+		lg, _ := math.Lgamma(float64(n) + 1)
+		share += math.Exp(-mean+float64(n)*math.Log(mean)-lg) * below
+	}
+	return math.Min(share, 1)
 }
 
 // cfs writes a World pod's CFS counters (metric is MetricCFSPeriods or

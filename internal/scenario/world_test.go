@@ -342,29 +342,28 @@ func TestInterpolate(t *testing.T) {
 }
 
 // TestThrottledShare compares the share of throttled CFS periods with
-// SciPy's Poisson survival function: scipy.stats.poisson.sf(k, mu) with
-// k = floor(room·0.1 s / (perRequest·2)), mu = rate·0.1 s / 2 and room =
-// (limit − burstRate)/contention − idle (SciPy 1.10.1, Debian's
-// python3-scipy).
+// SciPy: the sum over n = 1..399 of scipy.stats.poisson.pmf(n, mu) ·
+// scipy.stats.gamma.sf(c, a=n, scale=perRequest), with mu = rate·0.1 s and
+// c = ((limit − burstRate)/contention − idle)·0.1 s (SciPy 1.10.1,
+// Debian's python3-scipy).
 func TestThrottledShare(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		contention, idle, perRequest, rate, burstRate, limit float64
 		want                                                 float64
 	}{
-		{1, 0.02, 0.004, 10, 0, 0.1, 0.09020401043104986},    // poisson.sf(1, 0.5)
-		{1.2, 0.05, 0.01, 40, 0.02, 0.3, 0.8646647167633873}, // poisson.sf(0, 2)
-		{1, 0.02, 0.002, 200, 0, 0.5, 0.20844352360512552},   // poisson.sf(12, 10)
-		{1, 0.02, 0.002, 20, 0, 0.5, 6.359777327134151e-11},  // poisson.sf(12, 1)
-		{1, 0.6, 0.002, 20, 0, 0.5, 1},                       // idle alone above the limit
-		{1, 0.02, 0, 20, 0, 0.5, 0},                          // no per-request CPU
-		{1, 0.02, 0.002, 0, 0, 0.5, 0},                       // no requests
-		{2, 0.02, 0.002, 20, 0.5, 0.5, 1},                    // background work takes it all
+		{1, 0.02, 0.004, 10, 0, 0.1, 0.18258477493038805},
+		{1, 0.02, 0.008, 10, 0, 0.1, 0.3457458387231647}, // twice the CPU per request
+		{1.2, 0.05, 0.01, 40, 0.02, 0.3, 0.7558755739681894},
+		{1, 0.02, 0.002, 200, 0, 0.5, 0.24842632514079502},
+		{1, 0.02, 0.002, 20, 0, 0.5, 2.140805802238538e-07},
+		{1, 0.6, 0.002, 20, 0, 0.5, 1},    // idle alone above the limit
+		{1, 0.02, 0, 20, 0, 0.5, 0},       // no per-request CPU
+		{1, 0.02, 0.002, 0, 0, 0.5, 0},    // no requests
+		{2, 0.02, 0.002, 20, 0.5, 0.5, 1}, // background work takes it all
 	}
 	for _, c := range cases {
 		got := throttledShare(c.contention, c.idle, c.perRequest, c.rate, c.burstRate, c.limit)
-		// 1 − CDF loses relative precision in a far tail: an absolute 1e-15
-		// is as close as a double can say it there.
 		if d := math.Abs(got - c.want); d > 1e-9*c.want && d > 1e-15 {
 			t.Errorf("throttledShare%v = %.17g, want %.17g", c, got, c.want)
 		}
