@@ -322,8 +322,8 @@ func assemble(rs *rules.RuleSet, pm *rules.PodMatcher, qs []*query, w window) ([
 			}
 			if m.Throttled != "" && m.Periods != "" {
 				th, pe := bySide[rules.RoleThrottled], bySide[rules.RolePeriods]
-				in.Data.CanaryThrottled = countsFrom(toRatio(th.canary, pe.canary), w.start)
-				in.Data.StableThrottled = countsFrom(toRatio(th.stable, pe.stable), w.start)
+				in.Data.CanaryThrottled = toRatio(th.canary, pe.canary)
+				in.Data.StableThrottled = toRatio(th.stable, pe.stable)
 			}
 		case analysis.KindRatio:
 			num, den := bySide[rules.RoleNumerator], bySide[rules.RoleDenominator]

@@ -206,22 +206,3 @@ func splitHistory(d analysis.Data, start, from time.Time) analysis.Data {
 	d.HistoryStart = from
 	return d
 }
-
-// countsFrom drops the points before start (a metric with a modelLookback
-// queries its counters that far back too) and the series left empty.
-func countsFrom(in []analysis.CountSeries, start time.Time) []analysis.CountSeries {
-	cut := start.UnixMilli()
-	var out []analysis.CountSeries
-	for _, s := range in {
-		var pts []analysis.CountPoint
-		for _, p := range s.Points {
-			if p.T >= cut {
-				pts = append(pts, p)
-			}
-		}
-		if len(pts) > 0 {
-			out = append(out, analysis.CountSeries{Pod: s.Pod, Points: pts})
-		}
-	}
-	return out
-}

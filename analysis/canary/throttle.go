@@ -14,7 +14,7 @@ import (
 // larger than theirs, or a load balancer's unevenness) reaches its limit
 // first and is slower whatever its version; the latency test, which
 // assumes a pod's latency does not depend on its load, reads that as a
-// regression. The CPU metric's throttling counters tell the two apart: a
+// regression. The CPU metric's throttling counters name the mechanism: a
 // High of a metric the CPU metric's ThrottlingExplains names is held as
 // NotEnoughData (the verdict is at best Inconclusive: a human decides)
 // when, over the minutes that metric was judged on, the canary was
