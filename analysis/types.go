@@ -153,8 +153,9 @@ type Metric struct {
 	// whose High the canary's CPU throttling explains when
 	// Data.CanaryThrottled and Data.StableThrottled show the canary
 	// throttled more than every stable pod while it serves more than every
-	// one of them: such a High is held as NotEnoughData (a throttled pod is
-	// slower whatever its version).
+	// one of them, and this metric's level test does not hint at more per
+	// request: such a High is held as NotEnoughData (a throttled pod is
+	// slower whatever its version; analysis/canary/throttle.go).
 	ThrottlingExplains []string
 	// Signatures holds the knobs of a signatures metric.
 	Signatures SignatureOptions

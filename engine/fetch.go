@@ -51,8 +51,8 @@ type fetch struct {
 
 // planFetches groups the queries into fetches, in the order they were
 // planned. A metric with a modelLookback reaches further back with its
-// value and load queries (assemble splits the history off; its CFS
-// counters serve the judged window only). A Loki metric query starts a step after the
+// value and load queries (rules.Metric.ReachesBack; assemble splits the
+// history off). A Loki metric query starts a step after the
 // window: Loki reads every line of each step's range (t − step, t], so a
 // point at the window's start would make it read the step before the
 // window, a thirtieth more of a 30-step window's lines.
@@ -63,8 +63,7 @@ func planFetches(rs *rules.RuleSet, qs []*query, w window) []*fetch {
 		m := &rs.Metrics[q.metric]
 		start := w.start
 		switch {
-		case m.ModelLookback != 0 && (q.role == rules.RoleQuery || q.role == rules.RoleLoad) &&
-			w.end.Add(-time.Duration(m.ModelLookback)).Before(start):
+		case m.ReachesBack(q.role) && w.end.Add(-time.Duration(m.ModelLookback)).Before(start):
 			start = w.end.Add(-time.Duration(m.ModelLookback))
 		case m.Source == providers.TypeLoki && w.end.Sub(w.start) > w.step:
 			start = w.start.Add(w.step)

@@ -89,8 +89,8 @@ func DryRun(ctx context.Context, rs *RuleSet, series map[providers.Type]provider
 				continue
 			}
 			qStart := start
-			if m.ModelLookback > 0 && (r == RoleQuery || r == RoleLoad) {
-				qStart = end.Add(-time.Duration(m.ModelLookback)) // as the service asks (its CFS counters: the window)
+			if m.ReachesBack(r) {
+				qStart = end.Add(-time.Duration(m.ModelLookback))
 			}
 			res, err := b.QueryRange(ctx, providers.RangeQuery{Expr: q, Start: qStart, End: end, Step: step})
 			if err != nil {

@@ -71,6 +71,14 @@ func (m *Metric) Template(r Role) *Template {
 	return t
 }
 
+// ReachesBack reports whether the query of role r reaches back over the
+// metric's ModelLookback: the value and load the load model learns from,
+// not the CFS counters (they serve the judged window only). False for a
+// metric without a ModelLookback.
+func (m *Metric) ReachesBack(r Role) bool {
+	return m.ModelLookback != 0 && (r == RoleQuery || r == RoleLoad)
+}
+
 // Roles lists the roles this metric has series queries for, in a fixed
 // order.
 func (m *Metric) Roles() []Role {

@@ -151,9 +151,11 @@ type Metric struct {
 	// and container_cpu_cfs_periods_total); ThrottlingExplains names the
 	// metrics of the rule set whose High such throttling can explain. Such a
 	// High is held as NotEnoughData when the canary is throttled more than
-	// every stable pod while it serves more than every one of them
-	// (docs/judge.md, "CPU throttling"). Pods without a CPU limit have no
-	// such series, and then nothing is held.
+	// every stable pod while it serves more than every one of them and this
+	// metric's own test shows no hint of more per request (docs/judge.md,
+	// "CPU throttling"). Pods without a CPU limit have no such series, and
+	// then nothing is held; a both-references request holds nothing
+	// (RuleSet.WithoutThrottlingHolds).
 	Throttled          string   `yaml:"throttled,omitempty"`
 	Periods            string   `yaml:"periods,omitempty"`
 	ThrottlingExplains []string `yaml:"throttlingExplains,omitempty"`
