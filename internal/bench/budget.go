@@ -121,7 +121,7 @@ func oracleMetric(e scenario.Effects) string {
 	switch {
 	case e.CrashLoop || e.RestartAt > 0:
 		return "restarts"
-	case factor(e.LatencyFactor) > 1:
+	case factor(e.LatencyFactor) > 1 || factor(e.DynamicLatencyFactor) > 1:
 		return "latency"
 	case factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0:
 		return "error-ratio"

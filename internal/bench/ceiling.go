@@ -13,7 +13,7 @@ import (
 // answers at several looks, or estimates the spreads that BestWithData
 // knows, detects less; a family with no model (a memory leak) counts as
 // always detected, so the ceiling is generous. The misfit families (a
-// World) are left out: no oracle models their physics.
+// World) are left out: BestWithData does not model their physics.
 type Ceiling struct {
 	// Levels is each metric's part of α, and Detected the share of the
 	// large regressions that metric sees which it then detects.

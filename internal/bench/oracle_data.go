@@ -48,6 +48,11 @@ import (
 // where the stable pods have none. 404 bursts and crash loops:
 // BestPossible at the level (a burst of 404s is far above any rate a
 // judge could learn wrongly; a restart is proof).
+//
+// In a misfit family's World only restarts (proof whatever the world) are
+// modelled: its noise over time is not the base model's AR(1) of
+// Truth.Spread (node contention, warm-ups, GC, a cache mix), so the bound
+// would be the base physics': NaN for every other regression.
 func BestWithData(t scenario.Truth, by, window time.Duration, level float64) float64 {
 	return bestWithData(t, by, window, level, false)
 }
@@ -89,7 +94,7 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 	rate := float64(t.Canary().Requests) / math.Max(1, age-s.ReadyDelay.Seconds())
 	stable /= age
 	var counts *countModel // the 5xx bound's distributions, for every level
-	if k > 0 && window > 0 && (factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0) {
+	if k > 0 && window > 0 && t.World == nil && (factor(e.ErrorFactor) > 1 || e.ExtraErrorRatio > 0) {
 		w := window.Seconds()
 		counts = newCountModel(rate*w, stable*w, s.ErrorRatio, factor(e.ErrorFactor), e.ExtraErrorRatio, sp.ErrorPodSigma)
 	}
@@ -102,6 +107,8 @@ func bestWithDataAt(t scenario.Truth, by, window time.Duration, levels []float64
 		switch {
 		case e.CrashLoop || e.RestartAt > 0:
 			out[i] = BestPossible(t, by, level)
+		case t.World != nil:
+			// Left NaN: BestWithData models the base physics only.
 		case factor(e.LatencyFactor) > 1:
 			v := sp.LatencyPodSigma*sp.LatencyPodSigma*(1+1/float64(k)) + ar1MeanVar(sp.LatencyARPhi, sp.LatencyARSigma, n)
 			if nreq := rate * window.Seconds(); nreq > 0 {

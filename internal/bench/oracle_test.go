@@ -126,11 +126,11 @@ func TestBestPossible(t *testing.T) {
 	t.Run("CPU test has its size", func(t *testing.T) {
 		// Monte Carlo with 20000 draws: the null rejects at about alpha.
 		for _, rate := range []float64{0.5, 5, 50} {
-			if got := cpuLevelPower(0.02, 0.004, rate, 1, 0.08, 0.01, 3); math.Abs(got-0.01) > 0.004 {
+			if got := cpuLevelPower(0.02, 0.004, rate, 1, 0.08, 0, 0.01, 3); math.Abs(got-0.01) > 0.004 {
 				t.Errorf("rate %g: size %g, want about 0.01", rate, got)
 			}
 		}
-		if lo, hi := cpuLevelPower(0.02, 0.004, 0.5, 1.5, 0.08, 0.01, 3), cpuLevelPower(0.02, 0.004, 50, 1.5, 0.08, 0.01, 3); !(lo < 0.5 && hi > 0.99) {
+		if lo, hi := cpuLevelPower(0.02, 0.004, 0.5, 1.5, 0.08, 0, 0.01, 3), cpuLevelPower(0.02, 0.004, 50, 1.5, 0.08, 0, 0.01, 3); !(lo < 0.5 && hi > 0.99) {
 			t.Errorf("power %g at 0.5 req/s (idle dominates), %g at 50 req/s", lo, hi)
 		}
 	})

@@ -191,12 +191,14 @@ func Summarize(results []Result, l analysisrun.Limits, b Budget) []Row {
 	return out
 }
 
-// hasOracle reports whether the oracles model an instance: every base
-// instance, and of a misfit family's (a World) only restarts, which a
-// healthy fresh pod never has whatever the physics.
+// hasOracle reports whether the oracles are asked about an instance: every
+// base instance, and a misfit family's (a World) when it has one
+// regression (the oracles bound one effect at a time). Each oracle returns
+// NaN for what it does not model: in a World, BestPossible models restarts,
+// latency, 5xx and CPU that is linear in load and unlimited; BestWithData
+// only restarts; BestWithDataTogether and BestPossibleWithoutIdle nothing.
 func hasOracle(t scenario.Truth) bool {
-	e := t.Effects
-	return t.World == nil || (len(e.Regressions()) == 1 && (e.CrashLoop || e.RestartAt > 0))
+	return t.World == nil || len(t.Effects.Regressions()) == 1
 }
 
 // UpperBound95 is the one-sided 95% Clopper-Pearson upper bound of a rate
@@ -350,8 +352,11 @@ func writeTotals(w io.Writer, rows []Row) {
 	}
 	// bestOf averages the oracles over the runs of the families kept: the
 	// whole of α, the metric's share of it, the judge's level with its data.
+	// Each is the mean over the runs of the families it models; where they
+	// model different runs (the misfit families: the data bound models
+	// restarts only) each says over how many.
 	bestOf := func(keep func(Row) bool) string {
-		mean := func(get func(Row) float64) float64 {
+		mean := func(get func(Row) float64) (float64, int) {
 			var s float64
 			n := 0
 			for _, r := range rows {
@@ -361,33 +366,57 @@ func writeTotals(w io.Writer, rows []Row) {
 				}
 			}
 			if n == 0 {
-				return math.NaN()
+				return math.NaN(), 0
 			}
-			return s / float64(n)
+			return s / float64(n), n
 		}
-		all := mean(func(r Row) float64 { return r.BestPossible })
-		if math.IsNaN(all) {
-			return "-"
-		}
-		out := percentOrDash(all)
-		if at := mean(func(r Row) float64 { return r.BestAtShare }); !math.IsNaN(at) {
-			out += fmt.Sprintf("; at the metrics' shares of α: %s", percentOrDash(at))
-		}
-		if at := mean(func(r Row) float64 { return r.BestWithData }); !math.IsNaN(at) {
-			out += fmt.Sprintf("; with the judge's levels and data: %s", percentOrDash(at))
-		}
-		// Say so when families without an oracle are left out.
-		var modelled, runs int
+		runs := 0
 		for _, r := range rows {
 			if st := r.Judges[JudgeOurs]; keep(r) && st != nil {
 				runs += st.Runs
-				if !math.IsNaN(r.BestPossible) {
-					modelled += st.Runs
-				}
 			}
 		}
+		all, modelled := mean(func(r Row) float64 { return r.BestPossible })
+		if math.IsNaN(all) {
+			return "-"
+		}
+		type part struct {
+			label string
+			p     float64
+			n     int
+		}
+		var parts []part
+		for _, c := range []struct {
+			label string
+			get   func(Row) float64
+		}{
+			{"at the metrics' shares of α", func(r Row) float64 { return r.BestAtShare }},
+			{"with the judge's levels and data", func(r Row) float64 { return r.BestWithData }},
+		} {
+			if p, n := mean(c.get); !math.IsNaN(p) {
+				parts = append(parts, part{c.label, p, n})
+			}
+		}
+		same := true
+		for _, pt := range parts {
+			same = same && pt.n == modelled
+		}
+		out := percentOrDash(all)
+		cover := ""
 		if modelled < runs {
-			out += fmt.Sprintf(" (the %d of %d runs whose family has an oracle)", modelled, runs)
+			cover = fmt.Sprintf(" (the %d of %d runs whose family has an oracle)", modelled, runs)
+		}
+		if !same {
+			out += cover
+		}
+		for _, pt := range parts {
+			out += fmt.Sprintf("; %s: %s", pt.label, percentOrDash(pt.p))
+			if !same && pt.n != modelled {
+				out += fmt.Sprintf(" (the %d runs whose family it models)", pt.n)
+			}
+		}
+		if same {
+			out += cover
 		}
 		return out
 	}

@@ -78,6 +78,25 @@ func (in *instance) rand(stream uint64) *rand.Rand { return newRand(in.rseed, st
 
 // newInstance draws everything about one instance and simulates it.
 func newInstance(s Scenario, seed uint64) (*instance, error) {
+	in, err := drawInstance(s, seed)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range in.pods {
+		r := in.rand(streamPod + uint64(i) + 1000)
+		if s.World != nil {
+			in.simulateWorld(p, r)
+		} else {
+			in.simulate(p, r)
+		}
+	}
+	return in, nil
+}
+
+// drawInstance draws everything about one instance (its times, shared
+// episodes and noise, pods and their parameters, and in a World its nodes
+// and events) without simulating its series.
+func drawInstance(s Scenario, seed uint64) (*instance, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -107,16 +126,10 @@ func newInstance(s Scenario, seed uint64) (*instance, error) {
 	in.drawShared()
 	if s.World != nil {
 		in.drawWorld(appStart)
-		for i, p := range in.pods {
-			in.simulateWorld(p, in.rand(streamPod+uint64(i)+1000))
-		}
 		return in, nil
 	}
 	in.drawCanaryLives()
 	in.drawPods()
-	for i, p := range in.pods {
-		in.simulate(p, in.rand(streamPod+uint64(i)+1000))
-	}
 	return in, nil
 }
 

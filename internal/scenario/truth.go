@@ -124,7 +124,10 @@ func exportEpisodes(es []episode) []Episode {
 // pods' mean by N(0, LatencyPodSigma²·(1+1/n)) plus the AR noise averaged
 // over the look.
 type Spread struct {
-	// LatencyPodSigma is the σ of each pod's persistent log latency offset.
+	// LatencyPodSigma is the σ of each pod's persistent log latency offset
+	// (in a World its node's part and its own together:
+	// World.LatencySpread; result files written before that count it as
+	// the scenario's PodSpread).
 	LatencyPodSigma float64
 	// LatencyARPhi and LatencyARSigma give each pod's AR(1) log latency
 	// noise per scrape (stationary σ).
@@ -264,6 +267,9 @@ func (in *instance) truth() Truth {
 			WarmupMemoryFraction: memRampFrac,
 			WarmupMemoryTau:      time.Duration(memRampTau * float64(time.Second)),
 		},
+	}
+	if s.World != nil {
+		t.Spread.LatencyPodSigma, _ = s.World.LatencySpread(s.PodSpread)
 	}
 	for _, p := range in.pods {
 		switch {

@@ -178,9 +178,8 @@ func (in *instance) drawWorldPods(appStart float64) {
 		p.w.node = r.IntN(w.Nodes)
 		node := in.world.nodes[p.w.node]
 		// A pod's latency: half its node's speed (in log) and its own
-		// offset, together the scenario's pod spread.
-		nodeLat := 0.5 * w.NodeSpread
-		own := math.Sqrt(math.Max(s.PodSpread*s.PodSpread-nodeLat*nodeLat, 0.25*s.PodSpread*s.PodSpread))
+		// offset (World.LatencySpread).
+		_, own := w.LatencySpread(s.PodSpread)
 		p.latOffset = math.Sqrt(node.speed) * logNormal(r, own)
 		p.arSigma = s.ARSigma
 		p.cpuBase = s.CPUBaseline * node.speed * logNormal(r, w.ResidualSpread)
