@@ -47,6 +47,8 @@ func writeTable(results []bench.Result, l analysisrun.Limits, logs bool, rs *rul
 		fmt.Println()
 		bench.WriteAlignments(os.Stdout, results, l)
 	}
+	fmt.Println()
+	bench.WriteSeedAlarms(os.Stdout, results)
 }
 
 // loadRules loads the rule file the results were judged with; an error
