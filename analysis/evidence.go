@@ -122,6 +122,13 @@ type SpreadEvidence struct {
 	PriorPods float64
 	// Used is the spread the canary was judged against.
 	Used float64
+	// Noise is the part of Observed the noise of the window explains
+	// (√v_s: Between² = max(0, Observed² − Noise²)), and Pods the number
+	// of stable pods whose levels Observed is the spread of. Together they
+	// let the spread be pooled over many judgements (analyzer replay's
+	// measured pod spread). NaN and 0 for counts.
+	Noise float64
+	Pods  int
 }
 
 // NoiseEvidence describes the noise within the pods' series.

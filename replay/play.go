@@ -48,6 +48,20 @@ type MetricLook struct {
 	Classification analysis.Classification `json:"classification"`
 	Reason         string                  `json:"reason"`
 	Tests          []Test                  `json:"tests,omitempty"`
+	// Spread is the stable pods' spread a value metric was judged
+	// against, when the judge reports one.
+	Spread *SpreadSample `json:"spread,omitempty"`
+}
+
+// SpreadSample is one judgement's spread between the stable pods' levels,
+// relative (on the log scale, or divided by the level on the linear one):
+// Observed² the sample variance of the Pods levels, Noise² the part of it
+// the window's noise explains, Prior the metric's podSpread.
+type SpreadSample struct {
+	Observed float64 `json:"observed"`
+	Noise    float64 `json:"noise"`
+	Prior    float64 `json:"prior"`
+	Pods     int     `json:"pods"`
 }
 
 // Test is one hypothesis test of a metric: its p-value against the level
@@ -149,10 +163,29 @@ func (p player) measure(ctx context.Context, j Judger, req request.Request) Look
 	}
 	look.Verdict, look.Score, look.Reason = string(resp.Verdict), resp.Score, resp.Reason
 	for _, m := range resp.Metrics {
-		look.Metrics = append(look.Metrics, MetricLook{Name: m.Name, Classification: m.Classification, Reason: m.Reason, Tests: tests(m)})
+		look.Metrics = append(look.Metrics, MetricLook{Name: m.Name, Classification: m.Classification, Reason: m.Reason,
+			Tests: tests(m), Spread: spreadSample(m)})
 	}
 	return look
 }
+
+// spreadSample is a value metric's spread between the stable pods, nil
+// for counts, for judges without evidence and where fewer than two stable
+// pods had levels.
+func spreadSample(m wire.MetricResult) *SpreadSample {
+	e := m.Evidence
+	if e == nil || e.Spread == nil || e.Scale == "counts" || e.Spread.Pods < 2 {
+		return nil
+	}
+	sp := e.Spread
+	o, n, p := float64(sp.Observed), float64(sp.Noise), float64(sp.Prior)
+	if !finite(o) || !finite(n) || !finite(p) {
+		return nil
+	}
+	return &SpreadSample{Observed: o, Noise: n, Prior: p, Pods: sp.Pods}
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // tests are a metric's tests with their Holm levels, or the judge's one
 // p-value without a level when it gives no evidence (Kayenta).

@@ -48,6 +48,9 @@ type Summary struct {
 	FailedUpper95 float64 `json:"failedUpper95"`
 	// Metrics counts, per metric, the runs in which it failed at a look.
 	Metrics []MetricCount `json:"metrics"`
+	// Spreads measure each value metric's spread between the stable pods
+	// the runs were judged against, beside its podSpread.
+	Spreads []SpreadEstimate `json:"spreads,omitempty"`
 }
 
 // MetricCount is how often one metric failed (High or Low) in a run.
@@ -79,10 +82,13 @@ func summarize(rep *Report, judges []Judge) []Summary {
 		s := Summary{Judge: j.Label}
 		runs, rb := rep.runs(k)
 		index := map[string]int{}
+		names := make([]string, 0, len(j.RuleSet.Metrics))
 		for _, m := range j.RuleSet.Metrics {
 			index[m.Name] = len(s.Metrics)
 			s.Metrics = append(s.Metrics, MetricCount{Name: m.Name})
+			names = append(names, m.Name)
 		}
+		s.Spreads = spreadEstimates(rep.spreadSamples(k), names)
 		for i, r := range runs {
 			s.All.add(r)
 			if rb[i] {

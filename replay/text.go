@@ -57,6 +57,7 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	r.writeSummary(w)
+	r.writeSpreads(w)
 	if c := r.Comparison; c != nil {
 		fmt.Fprintf(w, "\n%s.\n", c.Text)
 		for _, ch := range c.Changed {
@@ -236,6 +237,23 @@ func (r *Report) writeSummary(w io.Writer) {
 		}
 	}
 	tw.Flush()
+}
+
+// writeSpreads prints each rule set's measured pod spreads.
+func (r *Report) writeSpreads(w io.Writer) {
+	for _, s := range r.Summaries {
+		if len(s.Spreads) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\nPod spread, %s: the stable pods' levels at each run's last look, pooled over the %s they belonged to (90%% interval)\n",
+			s.Judge, "stable ReplicaSets")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "METRIC\tPODSPREAD\tMEASURED\t90% INTERVAL\tDF (REPLICASETS, RUNS)\tADVICE")
+		for _, e := range s.Spreads {
+			fmt.Fprintf(tw, "%s\t%.3g\t%.3g\t%.3g-%.3g\t%d (%d, %d)\t%s\n", e.Metric, e.Prior, e.Estimate, e.Lower, e.Upper, e.DF, e.Groups, e.Runs, e.Advice)
+		}
+		tw.Flush()
+	}
 }
 
 // failed is the number of failed runs, with its upper bound for A/A runs.

@@ -251,7 +251,7 @@ func (j *Judge) countSpread(m analysis.Metric, f countFrame, t countTotals) coun
 // evidence describes the spread between pods.
 func (sp countSpreads) evidence(priorPods float64) *analysis.SpreadEvidence {
 	ev := &analysis.SpreadEvidence{Observed: math.NaN(), Between: math.Sqrt(sp.het), Prior: sp.prior,
-		PriorPods: priorPods, Used: math.Sqrt(sp.sb2)}
+		PriorPods: priorPods, Used: math.Sqrt(sp.sb2), Noise: math.NaN()}
 	if sp.dataDF == 0 {
 		ev.Between = math.NaN()
 	}

@@ -133,7 +133,7 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 		Prior: prior, PriorPods: j.PriorPods, CanaryPods: f.c,
 		Extra: slopeVar, ExtraDF: slopeDF,
 	}.run()
-	ev.Spread = f.spreadEvidence(pt, prior, spread, j.PriorPods, level)
+	ev.Spread = f.spreadEvidence(pt, st, prior, spread, j.PriorPods, level)
 
 	change := f.relative(dc, level)
 	a.result.Estimate = change
@@ -276,13 +276,15 @@ func (j *Judge) stableDifferences(m analysis.Metric, f valueFrame, idx []int, le
 
 // spreadEvidence describes the spread between pods the canary was judged
 // against, relative to the level on the linear scale.
-func (f valueFrame) spreadEvidence(pt podTest, prior, spread, priorPods, level float64) *analysis.SpreadEvidence {
+func (f valueFrame) spreadEvidence(pt podTest, st stableDiffs, prior, spread, priorPods, level float64) *analysis.SpreadEvidence {
 	ev := &analysis.SpreadEvidence{
 		Observed: pt.Observed, Between: pt.Between,
 		Prior: prior, PriorPods: priorPods, Used: pt.Pooled,
+		Noise: math.Sqrt(st.vs), Pods: len(st.dk),
 	}
 	if !f.log {
-		ev.Observed, ev.Between, ev.Used = pt.Observed/math.Abs(level), pt.Between/math.Abs(level), pt.Pooled/math.Abs(level)
+		a := math.Abs(level)
+		ev.Observed, ev.Between, ev.Used, ev.Noise = pt.Observed/a, pt.Between/a, pt.Pooled/a, ev.Noise/a
 		ev.Prior = spread
 	}
 	return ev

@@ -125,6 +125,11 @@ type SpreadEvidence struct {
 	PriorPods Float `json:"priorPods"`
 	// Used is the spread the canary was judged against.
 	Used Float `json:"used"`
+	// Noise is the part of Observed the window's noise explains
+	// (Between² = max(0, Observed² − Noise²)); Pods counts the stable
+	// pods Observed is the spread of. Null and 0 for counts.
+	Noise Float `json:"noise"`
+	Pods  int   `json:"pods"`
 }
 
 // NoiseEvidence describes the noise within the pods' series.
@@ -225,7 +230,7 @@ func newEvidence(e *analysis.Evidence) *Evidence {
 	}
 	if s := e.Spread; s != nil {
 		out.Spread = &SpreadEvidence{Observed: Float(s.Observed), Between: Float(s.Between), Prior: Float(s.Prior),
-			PriorPods: Float(s.PriorPods), Used: Float(s.Used)}
+			PriorPods: Float(s.PriorPods), Used: Float(s.Used), Noise: Float(s.Noise), Pods: s.Pods}
 	}
 	if n := e.Noise; n != nil {
 		out.Noise = &NoiseEvidence{Autocorrelation: Float(n.Autocorrelation), EffectivePoints: Float(n.EffectivePoints),

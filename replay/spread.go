@@ -1,0 +1,175 @@
+package replay
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// SpreadEstimate is one value metric's spread between healthy pods,
+// measured on the service's own data: the stable pods' levels at the
+// judgements a replay made, pooled over the stable ReplicaSets it saw. It
+// is what the metric's podSpread (the judge's prior) stands for.
+type SpreadEstimate struct {
+	Metric string `json:"metric"`
+	// Prior is the rule set's podSpread for the metric.
+	Prior float64 `json:"prior"`
+	// Estimate is the pooled spread, √max(0, S − V), with S the pooled
+	// variance of the stable pods' levels and V the part the windows'
+	// noise explains; Lower and Upper its 90% interval (S's χ² interval
+	// on DF degrees of freedom, less V).
+	Estimate float64 `json:"estimate"`
+	Lower    float64 `json:"lower"`
+	Upper    float64 `json:"upper"`
+	// DF is Σ (pods − 1) over the stable ReplicaSets, Groups their number
+	// and Runs the runs that measured one.
+	DF     int `json:"df"`
+	Groups int `json:"groups"`
+	Runs   int `json:"runs"`
+	// Advice compares Prior with the interval in words.
+	Advice string `json:"advice"`
+}
+
+// minSpreadDF is the fewest degrees of freedom an estimate needs before it
+// advises: with fewer the 90% interval spans more than a factor of two.
+const minSpreadDF = 10
+
+// spreadGroup is what the runs against one stable ReplicaSet measured: the
+// mean variance of its pods' levels and of their noise, and its pods.
+type spreadGroup struct {
+	s2, v2 float64
+	n      int
+	pods   int
+	prior  float64
+}
+
+// spreadSamples returns every run's last spread of each metric, keyed by
+// metric and then by the stable ReplicaSet (namespace/hash) it measured.
+func (r *Report) spreadSamples(k int) map[string]map[string]*spreadGroup {
+	out := map[string]map[string]*spreadGroup{}
+	add := func(group string, run Run) {
+		last := map[string]*SpreadSample{}
+		for _, l := range run.Looks {
+			for _, m := range l.Metrics {
+				if m.Spread != nil {
+					last[m.Name] = m.Spread
+				}
+			}
+		}
+		for name, sp := range last {
+			if out[name] == nil {
+				out[name] = map[string]*spreadGroup{}
+			}
+			g := out[name][group]
+			if g == nil {
+				g = &spreadGroup{}
+				out[name][group] = g
+			}
+			g.s2 += sp.Observed * sp.Observed
+			g.v2 += sp.Noise * sp.Noise
+			g.n++
+			g.pods = max(g.pods, sp.Pods)
+			g.prior = sp.Prior
+		}
+	}
+	for _, x := range r.Rollouts {
+		add(x.Namespace+"/"+x.StableHash, x.Runs[k])
+	}
+	for _, x := range r.Pretend {
+		add(x.Namespace+"/"+x.Hash, x.Runs[k])
+	}
+	return out
+}
+
+// spreadEstimates pools each metric's groups, in the order of names.
+func spreadEstimates(groups map[string]map[string]*spreadGroup, names []string) []SpreadEstimate {
+	var out []SpreadEstimate
+	for _, name := range names {
+		gs := groups[name]
+		if len(gs) == 0 {
+			continue
+		}
+		keys := make([]string, 0, len(gs))
+		for key := range gs {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		var in []SpreadGroupInput
+		prior := math.NaN()
+		runs := 0
+		for _, key := range keys {
+			g := gs[key]
+			in = append(in, SpreadGroupInput{Var: g.s2 / float64(g.n), Noise: g.v2 / float64(g.n), Pods: g.pods})
+			prior = g.prior
+			runs += g.n
+		}
+		e := PoolSpread(in, 0.9)
+		if e.DF == 0 {
+			continue
+		}
+		e.Metric, e.Prior, e.Runs = name, prior, runs
+		e.Advice = e.advice()
+		out = append(out, e)
+	}
+	return out
+}
+
+// SpreadGroupInput is one stable ReplicaSet's measurement: the variance of
+// its pods' levels (Var, on Pods − 1 degrees of freedom) and the part of it
+// its windows' noise explains.
+type SpreadGroupInput struct {
+	Var, Noise float64
+	Pods       int
+}
+
+// PoolSpread pools the groups' variances, each weighted by its degrees of
+// freedom, and gives the spread with its central interval at level conf:
+//
+//	S = Σ (n_g − 1)·s²_g / D,   V = Σ (n_g − 1)·v_g / D,   D = Σ (n_g − 1)
+//	σ̂ = √max(0, S − V),   σ² in [D·S/χ²_{(1+conf)/2}(D) − V, D·S/χ²_{(1−conf)/2}(D) − V]
+//
+// treating V as known (it is estimated from many more samples than S).
+// Groups with fewer than two pods carry nothing.
+func PoolSpread(groups []SpreadGroupInput, conf float64) SpreadEstimate {
+	var e SpreadEstimate
+	var s, v float64
+	for _, g := range groups {
+		if g.Pods < 2 || math.IsNaN(g.Var) || math.IsNaN(g.Noise) {
+			continue
+		}
+		df := float64(g.Pods - 1)
+		s += df * g.Var
+		v += df * g.Noise
+		e.DF += g.Pods - 1
+		e.Groups++
+	}
+	if e.DF == 0 {
+		e.Estimate, e.Lower, e.Upper = math.NaN(), math.NaN(), math.NaN()
+		return e
+	}
+	d := float64(e.DF)
+	s, v = s/d, v/d
+	chi := distuv.ChiSquared{K: d}
+	e.Estimate = math.Sqrt(math.Max(0, s-v))
+	e.Lower = math.Sqrt(math.Max(0, d*s/chi.Quantile((1+conf)/2)-v))
+	e.Upper = math.Sqrt(math.Max(0, d*s/chi.Quantile((1-conf)/2)-v))
+	return e
+}
+
+// advice says how the prior compares with the measured interval.
+func (e SpreadEstimate) advice() string {
+	switch {
+	case math.IsNaN(e.Prior) || math.IsNaN(e.Estimate):
+		return "nothing to compare"
+	case e.DF < minSpreadDF:
+		return fmt.Sprintf("too few stable pods to tell (%d degrees of freedom, at least %d needed): replay a longer range or more A/A runs", e.DF, minSpreadDF)
+	case e.Prior < e.Lower:
+		return fmt.Sprintf("podSpread %.3g is below the measured spread: healthy canaries fail more often than alpha allows; raise it to about %.2g", e.Prior, e.Estimate)
+	case e.Prior > e.Upper:
+		return fmt.Sprintf("podSpread %.3g is above the measured spread: the judge needs larger changes than these pods' spread; it could be lowered to about %.2g (keep it wider where the canary may land on nodes these pods did not)", e.Prior, e.Estimate)
+	default:
+		return fmt.Sprintf("podSpread %.3g is within the measured interval", e.Prior)
+	}
+}
