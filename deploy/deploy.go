@@ -1,7 +1,7 @@
 // Package deploy gives the binary the files of deploy/ that it carries with
 // it: the shipped rule sets of deploy/base/rules, so that the demo judges
 // with exactly the rules a cluster gets, and the shipped
-// ClusterAnalysisTemplate, whose timing and limits `analyzer replay` plays
+// ClusterAnalysisTemplates, whose timing and limits `analyzer replay` plays
 // by default.
 package deploy
 
@@ -21,6 +21,17 @@ const AnalysisTemplateFile = "deploy/analysis/cluster-analysis-template.yaml"
 //
 //go:embed analysis/cluster-analysis-template.yaml
 var AnalysisTemplate []byte
+
+// ExperimentTemplateFile is the shipped experiment
+// ClusterAnalysisTemplate's path in the repository.
+const ExperimentTemplateFile = "deploy/analysis/cluster-analysis-template-experiment.yaml"
+
+// ExperimentTemplate is the shipped experiment ClusterAnalysisTemplate,
+// whose timing and limits `analyzer replay` plays experiments with by
+// default.
+//
+//go:embed analysis/cluster-analysis-template-experiment.yaml
+var ExperimentTemplate []byte
 
 // RuleFile returns the shipped rule file of the named rule set, and its
 // path in the repository (for error messages).

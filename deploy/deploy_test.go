@@ -35,14 +35,22 @@ func TestRuleFile(t *testing.T) {
 	}
 }
 
-// TestAnalysisTemplate checks that the embedded template is the shipped one.
+// TestAnalysisTemplate checks that the embedded templates are the shipped
+// ones.
 func TestAnalysisTemplate(t *testing.T) {
 	t.Parallel()
-	want, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(AnalysisTemplateFile)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(AnalysisTemplate) != string(want) {
-		t.Errorf("the embedded template differs from %s", AnalysisTemplateFile)
+	for _, c := range []struct {
+		file string
+		got  []byte
+	}{{AnalysisTemplateFile, AnalysisTemplate}, {ExperimentTemplateFile, ExperimentTemplate}} {
+		t.Run(c.file, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join("..", filepath.FromSlash(c.file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(c.got) != string(want) {
+				t.Errorf("the embedded template differs from %s", c.file)
+			}
+		})
 	}
 }

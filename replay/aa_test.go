@@ -13,7 +13,8 @@ import (
 )
 
 // TestPickPretend draws A/A runs only where a whole run fits, from pods
-// that were there a lookback before and stay, beside two others.
+// that were there a lookback before and stay, beside two others, never
+// from an experiment's pods (three baseline pods here, there all along).
 func TestPickPretend(t *testing.T) {
 	t.Parallel()
 	f := &fakeProm{lives: []life{
@@ -21,19 +22,23 @@ func TestPickPretend(t *testing.T) {
 		live("web-aaa-4", 0, 200),   // leaves early
 		live("web-bbb-1", 100, 600), // a hash with too few pods
 		live("web-bbb-2", 100, 600),
+		live("web-ccc-2-0-baseline-x1", 0, 600), live("web-ccc-2-0-baseline-x2", 0, 600), live("web-ccc-2-0-baseline-x3", 0, 600),
 	}}
 	eps, err := presence(t, byName).Find(context.Background(), f, "shop", "", at(0), at(600))
 	if err != nil {
 		t.Fatal(err)
 	}
 	lookback, span := 30*time.Minute, 11*time.Minute
-	picks := PickPretend(eps, 200, 7, at(0), at(600), lookback, span)
+	picks := PickPretend(eps.Episodes, 200, 7, at(0), at(600), lookback, span)
 	if len(picks) != 200 {
 		t.Fatalf("%d picks", len(picks))
 	}
 	pods := map[string]int{}
 	for i, p := range picks {
 		pods[p.Pod]++
+		if strings.Contains(p.Pod, "baseline") {
+			t.Errorf("pick %+v: an experiment's pod", p)
+		}
 		if p.Hash != "aaa" || p.Start.Before(at(30)) || p.Start.Add(span).After(at(600)) {
 			t.Errorf("pick %+v", p)
 		}
@@ -52,13 +57,13 @@ func TestPickPretend(t *testing.T) {
 			t.Errorf("%s never picked: %v", pod, pods)
 		}
 	}
-	again := PickPretend(eps, 200, 7, at(0), at(600), lookback, span)
+	again := PickPretend(eps.Episodes, 200, 7, at(0), at(600), lookback, span)
 	for i := range picks {
 		if picks[i] != again[i] {
 			t.Fatalf("the same seed drew %+v, then %+v", picks[i], again[i])
 		}
 	}
-	if got := PickPretend(eps, 5, 7, at(0), at(20), lookback, span); got != nil {
+	if got := PickPretend(eps.Episodes, 5, 7, at(0), at(20), lookback, span); got != nil {
 		t.Errorf("a range shorter than a run: %v", got)
 	}
 }

@@ -48,6 +48,9 @@ type Pod struct {
 	Hash    string
 	// First and Last are its first and last steps with a sample.
 	First, Last time.Time
+	// Experiment is set for a pod of an Argo experiment's ReplicaSet;
+	// Rollout and Hash are then the experiment's rollout and hash.
+	Experiment *ExperimentPod
 }
 
 // Episode is one continuous presence of a hash: its pods, from the first
@@ -104,6 +107,17 @@ type Presence struct {
 	Template *rules.Template
 	Pods     rules.PodMatching
 	Step     time.Duration
+	// Templates name the experiments' canary and baseline templates, so
+	// that their pods are recognised where Kubernetes cut their names
+	// (DefaultTemplates when empty).
+	Templates Templates
+}
+
+// Found is what the presence query found in one namespace: the episodes
+// of each rollout's hashes, and the experiments' pods, never among them.
+type Found struct {
+	Episodes    []Episode
+	Experiments []ExperimentEpisode
 }
 
 // DefaultPresence is the query of the rule set's first Prometheus metric
@@ -142,22 +156,25 @@ func (p Presence) params(namespace, rollout string) (rules.Params, error) {
 	if p.Pods.By == rules.ByLabel {
 		all = p.Pods.Label + `=~".+"`
 	} else {
-		prefix := ".+"
+		// <rollout>-<hash>-<suffix>, and the rollout's experiments' pods
+		// <rollout>-<hash>-<revision>-<step>-<template>-<suffix>, cut or not.
+		pattern := ".+-[a-z0-9]+-[a-z0-9]+"
 		if rollout != "" {
-			prefix = regexp.QuoteMeta(rollout)
+			pattern = regexp.QuoteMeta(rollout) + "-[a-z0-9]+-(?:[0-9]+-[0-9]+-[-a-z0-9.]*)?[a-z0-9]+"
 		}
-		all = p.Pods.PodLabel + "=~" + strconv.Quote(prefix+"-[a-z0-9]+-[a-z0-9]+")
+		all = p.Pods.PodLabel + "=~" + strconv.Quote(pattern)
 	}
 	params.Pods, params.CanaryPods, params.StablePods = all, all, all
 	return params, nil
 }
 
 // Find asks q when pods of the namespace existed between from and to, and
-// returns the episodes of every hash, by rollout and start.
-func (p Presence) Find(ctx context.Context, q providers.MetricQuerier, namespace, rollout string, from, to time.Time) ([]Episode, error) {
+// returns the episodes of every hash, by rollout and start, and the
+// experiments' pods by experiment (experimentPods).
+func (p Presence) Find(ctx context.Context, q providers.MetricQuerier, namespace, rollout string, from, to time.Time) (Found, error) {
 	expr, err := p.expr(namespace, rollout)
 	if err != nil {
-		return nil, err
+		return Found{}, err
 	}
 	pods := map[string]*Pod{}
 	chunk := time.Duration(maxPoints-1) * p.Step
@@ -168,7 +185,7 @@ func (p Presence) Find(ctx context.Context, q providers.MetricQuerier, namespace
 		}
 		m, err := q.QueryRange(ctx, providers.RangeQuery{Expr: expr, Start: start, End: end, Step: p.Step})
 		if err != nil {
-			return nil, fmt.Errorf("finding pods in %s: %w", namespace, err)
+			return Found{}, fmt.Errorf("finding pods in %s: %w", namespace, err)
 		}
 		for _, ss := range m {
 			if len(ss.Values) == 0 {
@@ -176,7 +193,7 @@ func (p Presence) Find(ctx context.Context, q providers.MetricQuerier, namespace
 			}
 			name := string(ss.Metric[model.LabelName(p.Pods.PodLabel)])
 			ro, hash, ok := p.identify(name, ss.Metric)
-			if !ok || (rollout != "" && ro != rollout) {
+			if !ok {
 				continue
 			}
 			first, last := ss.Values[0].Timestamp.Time().UTC(), ss.Values[len(ss.Values)-1].Timestamp.Time().UTC()
@@ -192,7 +209,21 @@ func (p Presence) Find(ctx context.Context, q providers.MetricQuerier, namespace
 			pods[name] = &Pod{Name: name, Rollout: ro, Hash: hash, First: first, Last: last}
 		}
 	}
-	return episodes(namespace, pods), nil
+	p.experimentPods(pods)
+	for name, pod := range pods {
+		if rollout != "" && pod.Rollout != rollout {
+			delete(pods, name)
+		}
+	}
+	hashPods, expPods := map[string]*Pod{}, map[string]*Pod{}
+	for name, pod := range pods {
+		if pod.Experiment != nil {
+			expPods[name] = pod
+		} else {
+			hashPods[name] = pod
+		}
+	}
+	return Found{Episodes: episodes(namespace, hashPods), Experiments: experimentEpisodes(namespace, expPods)}, nil
 }
 
 // expr is the presence query of the namespace's pods, one series per pod.
@@ -216,27 +247,58 @@ func (p Presence) expr(namespace, rollout string) (string, error) {
 // the first second in the step before it at which the presence query
 // sees one of the canary's pods.
 func (p Presence) FirstSample(ctx context.Context, q providers.MetricQuerier, r *Rollout) error {
-	expr, err := p.expr(r.Namespace, r.Rollout)
-	if err != nil {
-		return err
-	}
-	m, err := q.QueryRange(ctx, providers.RangeQuery{Expr: expr, Start: r.Start.Add(-p.Step), End: r.Start, Step: time.Second})
+	t, err := p.firstSample(ctx, q, r.Namespace, r.Rollout, r.CanaryPods, r.Start)
 	if err != nil {
 		return fmt.Errorf("finding the first sample of %s: %w", r.Name(), err)
 	}
-	canary := map[string]bool{}
-	for _, pod := range r.CanaryPods {
-		canary[pod] = true
+	r.Start = t
+	return nil
+}
+
+// ExperimentFirstSample refines an experiment's start, known to the step,
+// to the second: the canary template's first sample.
+func (p Presence) ExperimentFirstSample(ctx context.Context, q providers.MetricQuerier, e *Experiment) error {
+	var pods []string
+	for _, rs := range e.ReplicaSets {
+		if rs.ReplicaSet == e.CanaryReplicaSet {
+			pods = rs.Pods
+		}
+	}
+	if len(pods) == 0 {
+		return nil
+	}
+	t, err := p.firstSample(ctx, q, e.Namespace, e.Rollout, pods, e.Start)
+	if err != nil {
+		return fmt.Errorf("finding the first sample of experiment %s: %w", e.Name(), err)
+	}
+	e.Start = t
+	return nil
+}
+
+// firstSample is the first second in the step before start at which the
+// presence query sees one of the pods, or start.
+func (p Presence) firstSample(ctx context.Context, q providers.MetricQuerier, namespace, rollout string, pods []string, start time.Time) (time.Time, error) {
+	expr, err := p.expr(namespace, rollout)
+	if err != nil {
+		return start, err
+	}
+	m, err := q.QueryRange(ctx, providers.RangeQuery{Expr: expr, Start: start.Add(-p.Step), End: start, Step: time.Second})
+	if err != nil {
+		return start, err
+	}
+	want := map[string]bool{}
+	for _, pod := range pods {
+		want[pod] = true
 	}
 	for _, ss := range m {
-		if len(ss.Values) == 0 || !canary[string(ss.Metric[model.LabelName(p.Pods.PodLabel)])] {
+		if len(ss.Values) == 0 || !want[string(ss.Metric[model.LabelName(p.Pods.PodLabel)])] {
 			continue
 		}
-		if t := ss.Values[0].Timestamp.Time().UTC(); t.Before(r.Start) {
-			r.Start = t
+		if t := ss.Values[0].Timestamp.Time().UTC(); t.Before(start) {
+			start = t
 		}
 	}
-	return nil
+	return start, nil
 }
 
 // identify reads a pod's rollout and hash: from its name
@@ -271,22 +333,8 @@ func episodes(namespace string, pods map[string]*Pod) []Episode {
 	}
 	var out []Episode
 	for k, ps := range byKey {
-		sort.Slice(ps, func(i, j int) bool {
-			if !ps[i].First.Equal(ps[j].First) {
-				return ps[i].First.Before(ps[j].First)
-			}
-			return ps[i].Name < ps[j].Name
-		})
-		var cur *Episode
-		for _, p := range ps {
-			if cur == nil || p.First.Sub(cur.Last) > episodeGap {
-				out = append(out, Episode{Namespace: namespace, Rollout: k.rollout, Hash: k.hash, First: p.First, Last: p.Last})
-				cur = &out[len(out)-1]
-			}
-			cur.Pods = append(cur.Pods, p)
-			if p.Last.After(cur.Last) {
-				cur.Last = p.Last
-			}
+		for _, g := range splitByGap(ps) {
+			out = append(out, Episode{Namespace: namespace, Rollout: k.rollout, Hash: k.hash, Pods: g.pods, First: g.first, Last: g.last})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

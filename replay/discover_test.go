@@ -76,7 +76,7 @@ func TestRollouts(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, r := range Rollouts(eps, at(0), at(to)) {
+			for _, r := range Rollouts(eps.Episodes, at(0), at(to)) {
 				got = append(got, fmt.Sprintf("%s<-%s %d %s", r.CanaryHash, r.StableHash, minutes(r.Start), r.History))
 			}
 			if strings.Join(got, ", ") != strings.Join(c.want, ", ") {
@@ -96,14 +96,14 @@ func TestFindQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(eps) != 1 || !eps[0].First.Equal(at(0)) || !eps[0].Last.Equal(at(25000)) {
+	if len(eps.Episodes) != 1 || !eps.Episodes[0].First.Equal(at(0)) || !eps.Episodes[0].Last.Equal(at(25000)) {
 		t.Errorf("episodes %+v", eps)
 	}
 	if len(f.queries) != 3 {
 		t.Fatalf("%d queries for 25,001 points, want 3", len(f.queries))
 	}
 	for i, q := range f.queries {
-		want := `group by (pod) (sum by (pod) (up{namespace="shop", pod=~"web-[a-z0-9]+-[a-z0-9]+"}))`
+		want := `group by (pod) (sum by (pod) (up{namespace="shop", pod=~"web-[a-z0-9]+-(?:[0-9]+-[0-9]+-[-a-z0-9.]*)?[a-z0-9]+"}))`
 		if q.Expr != want {
 			t.Errorf("query %q, want %q", q.Expr, want)
 		}
@@ -133,7 +133,7 @@ func TestFindByLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := Rollouts(eps, at(0), at(300))
+	rs := Rollouts(eps.Episodes, at(0), at(300))
 	if len(rs) != 1 || rs[0].Rollout != "web" || rs[0].CanaryHash != "bbb" || rs[0].StableHash != "aaa" {
 		t.Errorf("rollouts %+v", rs)
 	}

@@ -3,7 +3,11 @@
 // serves), plays each one's AnalysisRun with a template's timing and limits
 // (package analysisrun), asking the judge service at every look exactly as
 // Argo's web provider would have asked it then, and reports per rollout and
-// per metric what happened. Two rule sets can be replayed side by side
+// per metric what happened. Argo experiments (pods
+// <rollout>-<hash>-<revision>-<step>-<template>-<suffix>) are found apart
+// from the rollouts' hashes and replayed as the experiment template judges
+// them: the canary template against the baseline template and the
+// rollout's stable pods (Experiments). Two rule sets can be replayed side by side
 // (Compare), and an A/A mode judges stable pods as pretend canaries to
 // measure each metric's false-alarm rate on the service's own data.
 //

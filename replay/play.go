@@ -91,6 +91,9 @@ type Run struct {
 	Metrics    []MetricRun    `json:"metrics"`
 	// Incomplete is set when the run needed a look in the future.
 	Incomplete bool `json:"incomplete,omitempty"`
+	// NotPlayed says why the run was not replayed (an experiment whose
+	// canary had no pods, or whose stable hash is not known).
+	NotPlayed string `json:"notPlayed,omitempty"`
 }
 
 // MetricRun is one metric over a run.

@@ -33,6 +33,13 @@ type Options struct {
 	// Limits are the AnalysisTemplate's; TemplateFile names it.
 	Limits       analysisrun.Limits
 	TemplateFile string
+	// ExperimentLimits are the experiments' AnalysisTemplate's;
+	// ExperimentTemplateFile names it (Limits and TemplateFile when
+	// empty). Templates name the experiments' canary and baseline
+	// templates (DefaultTemplates when empty).
+	ExperimentLimits       analysisrun.Limits
+	ExperimentTemplateFile string
+	Templates              Templates
 	// Presence finds the pods (DefaultPresence of the first rule set
 	// when its Template is nil).
 	Presence Presence
@@ -59,14 +66,20 @@ type Options struct {
 
 // Report is what a replay found.
 type Report struct {
-	From     time.Time    `json:"from"`
-	To       time.Time    `json:"to"`
-	Template Template     `json:"template"`
-	RuleSets []RuleSetRef `json:"ruleSets"`
-	// Rollouts are the rollouts found, each with one run per rule set;
-	// Pretend the A/A runs instead.
-	Rollouts []RolloutRuns `json:"rollouts,omitempty"`
-	Pretend  []PretendRuns `json:"aa,omitempty"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Template Template  `json:"template"`
+	// ExperimentTemplate is the experiments' template, Templates the
+	// names of their compared templates.
+	ExperimentTemplate Template     `json:"experimentTemplate"`
+	Templates          Templates    `json:"templates"`
+	RuleSets           []RuleSetRef `json:"ruleSets"`
+	// Rollouts are the rollouts found and Experiments the Argo
+	// experiments, each with one run per rule set; Pretend the A/A runs
+	// instead.
+	Rollouts    []RolloutRuns    `json:"rollouts,omitempty"`
+	Experiments []ExperimentRuns `json:"experiments,omitempty"`
+	Pretend     []PretendRuns    `json:"aa,omitempty"`
 	// Summaries count the outcomes per rule set.
 	Summaries  []Summary   `json:"summaries"`
 	Comparison *Comparison `json:"comparison,omitempty"`
@@ -94,6 +107,12 @@ type RuleSetRef struct {
 // RolloutRuns is one rollout and its runs, one per rule set.
 type RolloutRuns struct {
 	Rollout
+	Runs []Run `json:"runs"`
+}
+
+// ExperimentRuns is one experiment and its runs, one per rule set.
+type ExperimentRuns struct {
+	Experiment
 	Runs []Run `json:"runs"`
 }
 
@@ -127,8 +146,16 @@ func Play(ctx context.Context, o Options) (*Report, error) {
 		o.Presence.Step = time.Duration(first.RuleSet.Step)
 	}
 	o.Presence.Pods = first.RuleSet.Pods
+	if o.Templates == (Templates{}) {
+		o.Templates = DefaultTemplates
+	}
+	o.Presence.Templates = o.Templates
+	if o.ExperimentTemplateFile == "" {
+		o.ExperimentLimits, o.ExperimentTemplateFile = o.Limits, o.TemplateFile
+	}
 
-	rep := &Report{From: o.From, To: o.To, Template: template(o.Limits, o.TemplateFile)}
+	rep := &Report{From: o.From, To: o.To, Template: template(o.Limits, o.TemplateFile),
+		ExperimentTemplate: template(o.ExperimentLimits, o.ExperimentTemplateFile), Templates: o.Templates}
 	for _, j := range o.Judges {
 		rep.RuleSets = append(rep.RuleSets, RuleSetRef{Label: j.Label, Name: j.RuleSet.Name, File: j.RuleSet.File, Environment: j.RuleSet.Environment})
 	}
@@ -138,14 +165,21 @@ func Play(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		eps = append(eps, found...)
-		if o.AA <= 0 {
-			for _, r := range Rollouts(found, o.From, o.To) {
-				if err := o.Presence.FirstSample(ctx, prom, &r); err != nil {
-					return nil, err
-				}
-				rep.Rollouts = append(rep.Rollouts, RolloutRuns{Rollout: r, Runs: make([]Run, len(o.Judges))})
+		eps = append(eps, found.Episodes...)
+		if o.AA > 0 {
+			continue
+		}
+		for _, r := range Rollouts(found.Episodes, o.From, o.To) {
+			if err := o.Presence.FirstSample(ctx, prom, &r); err != nil {
+				return nil, err
 			}
+			rep.Rollouts = append(rep.Rollouts, RolloutRuns{Rollout: r, Runs: make([]Run, len(o.Judges))})
+		}
+		for _, e := range Experiments(found, o.Templates, o.From, o.To) {
+			if err := o.Presence.ExperimentFirstSample(ctx, prom, &e); err != nil {
+				return nil, err
+			}
+			rep.Experiments = append(rep.Experiments, ExperimentRuns{Experiment: e, Runs: make([]Run, len(o.Judges))})
 		}
 	}
 	if o.AA > 0 {
@@ -190,6 +224,7 @@ type job struct {
 // playAll plays every run, o.Parallel at a time.
 func (o Options) playAll(ctx context.Context, rep *Report) error {
 	p := player{limits: o.Limits, timeout: o.Timeout, now: o.Now}
+	pe := player{limits: o.ExperimentLimits, timeout: o.Timeout, now: o.Now}
 	var jobs []job
 	for i := range rep.Rollouts {
 		r := &rep.Rollouts[i]
@@ -197,6 +232,18 @@ func (o Options) playAll(ctx context.Context, rep *Report) error {
 		for k, j := range o.Judges {
 			jobs = append(jobs, job{name: r.Name() + " (" + r.CanaryHash + ")", into: &r.Runs[k], play: func(ctx context.Context) (Run, error) {
 				return p.play(ctx, j.Service, j.Label, t, j.RuleSet.Name, r.Start, r.CanaryEnd, time.Duration(j.RuleSet.Step)), nil
+			}})
+		}
+	}
+	for i := range rep.Experiments {
+		e := &rep.Experiments[i]
+		for k, j := range o.Judges {
+			if e.NotPlayed != "" {
+				e.Runs[k] = Run{Judge: j.Label, NotPlayed: e.NotPlayed}
+				continue
+			}
+			jobs = append(jobs, job{name: "experiment " + e.Name(), into: &e.Runs[k], play: func(ctx context.Context) (Run, error) {
+				return pe.play(ctx, j.Service, j.Label, e.Target, j.RuleSet.Name, e.Start, e.CanaryEnd, time.Duration(j.RuleSet.Step)), nil
 			}})
 		}
 	}
@@ -254,6 +301,8 @@ func (o Options) playAll(ctx context.Context, rep *Report) error {
 // outcome says in a few words how a run ended.
 func outcome(r Run) string {
 	switch {
+	case r.NotPlayed != "":
+		return "not replayed: " + r.NotPlayed
 	case r.Incomplete:
 		return fmt.Sprintf("incomplete after %d looks (the next one is in the future)", len(r.Looks))
 	case r.Phase == "":

@@ -16,11 +16,15 @@ type Phases struct {
 	Error        int `json:"error"`
 	// Incomplete runs needed a look in the future.
 	Incomplete int `json:"incomplete"`
+	// NotPlayed counts the experiments that could not be replayed.
+	NotPlayed int `json:"notPlayed,omitempty"`
 }
 
 func (p *Phases) add(r Run) {
 	p.Runs++
 	switch {
+	case r.NotPlayed != "":
+		p.NotPlayed++
 	case r.Incomplete || r.Phase == "":
 		p.Incomplete++
 	case r.Phase == analysisrun.PhaseSuccessful:
@@ -37,12 +41,16 @@ func (p *Phases) add(r Run) {
 // Summary counts one rule set's outcomes.
 type Summary struct {
 	Judge string `json:"judge"`
-	// All counts every run; RolledBack the rollouts whose canary went away
-	// while the stable pods stayed (the likely regressions), Others the
-	// rest (promoted, running, unknown, and every A/A run).
-	All        Phases `json:"all"`
-	RolledBack Phases `json:"rolledBack"`
-	Others     Phases `json:"others"`
+	// All counts every run, of rollouts and experiments; RolledBack the
+	// rollouts whose canary went away while the stable pods stayed, and
+	// the experiments whose rollout's new hash did not serve after them
+	// while the stable pods stayed (the likely regressions); Others the
+	// rest (promoted, running, unknown, and every A/A run). Experiments
+	// counts the experiments' runs alone.
+	All         Phases `json:"all"`
+	RolledBack  Phases `json:"rolledBack"`
+	Others      Phases `json:"others"`
+	Experiments Phases `json:"experiments"`
 	// FailedUpper95 is the one-sided 95% Clopper-Pearson upper bound of
 	// the share of Others that Failed: on A/A runs, the false-alarm rate.
 	FailedUpper95 float64 `json:"failedUpper95"`
@@ -63,24 +71,31 @@ type MetricCount struct {
 }
 
 // runs returns every item's run of judge k, with whether its rollout was
-// rolled back.
-func (r *Report) runs(k int) (out []Run, rolledBack []bool) {
+// rolled back and whether it is an experiment's.
+func (r *Report) runs(k int) (out []Run, rolledBack, experiment []bool) {
 	for _, x := range r.Rollouts {
 		out = append(out, x.Runs[k])
 		rolledBack = append(rolledBack, x.History == RolledBack)
+		experiment = append(experiment, false)
+	}
+	for _, x := range r.Experiments {
+		out = append(out, x.Runs[k])
+		rolledBack = append(rolledBack, x.History == RolledBack)
+		experiment = append(experiment, true)
 	}
 	for _, x := range r.Pretend {
 		out = append(out, x.Runs[k])
 		rolledBack = append(rolledBack, false)
+		experiment = append(experiment, false)
 	}
-	return out, rolledBack
+	return out, rolledBack, experiment
 }
 
 func summarize(rep *Report, judges []Judge) []Summary {
 	out := make([]Summary, len(judges))
 	for k, j := range judges {
 		s := Summary{Judge: j.Label}
-		runs, rb := rep.runs(k)
+		runs, rb, exp := rep.runs(k)
 		index := map[string]int{}
 		names := make([]string, 0, len(j.RuleSet.Metrics))
 		for _, m := range j.RuleSet.Metrics {
@@ -96,6 +111,9 @@ func summarize(rep *Report, judges []Judge) []Summary {
 			} else {
 				s.Others.add(r)
 			}
+			if exp[i] {
+				s.Experiments.add(r)
+			}
 			for _, m := range r.Metrics {
 				i, ok := index[m.Name]
 				if !ok {
@@ -107,7 +125,7 @@ func summarize(rep *Report, judges []Judge) []Summary {
 				}
 			}
 		}
-		s.FailedUpper95 = upper95(s.Others.Failed, s.Others.Runs-s.Others.Incomplete)
+		s.FailedUpper95 = upper95(s.Others.Failed, s.Others.Runs-s.Others.Incomplete-s.Others.NotPlayed)
 		for i := range s.Metrics {
 			s.Metrics[i].Upper95 = upper95(s.Metrics[i].Failing, s.Metrics[i].Runs)
 		}
@@ -130,8 +148,8 @@ func upper95(x, n int) float64 {
 type Comparison struct {
 	Current   string `json:"current"`
 	Candidate string `json:"candidate"`
-	// MoreRegressions is how many more rolled-back rollouts the candidate
-	// failed; MorePauses how many more runs it left Inconclusive;
+	// MoreRegressions is how many more rolled-back rollouts (and
+	// experiments) the candidate failed; MorePauses how many more runs it left Inconclusive;
 	// MoreAborts how many more of the other runs it failed. Negative is
 	// fewer.
 	MoreRegressions int `json:"moreRegressions"`
@@ -163,14 +181,23 @@ func compare(rep *Report) *Comparison {
 			c.Changed = append(c.Changed, Change{Name: x.Name() + " (" + x.CanaryHash + ")", History: x.History, Current: x.Runs[0].Phase, Candidate: x.Runs[1].Phase})
 		}
 	}
+	for _, x := range rep.Experiments {
+		if x.Runs[0].Phase != x.Runs[1].Phase {
+			c.Changed = append(c.Changed, Change{Name: "experiment " + x.Name(), History: x.History, Current: x.Runs[0].Phase, Candidate: x.Runs[1].Phase})
+		}
+	}
 	for _, x := range rep.Pretend {
 		if x.Runs[0].Phase != x.Runs[1].Phase {
 			c.Changed = append(c.Changed, Change{Name: "A/A " + x.Name() + " from " + x.Start.Format("2006-01-02 15:04:05"), Current: x.Runs[0].Phase, Candidate: x.Runs[1].Phase})
 		}
 	}
-	c.Text = fmt.Sprintf("%s vs %s: caught %s, %s, %s (regressions: Failed runs of the %d rolled-back rollouts; aborts: Failed runs of the other %d)",
+	items := "rollouts"
+	if len(rep.Experiments) > 0 {
+		items = "rollouts and experiments"
+	}
+	c.Text = fmt.Sprintf("%s vs %s: caught %s, %s, %s (regressions: Failed runs of the %d rolled-back %s; aborts: Failed runs of the other %d)",
 		c.Candidate, c.Current, more(c.MoreRegressions, "regression"), more(c.MorePauses, "pause"), more(c.MoreAborts, "abort"),
-		cur.RolledBack.Runs, cur.Others.Runs)
+		cur.RolledBack.Runs, items, cur.Others.Runs)
 	return c
 }
 

@@ -20,12 +20,16 @@ const timeFormat = "2006-01-02 15:04:05"
 func (r *Report) WriteText(w io.Writer) {
 	t := r.Template
 	what := fmt.Sprintf("%d rollouts", len(r.Rollouts))
+	if len(r.Experiments) > 0 {
+		what += fmt.Sprintf(" and %d Argo experiments", len(r.Experiments))
+	}
 	if r.Pretend != nil {
 		what = fmt.Sprintf("%d A/A runs (a stable pod judged as a canary from a random time)", len(r.Pretend))
 	}
 	fmt.Fprintf(w, "Replayed %s between %s and %s UTC with the looks of %s: initialDelay %s, interval %s, count %d, failureLimit %d, inconclusiveLimit %d, consecutiveErrorLimit %d.\n",
 		what, r.From.UTC().Format(timeFormat), r.To.UTC().Format(timeFormat), t.File, t.InitialDelay, t.Interval, t.Count,
 		t.FailureLimit, t.InconclusiveLimit, t.ConsecutiveErrorLimit)
+	r.writeExperimentTemplate(w)
 	for _, rs := range r.RuleSets {
 		env := ""
 		if rs.Environment != "" {
@@ -42,6 +46,7 @@ func (r *Report) WriteText(w io.Writer) {
 			writeRun(w, run)
 		}
 	}
+	r.writeExperimentRuns(w)
 	if n := notSuccessful(r.Pretend); n > 0 {
 		fmt.Fprintf(w, "\nThe %d A/A runs that were not Successful:\n", n)
 	}
@@ -111,6 +116,7 @@ func (r *Report) writeOverview(w io.Writer) {
 		}
 	}
 	tw.Flush()
+	r.writeExperimentOverview(w, labels)
 }
 
 // short gives each run's outcome as "Failed at look 1".
@@ -118,6 +124,8 @@ func short(runs []Run) string {
 	out := make([]string, len(runs))
 	for i, r := range runs {
 		switch {
+		case r.NotPlayed != "":
+			out[i] = "not replayed"
 		case r.Incomplete || r.Phase == "":
 			out[i] = "incomplete"
 		default:
@@ -212,6 +220,7 @@ func (r *Report) writeSummary(w io.Writer) {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	r.writeExperimentSummary(w)
 	if len(r.Summaries) == 0 {
 		return
 	}

@@ -189,6 +189,18 @@ func replicaSetPods(rs string) (prefix, suffix string) {
 	return prefix[:maxPodPrefix], truncatedSuffix
 }
 
+// IsReplicaSetPod says whether pod can be a pod of ReplicaSet rs: named
+// <rs>-<suffix>, or, where Kubernetes cut the prefix, the prefix's first
+// maxPodPrefix characters and five random ones (replicaSetPods).
+func IsReplicaSetPod(rs, pod string) bool {
+	prefix, suffix := replicaSetPods(rs)
+	rest, ok := strings.CutPrefix(pod, prefix)
+	if !ok || rest == "" || !lettersAndDigits.MatchString(rest) {
+		return false
+	}
+	return suffix != truncatedSuffix || len(rest) == 5
+}
+
 // overlaps says whether a pod of one ReplicaSet (prefix, suffix) could
 // also match the other's pattern. Two untruncated patterns never overlap
 // (a name's ReplicaSet is everything before its last '-'), nor two

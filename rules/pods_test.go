@@ -253,6 +253,16 @@ func TestPodMatcherReplicaSets(t *testing.T) {
 					if pods.MatchString(n) != (want != Neither) {
 						t.Errorf("{{.Pods}} selects %s: %v, want %v", n, pods.MatchString(n), want != Neither)
 					}
+					// IsReplicaSetPod (what replay reads experiment pods
+					// with) agrees with the matcher.
+					for _, rs := range []struct {
+						name string
+						side Side
+					}{{c.target.CanaryReplicaSet, Canary}, {c.target.StableReplicaSet, Stable}} {
+						if rs.name != "" && IsReplicaSetPod(rs.name, n) != (want == rs.side) {
+							t.Errorf("IsReplicaSetPod(%s, %s) = %v", rs.name, n, !(want == rs.side))
+						}
+					}
 				}
 			}
 			check(c.canary, Canary)

@@ -53,6 +53,8 @@ type replayArgs struct {
 	namespaces        stringList
 	rollout, presence string
 	template, output  string
+	expTemplate       string
+	templates         replay.Templates
 	from, to          time.Time
 	since             time.Duration
 	aa, parallel      int
@@ -100,6 +102,9 @@ func parseReplay(args []string, errOut io.Writer) (*replayArgs, bool) {
 	fs.Var(timeFlag{&a.to}, "to", "end of the search (RFC 3339; default now)")
 	fs.DurationVar(&a.since, "since", 24*time.Hour, "how far back to search when --from is not given")
 	fs.StringVar(&a.template, "template", "", "AnalysisTemplate file whose count, interval, initialDelay and limits to play (default the shipped "+deploy.AnalysisTemplateFile+")")
+	fs.StringVar(&a.expTemplate, "experiment.template", "", "AnalysisTemplate file whose looks and limits to play Argo experiments with (default the shipped "+deploy.ExperimentTemplateFile+")")
+	fs.StringVar(&a.templates.Canary, "experiment.canary", replay.DefaultTemplates.Canary, "name of the experiments' canary template (canaryReplicaSet: {{templates.<name>.replicaset.name}})")
+	fs.StringVar(&a.templates.Baseline, "experiment.baseline", replay.DefaultTemplates.Baseline, "name of the experiments' baseline template (stableReplicaSet)")
 	fs.StringVar(&a.presence, "presence", "", "PromQL template telling when pods existed, with {{.Namespace}} and {{.Pods}} (default the first Prometheus metric's query)")
 	fs.IntVar(&a.aa, "aa", 0, "instead of the rollouts, replay this many A/A runs: a stable pod judged as a canary from a random time")
 	fs.Uint64Var(&a.seed, "seed", 1, "seed of the A/A runs' draws")
@@ -139,6 +144,9 @@ func parseReplay(args []string, errOut io.Writer) (*replayArgs, bool) {
 	if !a.from.Before(a.to) {
 		problems = append(problems, "--from must be before --to")
 	}
+	if a.templates.Canary == "" || a.templates.Baseline == "" || a.templates.Canary == a.templates.Baseline {
+		problems = append(problems, "--experiment.canary and --experiment.baseline must be two different template names")
+	}
 	if a.aa < 0 || a.parallel < 1 {
 		problems = append(problems, "--aa must not be negative and --parallel must be positive")
 	}
@@ -156,11 +164,16 @@ func (a *replayArgs) run(ctx context.Context, progress io.Writer) (*replay.Repor
 		return nil, err
 	}
 	a.o.Logger = log
-	limits, file, err := a.limits()
+	limits, file, err := readLimits(a.template, deploy.AnalysisTemplate, deploy.AnalysisTemplateFile)
 	if err != nil {
 		return nil, err
 	}
-	o := replay.Options{Limits: limits, TemplateFile: file, Namespaces: a.namespaces, Rollout: a.rollout,
+	expLimits, expFile, err := readLimits(a.expTemplate, deploy.ExperimentTemplate, deploy.ExperimentTemplateFile)
+	if err != nil {
+		return nil, err
+	}
+	o := replay.Options{Limits: limits, TemplateFile: file, ExperimentLimits: expLimits, ExperimentTemplateFile: expFile, Templates: a.templates,
+		Namespaces: a.namespaces, Rollout: a.rollout,
 		From: a.from, To: a.to, AA: a.aa, Seed: a.seed, Timeout: a.o.QueryTimeout, Parallel: a.parallel, Progress: progress}
 	for i, f := range a.ruleFiles {
 		rs, err := rules.LoadFile(f, a.o.Environment)
@@ -173,6 +186,9 @@ func (a *replayArgs) run(ctx context.Context, progress io.Writer) (*replay.Repor
 		}
 		if w := lookMismatch(rs, limits); w != "" {
 			fmt.Fprintf(progress, "warning: %s: %s\n", f, w)
+		}
+		if w := lookMismatch(rs, expLimits); w != "" && expLimits != limits {
+			fmt.Fprintf(progress, "warning: %s: experiments: %s\n", f, w)
 		}
 		opts := a.o
 		opts.Store = singleStore(rs)
@@ -190,14 +206,15 @@ func (a *replayArgs) run(ctx context.Context, progress io.Writer) (*replay.Repor
 	return replay.Play(ctx, o)
 }
 
-// limits reads --template, or the shipped template.
-func (a *replayArgs) limits() (analysisrun.Limits, string, error) {
-	if a.template == "" {
-		l, err := analysisrun.ParseLimits(deploy.AnalysisTemplate, deploy.AnalysisTemplateFile)
-		return l, deploy.AnalysisTemplateFile, err
+// readLimits reads the template file, or the shipped template when file
+// is empty.
+func readLimits(file string, shipped []byte, shippedFile string) (analysisrun.Limits, string, error) {
+	if file == "" {
+		l, err := analysisrun.ParseLimits(shipped, shippedFile)
+		return l, shippedFile, err
 	}
-	l, err := analysisrun.ReadLimits(a.template)
-	return l, a.template, err
+	l, err := analysisrun.ReadLimits(file)
+	return l, file, err
 }
 
 // lookMismatch says how the rule set's looks differ from the template's:
