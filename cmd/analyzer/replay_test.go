@@ -231,6 +231,8 @@ func TestReplay(t *testing.T) {
 			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--output", "xml"},
 			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--rules", cand, "--rules", cand},
 			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--from", "yesterday"},
+			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--experiment.canary", "baseline"},
+			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--experiment.baseline", ""},
 		} {
 			var out, errOut bytes.Buffer
 			if code := runReplay(c, &out, &errOut); code != exitUsage {
