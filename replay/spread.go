@@ -5,7 +5,7 @@ import (
 	"math"
 	"sort"
 
-	"gonum.org/v1/gonum/stat/distuv"
+	"github.com/canary-analyzer/canary-analyzer/analysis/stats"
 )
 
 // SpreadEstimate is one value metric's spread between healthy pods,
@@ -96,66 +96,25 @@ func spreadEstimates(groups map[string]map[string]*spreadGroup, names []string) 
 			keys = append(keys, key)
 		}
 		sort.Strings(keys)
-		var in []SpreadGroupInput
+		var in []stats.SpreadGroup
 		prior := math.NaN()
 		runs := 0
 		for _, key := range keys {
 			g := gs[key]
-			in = append(in, SpreadGroupInput{Var: g.s2 / float64(g.n), Noise: g.v2 / float64(g.n), Pods: g.pods})
+			in = append(in, stats.SpreadGroup{Var: g.s2 / float64(g.n), Noise: g.v2 / float64(g.n), Pods: g.pods})
 			prior = g.prior
 			runs += g.n
 		}
-		e := PoolSpread(in, 0.9)
-		if e.DF == 0 {
+		p := stats.PoolSpread(in, 0.9)
+		if p.DF == 0 {
 			continue
 		}
-		e.Metric, e.Prior, e.Runs = name, prior, runs
+		e := SpreadEstimate{Metric: name, Prior: prior, Runs: runs,
+			Estimate: p.Estimate, Lower: p.Lower, Upper: p.Upper, DF: p.DF, Groups: p.Groups}
 		e.Advice = e.advice()
 		out = append(out, e)
 	}
 	return out
-}
-
-// SpreadGroupInput is one stable ReplicaSet's measurement: the variance of
-// its pods' levels (Var, on Pods − 1 degrees of freedom) and the part of it
-// its windows' noise explains.
-type SpreadGroupInput struct {
-	Var, Noise float64
-	Pods       int
-}
-
-// PoolSpread pools the groups' variances, each weighted by its degrees of
-// freedom, and gives the spread with its central interval at level conf:
-//
-//	S = Σ (n_g − 1)·s²_g / D,   V = Σ (n_g − 1)·v_g / D,   D = Σ (n_g − 1)
-//	σ̂ = √max(0, S − V),   σ² in [D·S/χ²_{(1+conf)/2}(D) − V, D·S/χ²_{(1−conf)/2}(D) − V]
-//
-// treating V as known (it is estimated from many more samples than S).
-// Groups with fewer than two pods carry nothing.
-func PoolSpread(groups []SpreadGroupInput, conf float64) SpreadEstimate {
-	var e SpreadEstimate
-	var s, v float64
-	for _, g := range groups {
-		if g.Pods < 2 || math.IsNaN(g.Var) || math.IsNaN(g.Noise) {
-			continue
-		}
-		df := float64(g.Pods - 1)
-		s += df * g.Var
-		v += df * g.Noise
-		e.DF += g.Pods - 1
-		e.Groups++
-	}
-	if e.DF == 0 {
-		e.Estimate, e.Lower, e.Upper = math.NaN(), math.NaN(), math.NaN()
-		return e
-	}
-	d := float64(e.DF)
-	s, v = s/d, v/d
-	chi := distuv.ChiSquared{K: d}
-	e.Estimate = math.Sqrt(math.Max(0, s-v))
-	e.Lower = math.Sqrt(math.Max(0, d*s/chi.Quantile((1+conf)/2)-v))
-	e.Upper = math.Sqrt(math.Max(0, d*s/chi.Quantile((1-conf)/2)-v))
-	return e
 }
 
 // advice says how the prior compares with the measured interval.

@@ -49,6 +49,8 @@ func writeTable(results []bench.Result, l analysisrun.Limits, logs bool, rs *rul
 	}
 	fmt.Println()
 	bench.WriteSeedAlarms(os.Stdout, results)
+	fmt.Println()
+	bench.WriteSpreads(os.Stdout, results)
 }
 
 // loadRules loads the rule file the results were judged with; an error

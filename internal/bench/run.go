@@ -116,6 +116,14 @@ type MetricOutcome struct {
 			Alpha  *float64 `json:"alpha"`
 			Text   string   `json:"text"`
 		} `json:"tests"`
+		// Spread is the stable pods' spread a value metric was judged
+		// against (WriteSpreads).
+		Spread *struct {
+			Observed *float64 `json:"observed"`
+			Noise    *float64 `json:"noise"`
+			Prior    *float64 `json:"prior"`
+			Pods     int      `json:"pods"`
+		} `json:"spread,omitempty"`
 		// Throttling is set where the canary's CPU throttling held a High.
 		Throttling *struct {
 			CanaryShare    *float64 `json:"canaryShare"`

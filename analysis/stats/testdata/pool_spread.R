@@ -1,5 +1,5 @@
-# Reference values for TestPoolSpread (replay/spread_test.go):
-# Rscript replay/testdata/pool_spread.R
+# Reference values for TestPoolSpread (analysis/stats/spread_test.go):
+# Rscript analysis/stats/testdata/pool_spread.R
 v  <- c(0.012, 0.020, 0.008)   # variance of each group's stable pods' levels
 nz <- c(0.002, 0.003, 0.001)   # the part the windows' noise explains
 k  <- c(6, 4, 8)               # pods per group
