@@ -31,9 +31,15 @@ type spreadSample struct {
 }
 
 // FamilySpreads returns each family's pooled spreads (the canary judge's
-// runs; the alignments of a seed share its pods and count once), the
-// value metrics that have one, and their priors.
+// runs; the alignments of a seed share its pods and count once; only the
+// healthy families where there are any, since a regressed family's stable
+// pods are its healthy twin's), the value metrics that have one, and their
+// priors.
 func FamilySpreads(results []Result) (fams []FamilySpread, metrics []string, priors []float64) {
+	healthyOnly := false
+	for _, r := range results {
+		healthyOnly = healthyOnly || (r.Judge == JudgeOurs && r.Truth.Healthy)
+	}
 	type key struct {
 		family, metric string
 		seed           uint64
@@ -43,7 +49,7 @@ func FamilySpreads(results []Result) (fams []FamilySpread, metrics []string, pri
 	var order []string
 	famOrder := map[string]int{}
 	for _, r := range results {
-		if r.Judge != JudgeOurs {
+		if r.Judge != JudgeOurs || (healthyOnly && !r.Truth.Healthy) {
 			continue
 		}
 		last := map[string]spreadSample{}
@@ -111,7 +117,7 @@ func WriteSpreads(w io.Writer, results []Result) {
 		return
 	}
 	fmt.Fprintln(w, "The stable pods' spread a value metric was judged against, at each run's last look, pooled over the family's seeds "+
-		"(90% interval; what analyzer replay would measure on such a service), against the rule set's podSpread:")
+		"(90% interval; what analyzer replay would measure on such a service), against the rule set's podSpread (↑: the prior is below the interval, ↓: above it):")
 	fmt.Fprintln(w)
 	head := []string{"family"}
 	rule := []string{"---"}

@@ -66,6 +66,12 @@ func TestFamilySpreads(t *testing.T) {
 			t.Errorf("the table lacks %q:\n%s", s, out)
 		}
 	}
+	// With healthy runs, only the healthy families count.
+	healthy := run(JudgeOurs, "world", 4, look(0.1, 0, 6))
+	healthy.Truth.Healthy = true
+	if fams, _, _ := FamilySpreads(append(results, healthy)); len(fams) != 1 || fams[0].Family != "world" || fams[0].Metrics[0].DF != 5 {
+		t.Errorf("with a healthy run: %+v, want world's healthy seed alone", fams)
+	}
 	var none bytes.Buffer
 	WriteSpreads(&none, []Result{run(JudgeOurs, "world", 1)})
 	if none.Len() != 0 {
