@@ -43,7 +43,6 @@ func (p Presence) experimentPods(pods map[string]*Pod) {
 		if !known[e.Rollout] {
 			continue
 		}
-		e := e
 		pod := pods[name]
 		pod.Experiment, pod.Rollout, pod.Hash = &e, e.Rollout, e.Hash
 	}
