@@ -53,6 +53,7 @@ type replayArgs struct {
 	namespaces        stringList
 	rollout, presence string
 	template, output  string
+	writeRules        string
 	expTemplate       string
 	templates         replay.Templates
 	from, to          time.Time
@@ -84,9 +85,21 @@ func runReplay(args []string, out, errOut io.Writer) int {
 			fmt.Fprintln(errOut, "error:", err)
 			return exitError
 		}
-		return 0
+		return a.writeRulesExit(rep, errOut)
 	}
 	rep.WriteText(out)
+	return a.writeRulesExit(rep, errOut)
+}
+
+// writeRulesExit writes --write-rules, if given, and returns the exit code.
+func (a *replayArgs) writeRulesExit(rep *replay.Report, errOut io.Writer) int {
+	if a.writeRules == "" {
+		return 0
+	}
+	if err := a.writeMeasuredRules(rep, errOut); err != nil {
+		fmt.Fprintln(errOut, "error:", err)
+		return exitError
+	}
 	return 0
 }
 
@@ -110,6 +123,7 @@ func parseReplay(args []string, errOut io.Writer) (*replayArgs, bool) {
 	fs.Uint64Var(&a.seed, "seed", 1, "seed of the A/A runs' draws")
 	fs.IntVar(&a.parallel, "parallel", 2, "runs replayed at once")
 	fs.StringVar(&a.output, "output", "text", "text or json")
+	fs.StringVar(&a.writeRules, "write-rules", "", fmt.Sprintf("write a copy of the --rules file (with two, the first: the current rule set) to this new file, with each value metric's podSpread set to the spread measured where it was measured on at least %d degrees of freedom and the file's lies outside its 90%% interval", replay.MinWriteDF))
 	fs.DurationVar(&a.o.QueryTimeout, "query.timeout", 8*time.Second, "time allowed for one judgement, as the service's --query.timeout")
 	fs.StringVar(&a.level, "log.level", "warn", "log level: debug, info, warn, error")
 	backendFlags(fs, "prometheus", &a.o.Prometheus)
@@ -131,6 +145,11 @@ func parseReplay(args []string, errOut io.Writer) (*replayArgs, bool) {
 	}
 	if len(a.namespaces) == 0 {
 		problems = append(problems, "--namespace is required")
+	}
+	for _, f := range a.ruleFiles {
+		if a.writeRules != "" && samePath(a.writeRules, f) {
+			problems = append(problems, fmt.Sprintf("--write-rules %s is a --rules file: write the measured rule set to a new file", a.writeRules))
+		}
 	}
 	if a.output != "text" && a.output != "json" {
 		problems = append(problems, "--output must be text or json")

@@ -3,13 +3,18 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/replay"
+	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
 // TestReplaySpread measures the pod spread of two fleets on a real
@@ -64,7 +69,8 @@ func TestReplaySpread(t *testing.T) {
 			for i := range perFleet {
 				args = append(args, "--namespace", fmt.Sprintf("%s-%d", f.prefix, i))
 			}
-			rep, _ := runReplayJSON(t, args)
+			written := filepath.Join(t.TempDir(), "measured.yaml")
+			rep, progress := runReplayJSON(t, append(args, "--write-rules", written))
 			var lat *replay.SpreadEstimate
 			for i, e := range rep.Summaries[0].Spreads {
 				t.Logf("%s: %s podSpread %.3g, measured %.3g (%.3g-%.3g), df %d over %d ReplicaSets, %d runs: %s",
@@ -94,6 +100,58 @@ func TestReplaySpread(t *testing.T) {
 			if f.name == "wide" {
 				t.Logf("analyzer replay %s\n%s", strings.Join(args, " "), out.String()) // the README's sample
 			}
+			checkWrittenSpreads(t, written, progress, rep.Summaries[0].Spreads)
 		})
+	}
+}
+
+// checkWrittenSpreads checks the rule file --write-rules wrote: latency's
+// podSpread, far from the fleet's, is the measured spread rounded up to
+// two digits (at most 10% above it, within the interval rounded up), every
+// other metric kept its podSpread unless its measured interval left it out
+// on enough degrees of freedom, and nothing else changed.
+func checkWrittenSpreads(t *testing.T, written, progress string, spreads []replay.SpreadEstimate) {
+	t.Helper()
+	t.Logf("progress:\n%s", progress)
+	shipped, err := rules.LoadFile("../../deploy/base/rules/http-service.yaml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rules.LoadFile(written, "")
+	if err != nil {
+		t.Fatalf("the written rule file does not load: %v", err)
+	}
+	if _, err := os.Stat(written + ".tmp"); !os.IsNotExist(err) {
+		t.Errorf("%s.tmp left behind (%v)", written, err)
+	}
+	measured := map[string]replay.SpreadEstimate{}
+	for _, e := range spreads {
+		measured[e.Metric] = e
+	}
+	for i, m := range got.Metrics {
+		was := shipped.Metrics[i].PodSpread
+		e, ok := measured[m.Name]
+		outside := ok && e.DF >= replay.MinWriteDF && (e.Prior < e.Lower || e.Prior > e.Upper)
+		if m.Name == "latency" && !outside {
+			t.Errorf("latency: prior %.3g, measured %.3g (%.3g-%.3g) on %d df: want it replaced", e.Prior, e.Estimate, e.Lower, e.Upper, e.DF)
+		}
+		// Two significant digits rounded up: above the estimate by less
+		// than one unit of the second digit (at most 10%).
+		switch {
+		case !outside && m.PodSpread != was:
+			t.Errorf("%s: podSpread %g written, want %g kept", m.Name, m.PodSpread, was)
+		case outside && e.Estimate > 0 && !(e.Estimate <= m.PodSpread && m.PodSpread <= e.Estimate*1.1 && m.PodSpread <= e.Upper*1.1):
+			t.Errorf("%s: podSpread %g written, want %.3g (%.3g-%.3g) rounded up to two digits", m.Name, m.PodSpread, e.Estimate, e.Lower, e.Upper)
+		case outside && e.Estimate == 0 && !(e.Upper <= m.PodSpread && m.PodSpread <= e.Upper*1.1):
+			t.Errorf("%s: podSpread %g written, want the upper bound %.3g rounded up to two digits", m.Name, m.PodSpread, e.Upper)
+		case outside && !strings.Contains(progress, fmt.Sprintf("write-rules: %s: podSpread ", m.Name)):
+			t.Errorf("%s: no progress line", m.Name)
+		}
+		m.PodSpread = was
+		a, _ := yaml.Marshal(m)
+		b, _ := yaml.Marshal(shipped.Metrics[i])
+		if string(a) != string(b) {
+			t.Errorf("%s: changed in more than its podSpread:\n%s\nwas\n%s", m.Name, a, b)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/canary-analyzer/canary-analyzer/internal/promtest"
 	"github.com/canary-analyzer/canary-analyzer/internal/scenario"
 	"github.com/canary-analyzer/canary-analyzer/replay"
+	"github.com/canary-analyzer/canary-analyzer/rules"
 )
 
 // replayData generates the e2e Prometheus data: the walking skeleton's
@@ -157,7 +158,14 @@ func TestReplay(t *testing.T) {
 	}
 
 	t.Run("compare", func(t *testing.T) {
-		rep, _ := runReplayJSON(t, append(args, "--rules", cand))
+		written := filepath.Join(t.TempDir(), "measured.yaml")
+		rep, progress := runReplayJSON(t, append(args, "--rules", cand, "--write-rules", written))
+		// --write-rules writes the current rule set (the first), here
+		// unchanged: three rollouts measure too few degrees of freedom.
+		rs, err := rules.LoadFile(written, "")
+		if err != nil || rs.Alpha != 0.01 || !strings.Contains(progress, "write-rules: latency: podSpread 0.066, left: ") {
+			t.Errorf("--write-rules with two rule sets: alpha %v (%v), progress:\n%s", rs, err, progress)
+		}
 		c := rep.Comparison
 		if c == nil || len(rep.Summaries) != 2 || c.Current != "current" || c.Candidate != "candidate" {
 			t.Fatalf("comparison %+v", c)
@@ -233,10 +241,15 @@ func TestReplay(t *testing.T) {
 			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--from", "yesterday"},
 			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--experiment.canary", "baseline"},
 			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--experiment.baseline", ""},
+			{"--prometheus.url", prom.URL, "--rules", cand, "--namespace", "x", "--write-rules", filepath.Dir(cand) + "/./candidate.yaml"},
+			{"--prometheus.url", prom.URL, "--rules", args[3], "--rules", cand, "--namespace", "x", "--write-rules", cand},
 		} {
 			var out, errOut bytes.Buffer
 			if code := runReplay(c, &out, &errOut); code != exitUsage {
 				t.Errorf("%v: exit %d, want %d (%s)", c, code, exitUsage, errOut.String())
+			}
+			if strings.Contains(strings.Join(c, " "), "--write-rules") && !strings.Contains(errOut.String(), "write the measured rule set to a new file") {
+				t.Errorf("%v: %s", c, errOut.String())
 			}
 		}
 		var out, errOut bytes.Buffer
