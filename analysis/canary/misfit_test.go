@@ -270,14 +270,34 @@ func TestPodSlopesWidenAModelThatDoesNotFit(t *testing.T) {
 // High), and a canary whose memory grows past every stable pod's is High.
 func TestFillUpIsNotALeak(t *testing.T) {
 	t.Parallel()
-	const n, start = 40, 30
+	const n = 40
 	for _, c := range []struct {
-		name string
-		leak bool
-		want analysis.Classification
+		name      string
+		start     int     // the canary's first sample
+		offset    float64 // the canary's steady level, log scale
+		fill, tau float64 // it starts fill below it, filling with time constant tau (steps)
+		leak      bool
+		want      analysis.Classification
 	}{
-		{"fill-up", false, analysis.NotEnoughData},
-		{"leak past the stable pods", true, analysis.High},
+		// A fill-up that slows below the tolerance over the later half
+		// of the judged samples is not a leak, wherever its level is.
+		{"fill-up", 30, 0, 0.25, 6, false, analysis.Pass},
+		// One still fast at the end, its level among the stable pods':
+		// a leak cannot be told from it until it passes them all.
+		{"fill-up still growing", 30, 0, 0.6, 15, false, analysis.NotEnoughData},
+		{"leak past the stable pods", 30, 0, 0.25, 6, true, analysis.High},
+		// A canary whose steady level lies beyond every stable pod's
+		// passes them all while it still fills up: its growth over the
+		// whole window (about +130% an hour) is beyond the tolerance, but
+		// over the later half (about +60%) it is not.
+		{"fill-up past the stable pods", 30, 0.25, 0.25, 6, false, analysis.Pass},
+		{"leak on a fill-up past the stable pods", 30, 0.25, 0.25, 6, true, analysis.High},
+		// The same at the first look that judges the trend: four samples
+		// after the cut, two in the later half. The canary's level over
+		// them is about +12% (the stable pods lie within ±8%); it grows
+		// by about +120% an hour over the four, +90% over the last two.
+		{"fill-up past the stable pods, four samples", 34, 0.2, 0.18, 4, false, analysis.Pass},
+		{"leak on it, four samples", 34, 0.2, 0.18, 4, true, analysis.High},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(4, 4))
@@ -285,10 +305,10 @@ func TestFillUpIsNotALeak(t *testing.T) {
 			for _, o := range []float64{-0.08, -0.02, 0.03, 0.07} {
 				stable = append(stable, podRow(r, n, 0, 256, o, 0.002, 0.9, flat))
 			}
-			canary := podRow(r, n, start, 256, 0, 0.002, 0.9, flat)
-			for i := start; i < n; i++ {
-				age := float64(i - start)
-				canary[i] *= 1 - 0.25*math.Exp(-age/6) // fills over about ten minutes
+			canary := podRow(r, n, c.start, 256, c.offset, 0.002, 0.9, flat)
+			for i := c.start; i < n; i++ {
+				age := float64(i - c.start)
+				canary[i] *= 1 - c.fill*math.Exp(-age/c.tau)
 				if c.leak {
 					canary[i] += 16 * age
 				}

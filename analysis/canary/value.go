@@ -582,9 +582,10 @@ func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []f
 	if tol <= 0 {
 		tol = math.Max(m.Tolerance, 0)
 	}
-	gate := growth >= tol
+	late := lateGrowth(f, x, d, level, growth)
+	gate := growth >= tol && late >= tol
 	if side == analysis.Low {
-		gate = growth <= -tol
+		gate = growth <= -tol && late <= -tol
 	}
 	se, df := pt.SE, pt.DF
 	rank := rankAmong(beta, slopes)
@@ -604,8 +605,36 @@ func (j *Judge) trendTest(m analysis.Metric, f valueFrame, idx []int, d, pos []f
 			}
 		},
 	}
+	if slowed := (side == analysis.High && growth >= tol && late < tol) || (side == analysis.Low && growth <= -tol && late > -tol); slowed {
+		h.ev.Text += fmt.Sprintf("; but %s per hour over the later half of its samples: a growth that slows down is a fill-up, not a leak", fmtPct(late))
+	}
 	holdFillUp(h, f.relative(stats.Mean(d), level), levelRank)
 	return h
+}
+
+// lateGrowth is the canary's relative growth per hour over the later half
+// of its judged samples (x in hours, d its differences from the stable
+// centre), or growth where the later half has fewer than two samples (at
+// the first look that judges a trend, four samples after a memory warm-up,
+// the later half is two: their difference, a noisy estimate; the gate only
+// adds a condition, so its noise can make a leak wait for a later look but
+// never fail a healthy canary). A
+// leak keeps its pace (a constant leak in bytes slows on the log scale
+// only as the level grows, by a few percent over an analysis); a fill-up
+// that outlasts the warm-up cut slows down towards its steady level, and
+// may pass every stable pod's level before it stops. So the trend's gate
+// asks the later half to grow beyond the tolerance as well: a growth that
+// falls below it by the end of the window is not counted as a leak.
+func lateGrowth(f valueFrame, x, d []float64, level, growth float64) float64 {
+	half := len(x) / 2
+	if len(x)-half < 2 {
+		return growth
+	}
+	w := stats.SlopeWeights(x[half:])
+	if w == nil {
+		return growth
+	}
+	return f.rate(dot(w, d[half:]), level)
 }
 
 // holdFillUp keeps a trend from failing a canary whose level has not
