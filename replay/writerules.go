@@ -20,10 +20,9 @@ const MinWriteDF = canary.DefaultPriorPods
 // estimates.
 type WriteOptions struct {
 	// Date is when the spreads were measured, written in each comment.
+	// (Environments cannot override podSpread, so the base value written is
+	// the one every environment judges with; TestNoEnvironmentPodSpread.)
 	Date time.Time
-	// Environment is the one the replay ran in ("" for none): a podSpread
-	// its overrides set would shadow the base value written.
-	Environment string
 }
 
 // SpreadWrite is what WriteSpreads did with one metric's podSpread.

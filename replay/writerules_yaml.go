@@ -70,12 +70,6 @@ func WriteSpreads(content []byte, spreads []SpreadEstimate, o WriteOptions) ([]b
 			out = append(out, with(w, why))
 			continue
 		}
-		if o.Environment != "" && envOverride(root, o.Environment, w.Metric) {
-			w = with(w, fmt.Sprintf("environment %s sets its own podSpread, which would shadow the base value %s: write it there", o.Environment, value))
-			w.Warning = true
-			out = append(out, w)
-			continue
-		}
 		w.New, w.Why, w.Inserted = value, why, mapValue(m, "podSpread") == nil
 		if err := f.setSpread(item, value, writeComment(e, o, w)); err != nil {
 			w.New, w.Inserted, w.Warning = "", false, true
@@ -122,15 +116,6 @@ func mapEntry(m *yaml.Node, key string) (k, v *yaml.Node) {
 		}
 	}
 	return nil, nil
-}
-
-// envOverride says whether environment env's overrides set metric's
-// podSpread (environments.<env>.metrics.<metric>.podSpread). The rule
-// language has no such override today (strict decoding rejects it), so
-// this only guards a file written for a later one.
-func envOverride(root *yaml.Node, env, metric string) bool {
-	n := mapValue(mapValue(mapValue(mapValue(root, "environments"), env), "metrics"), metric)
-	return mapValue(n, "podSpread") != nil
 }
 
 // setSpread writes podSpread value with a line comment into metric item,

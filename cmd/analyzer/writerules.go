@@ -23,7 +23,7 @@ func (a *replayArgs) writeMeasuredRules(rep *replay.Report, progress io.Writer) 
 	if len(rep.Summaries) > 0 {
 		spreads = rep.Summaries[0].Spreads
 	}
-	out, writes, err := replay.WriteSpreads(content, spreads, replay.WriteOptions{Date: time.Now(), Environment: a.o.Environment})
+	out, writes, err := replay.WriteSpreads(content, spreads, replay.WriteOptions{Date: time.Now()})
 	if err != nil {
 		return fmt.Errorf("--write-rules: %s: %w", a.ruleFiles[0], err)
 	}
