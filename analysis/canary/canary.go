@@ -41,7 +41,8 @@ import (
 //
 //   - a metric whose data could not reveal its DetectableChange is
 //     NotEnoughData, never Pass, unless the canary is confidently within
-//     the metric's absolute bounds and the relative test hints at nothing.
+//     the metric's absolute bounds, or (values) confidently within the
+//     change that had to be detectable, and no test hints at a regression.
 //
 //   - signatures metrics are judged by analysis/signatures, on their own
 //     share of the look's budget;
@@ -433,6 +434,11 @@ type metricAnalysis struct {
 	// power requirement.
 	detectable func(a float64) (float64, string)
 	required   float64
+	// excludes reports whether the level test's confidence limit in the
+	// bad direction at one-sided level a lies inside the required change
+	// (the data rule out a change that large), with a clause; nil when the
+	// metric has none (counts).
+	excludes func(a float64) (bool, string)
 	// boundNear lists bounds the canary's estimate is beyond without
 	// significance.
 	boundNear []string
@@ -509,6 +515,13 @@ func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 				ev.Detectable.Text += "; " + text
 				r.Classification = analysis.Pass
 				r.Reason = "Pass on the absolute bound: " + text + "; the relative comparison could not decide (" +
+					need + "): " + a.summary
+				return
+			}
+			if ok, text := a.passWithin(first, hint); ok {
+				ev.Detectable.Text += "; " + text
+				r.Classification = analysis.Pass
+				r.Reason = "Pass within the detectable change: " + text + ", though it could not reveal it (" +
 					need + "): " + a.summary
 				return
 			}
@@ -603,6 +616,27 @@ func (a *metricAnalysis) passOnBounds(first, hint float64) (bool, string) {
 		clauses = append(clauses, text)
 	}
 	return true, strings.Join(clauses, "; ")
+}
+
+// passWithin reports whether a metric whose relative comparison could not
+// reveal its DetectableChange may still pass because its data rule that
+// change out: the level test's confidence limit in the bad direction at
+// level first (the level the detectable change is computed at) lies inside
+// the required change, no test of the metric hints at a regression (every
+// p-value is at least hint) and no estimate lies beyond an absolute bound.
+// The power requirement keeps a look from passing a change as large as
+// the required one half of the time; this rules it out at level first.
+// It only turns NotEnoughData into Pass, never adds a failure.
+func (a *metricAnalysis) passWithin(first, hint float64) (bool, string) {
+	if a.excludes == nil || len(a.tests) == 0 || len(a.boundNear) > 0 || math.IsNaN(first) {
+		return false, ""
+	}
+	for _, h := range a.tests {
+		if !(h.p >= hint) {
+			return false, ""
+		}
+	}
+	return a.excludes(first)
 }
 
 // fmtP formats a p-value or level compactly.

@@ -159,6 +159,7 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	}
 	a.required = j.detectableFor(m, analysis.KindValue)
 	a.detectable = valueDetectable(m, f, pt, level, a.required, n, 1/qc, len(st.dk), ev.Spread.Used)
+	a.excludes = valueExcludes(m, f, pt, dc, level, a.required)
 	return a
 }
 
@@ -335,6 +336,59 @@ func valueDetectable(m analysis.Metric, f valueFrame, pt podTest, level, require
 			"differing by %s, this look can detect a change of %s; %s must be detectable",
 			n, effective, k, fmtSpread(used), fmtPct(mde), fmtPct(required))
 	}
+}
+
+// valueExcludes returns whether the level test's confidence limit in the
+// metric's bad direction, at one-sided level a (each side at a/2 for
+// direction either), lies inside the change required to be detectable, so
+// that the data rule out a change that large, with the clause that says so.
+// On the frame's scale the required change is r = log(1 + required) or
+// required·|level|, and with d̂ the canary's difference the limits are
+// d̂ ± t_{1−a}(df)·SE; an increase is ruled out when d̂ + t·SE ≤ r, a
+// decrease when d̂ − t·SE ≥ −r.
+func valueExcludes(m analysis.Metric, f valueFrame, pt podTest, dc, level, required float64) func(a float64) (bool, string) {
+	tail := 1.0
+	if m.Direction == analysis.Either {
+		tail = 2
+	}
+	r := required * math.Abs(level)
+	if f.log {
+		r = math.Log1p(required)
+	}
+	return func(al float64) (bool, string) {
+		q := stats.TQuantile(1-al/tail, pt.DF)
+		lo, hi := dc-q*pt.SE, dc+q*pt.SE
+		var ok bool
+		var limits []string
+		switch m.Direction {
+		case analysis.Decrease:
+			ok = lo >= -r
+			limits = append(limits, "lower limit "+fmtPct(f.relative(lo, level)))
+		case analysis.Either:
+			ok = lo >= -r && hi <= r
+			limits = append(limits, "limits "+fmtPct(f.relative(lo, level))+" and "+fmtPct(f.relative(hi, level)))
+		default:
+			ok = hi <= r
+			limits = append(limits, "upper limit "+fmtPct(f.relative(hi, level)))
+		}
+		if math.IsNaN(lo) || math.IsNaN(hi) {
+			return false, ""
+		}
+		return ok, fmt.Sprintf("the canary is confidently within the change that had to be detectable (%s at one-sided level %s, inside %s)",
+			strings.Join(limits, ""), fmtP(al/tail), fmtBand(m.Direction, f.relative(r, level), f.relative(-r, level)))
+	}
+}
+
+// fmtBand says which changes a direction's required change leaves inside:
+// "+100.0%" for increases, "-50.0%" for decreases, both for either.
+func fmtBand(d analysis.Direction, up, down float64) string {
+	switch d {
+	case analysis.Decrease:
+		return fmtPct(down)
+	case analysis.Either:
+		return fmtPct(down) + " to " + fmtPct(up)
+	}
+	return fmtPct(up)
 }
 
 // valueFrame builds the grid, chooses the scale, cuts the warm-up and fits
