@@ -511,18 +511,7 @@ func (a *metricAnalysis) finish(first, firstBound, hint, suspect float64) {
 			Change: change, Required: a.required, Enough: enough, Text: need,
 		}
 		if !enough {
-			if ok, text := a.passOnBounds(firstBound, hint); ok {
-				ev.Detectable.Text += "; " + text
-				r.Classification = analysis.Pass
-				r.Reason = "Pass on the absolute bound: " + text + "; the relative comparison could not decide (" +
-					need + "): " + a.summary
-				return
-			}
-			if ok, text := a.passWithin(first, hint); ok {
-				ev.Detectable.Text += "; " + text
-				r.Classification = analysis.Pass
-				r.Reason = "Pass within the detectable change: " + text + ", though it could not reveal it (" +
-					need + "): " + a.summary
+			if a.passWithoutPower(first, firstBound, hint, need) {
 				return
 			}
 			r.Classification = analysis.NotEnoughData
@@ -616,6 +605,27 @@ func (a *metricAnalysis) passOnBounds(first, hint float64) (bool, string) {
 		clauses = append(clauses, text)
 	}
 	return true, strings.Join(clauses, "; ")
+}
+
+// passWithoutPower passes a metric whose relative comparison could not
+// reveal its DetectableChange (need says so) when it may pass all the
+// same: on its absolute bounds (passOnBounds) or within the detectable
+// change (passWithin). It reports whether it did.
+func (a *metricAnalysis) passWithoutPower(first, firstBound, hint float64, need string) bool {
+	var reason string
+	ok, text := a.passOnBounds(firstBound, hint)
+	if ok {
+		reason = "Pass on the absolute bound: " + text + "; the relative comparison could not decide (" + need + "): "
+	} else if ok, text = a.passWithin(first, hint); ok {
+		reason = "Pass within the detectable change: " + text + ", though it could not reveal it (" + need + "): "
+	}
+	if !ok {
+		return false
+	}
+	a.result.Evidence.Detectable.Text += "; " + text
+	a.result.Classification = analysis.Pass
+	a.result.Reason = reason + a.summary
+	return true
 }
 
 // passWithin reports whether a metric whose relative comparison could not
