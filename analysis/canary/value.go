@@ -358,24 +358,18 @@ func valueExcludes(m analysis.Metric, f valueFrame, pt podTest, dc, level, requi
 	return func(al float64) (bool, string) {
 		q := stats.TQuantile(1-al/tail, pt.DF)
 		lo, hi := dc-q*pt.SE, dc+q*pt.SE
-		var ok bool
-		var limits []string
-		switch m.Direction {
-		case analysis.Decrease:
-			ok = lo >= -r
-			limits = append(limits, "lower limit "+fmtPct(f.relative(lo, level)))
-		case analysis.Either:
-			ok = lo >= -r && hi <= r
-			limits = append(limits, "limits "+fmtPct(f.relative(lo, level))+" and "+fmtPct(f.relative(hi, level)))
-		default:
-			ok = hi <= r
-			limits = append(limits, "upper limit "+fmtPct(f.relative(hi, level)))
-		}
 		if math.IsNaN(lo) || math.IsNaN(hi) {
 			return false, ""
 		}
+		ok, limit := hi <= r, "upper limit "+fmtPct(f.relative(hi, level))
+		switch m.Direction {
+		case analysis.Decrease:
+			ok, limit = lo >= -r, "lower limit "+fmtPct(f.relative(lo, level))
+		case analysis.Either:
+			ok, limit = lo >= -r && hi <= r, "limits "+fmtPct(f.relative(lo, level))+" and "+fmtPct(f.relative(hi, level))
+		}
 		return ok, fmt.Sprintf("the canary is confidently within the change that had to be detectable (%s at one-sided level %s, inside %s)",
-			strings.Join(limits, ""), fmtP(al/tail), fmtBand(m.Direction, f.relative(r, level), f.relative(-r, level)))
+			limit, fmtP(al/tail), fmtBand(m.Direction, f.relative(r, level), f.relative(-r, level)))
 	}
 }
 
