@@ -434,11 +434,10 @@ type metricAnalysis struct {
 	// power requirement.
 	detectable func(a float64) (float64, string)
 	required   float64
-	// excludes reports whether the level test's confidence limit in the
-	// bad direction at one-sided level a lies inside the required change
-	// (the data rule out a change that large), with a clause; nil when the
-	// metric has none (counts).
-	excludes func(a float64) (bool, string)
+	// band is the relative change on each side that the level test's
+	// interval must lie inside for the metric to pass without the power
+	// for its detectable change (passWithin); nil when it has none (counts).
+	band *changeBand
 	// boundNear lists bounds the canary's estimate is beyond without
 	// significance.
 	boundNear []string
@@ -631,14 +630,14 @@ func (a *metricAnalysis) passWithoutPower(first, firstBound, hint float64, need 
 // passWithin reports whether a metric whose relative comparison could not
 // reveal its DetectableChange may still pass because its data rule that
 // change out: the level test's confidence limit in the bad direction at
-// level first (the level the detectable change is computed at) lies inside
-// the required change, no test of the metric hints at a regression (every
+// level first (the level the detectable change is computed at; each side
+// at first/2 for direction either) lies inside the required change (band), no test of the metric hints at a regression (every
 // p-value is at least hint) and no estimate lies beyond an absolute bound.
 // The power requirement keeps a look from passing a change as large as
 // the required one half of the time; this rules it out at level first.
 // It only turns NotEnoughData into Pass, never adds a failure.
 func (a *metricAnalysis) passWithin(first, hint float64) (bool, string) {
-	if a.excludes == nil || len(a.tests) == 0 || len(a.boundNear) > 0 || math.IsNaN(first) {
+	if a.band == nil || len(a.tests) == 0 || a.tests[0].interval == nil || len(a.boundNear) > 0 || math.IsNaN(first) {
 		return false, ""
 	}
 	for _, h := range a.tests {
@@ -646,7 +645,40 @@ func (a *metricAnalysis) passWithin(first, hint float64) (bool, string) {
 			return false, ""
 		}
 	}
-	return a.excludes(first)
+	d, al := a.metric.Direction, first
+	if d == analysis.Either {
+		al = first / 2
+	}
+	iv := a.tests[0].interval(al)
+	if math.IsNaN(iv.Lower) || math.IsNaN(iv.Upper) {
+		return false, ""
+	}
+	ok, limit := iv.Upper <= a.band.Up, "upper limit "+fmtPct(iv.Upper)
+	switch d {
+	case analysis.Decrease:
+		ok, limit = iv.Lower >= a.band.Down, "lower limit "+fmtPct(iv.Lower)
+	case analysis.Either:
+		ok, limit = iv.Lower >= a.band.Down && iv.Upper <= a.band.Up, "limits "+fmtPct(iv.Lower)+" and "+fmtPct(iv.Upper)
+	}
+	return ok, fmt.Sprintf("the canary is confidently within the change that had to be detectable (%s at one-sided level %s, inside %s)",
+		limit, fmtP(al), fmtBand(d, a.band.Up, a.band.Down))
+}
+
+// fmtBand says which changes a direction's required change leaves inside:
+// "+100.0%" for increases, "-50.0%" for decreases, both for either.
+func fmtBand(d analysis.Direction, up, down float64) string {
+	switch d {
+	case analysis.Decrease:
+		return fmtPct(down)
+	case analysis.Either:
+		return fmtPct(down) + " to " + fmtPct(up)
+	}
+	return fmtPct(up)
+}
+
+// changeBand is a relative change on each side of no change.
+type changeBand struct {
+	Down, Up float64
 }
 
 // fmtP formats a p-value or level compactly.

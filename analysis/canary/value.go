@@ -159,7 +159,7 @@ func (j *Judge) analyseValues(m analysis.Metric, d analysis.Data, s analysis.Set
 	}
 	a.required = j.detectableFor(m, analysis.KindValue)
 	a.detectable = valueDetectable(m, f, pt, level, a.required, n, 1/qc, len(st.dk), ev.Spread.Used)
-	a.excludes = valueExcludes(m, f, pt, dc, level, a.required)
+	a.band = valueBand(f, level, a.required)
 	return a
 }
 
@@ -338,51 +338,16 @@ func valueDetectable(m analysis.Metric, f valueFrame, pt podTest, level, require
 	}
 }
 
-// valueExcludes returns whether the level test's confidence limit in the
-// metric's bad direction, at one-sided level a (each side at a/2 for
-// direction either), lies inside the change required to be detectable, so
-// that the data rule out a change that large, with the clause that says so.
-// On the frame's scale the required change is r = log(1 + required) or
-// required·|level|, and with d̂ the canary's difference the limits are
-// d̂ ± t_{1−a}(df)·SE; an increase is ruled out when d̂ + t·SE ≤ r, a
-// decrease when d̂ − t·SE ≥ −r.
-func valueExcludes(m analysis.Metric, f valueFrame, pt podTest, dc, level, required float64) func(a float64) (bool, string) {
-	tail := 1.0
-	if m.Direction == analysis.Either {
-		tail = 2
-	}
+// valueBand returns the changes a value metric's data must rule out to
+// pass without the power for its detectable change: required upwards, and
+// downwards as far on the frame's scale (1/(1 + required) − 1 on the log
+// scale, −required on the linear one).
+func valueBand(f valueFrame, level, required float64) *changeBand {
 	r := required * math.Abs(level)
 	if f.log {
 		r = math.Log1p(required)
 	}
-	return func(al float64) (bool, string) {
-		q := stats.TQuantile(1-al/tail, pt.DF)
-		lo, hi := dc-q*pt.SE, dc+q*pt.SE
-		if math.IsNaN(lo) || math.IsNaN(hi) {
-			return false, ""
-		}
-		ok, limit := hi <= r, "upper limit "+fmtPct(f.relative(hi, level))
-		switch m.Direction {
-		case analysis.Decrease:
-			ok, limit = lo >= -r, "lower limit "+fmtPct(f.relative(lo, level))
-		case analysis.Either:
-			ok, limit = lo >= -r && hi <= r, "limits "+fmtPct(f.relative(lo, level))+" and "+fmtPct(f.relative(hi, level))
-		}
-		return ok, fmt.Sprintf("the canary is confidently within the change that had to be detectable (%s at one-sided level %s, inside %s)",
-			limit, fmtP(al/tail), fmtBand(m.Direction, f.relative(r, level), f.relative(-r, level)))
-	}
-}
-
-// fmtBand says which changes a direction's required change leaves inside:
-// "+100.0%" for increases, "-50.0%" for decreases, both for either.
-func fmtBand(d analysis.Direction, up, down float64) string {
-	switch d {
-	case analysis.Decrease:
-		return fmtPct(down)
-	case analysis.Either:
-		return fmtPct(down) + " to " + fmtPct(up)
-	}
-	return fmtPct(up)
+	return &changeBand{Down: f.relative(-r, level), Up: f.relative(r, level)}
 }
 
 // valueFrame builds the grid, chooses the scale, cuts the warm-up and fits

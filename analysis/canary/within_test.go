@@ -92,7 +92,8 @@ func TestPassWithinTheDetectableChange(t *testing.T) {
 // estimate lies beyond an absolute bound, nor without a level test.
 func TestPassWithinNeedsNoHint(t *testing.T) {
 	t.Parallel()
-	within := func(float64) (bool, string) { return true, "within" }
+	// The level test's interval lies well inside the band at any level.
+	within := func(float64) *analysis.Interval { return &analysis.Interval{Lower: -0.3, Upper: 0.2} }
 	for _, c := range []struct {
 		name  string
 		ps    []float64
@@ -109,9 +110,13 @@ func TestPassWithinNeedsNoHint(t *testing.T) {
 		{"no test", nil, nil, 1e-3, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			a := &metricAnalysis{excludes: within, boundNear: c.near}
-			for _, p := range c.ps {
-				a.tests = append(a.tests, &hypothesis{p: p})
+			a := &metricAnalysis{band: &changeBand{Down: -0.5, Up: 1}, boundNear: c.near}
+			for i, p := range c.ps {
+				h := &hypothesis{p: p}
+				if i == 0 {
+					h.interval = within
+				}
+				a.tests = append(a.tests, h)
 			}
 			if got, _ := a.passWithin(c.first, DefaultHintLevel); got != c.want {
 				t.Errorf("passWithin = %v, want %v", got, c.want)
