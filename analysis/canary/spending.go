@@ -160,3 +160,18 @@ func (p spendingPlan) text(i int) string {
 		"in proportion to its data at each (%s): %s at look %d",
 		p.share[i], fmtP(p.alpha), strings.Join(ls, ", "), fmtP(p.budget[i]), p.look)
 }
+
+// lookNumber estimates which look this is from the canary's age: Argo's
+// first measurement comes at the canary's age FirstLook, then one per
+// interval. The canary's first sample comes up to about one step after it
+// starts, so the age is taken half a step older and rounded to the nearest
+// look: the number is right while that lag is within half an interval of
+// half a step (with looks every 2 minutes and 1-minute steps, a lag from
+// −30 s to 90 s). It is 0 when the interval is unknown.
+func (j *Judge) lookNumber(age time.Duration, s analysis.Settings, looks int) int {
+	if s.Interval <= 0 || age < 0 {
+		return 0
+	}
+	n := math.Round(float64(age+max(s.Step, 0)/2-max(s.FirstLook, 0))/float64(s.Interval)) + 1
+	return int(min(max(n, 1), float64(looks)))
+}

@@ -167,3 +167,47 @@ func medians(m analysis.Metric, canary, stable analysis.SideStats) string {
 	}
 	return fmt.Sprintf(" (median %s vs %s)", fmtValue(m, c), fmtValue(m, s))
 }
+
+// fmtP formats a p-value or level compactly.
+func fmtP(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "n/a"
+	case p == 0:
+		return "0"
+	case p < 1e-3:
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.3g", p)
+}
+
+// fmtPct formats a relative change as a signed percentage.
+func fmtPct(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "n/a"
+	case math.IsInf(x, 0):
+		return "unbounded"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*x)
+}
+
+// fmtSpread formats a spread as "±6.6%".
+func fmtSpread(x float64) string {
+	if math.IsNaN(x) {
+		return "n/a"
+	}
+	return fmt.Sprintf("±%.1f%%", 100*x)
+}
+
+// fmtNum formats a value with four significant digits; an undefined
+// value is "n/a" and an infinite one "unbounded", never NaN or Inf.
+func fmtNum(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "n/a"
+	case math.IsInf(x, 0):
+		return "unbounded"
+	}
+	return fmt.Sprintf("%.4g", x)
+}

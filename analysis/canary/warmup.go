@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 )
 
 // warmupCut describes how the canary's warm-up was cut from its data.
@@ -132,4 +134,43 @@ func presentValues(y [][]float64) [][]bool {
 		}
 	}
 	return out
+}
+
+// warmupFor returns the metric's warm-up.
+func warmupFor(m analysis.Metric, s analysis.Settings) time.Duration {
+	if m.Warmup != nil {
+		return max(*m.Warmup, 0)
+	}
+	return max(s.Warmup, 0)
+}
+
+// maxWarmupFor returns the longest warm-up of the metric: its MaxWarmup or
+// the settings', and never less than its warm-up.
+func maxWarmupFor(m analysis.Metric, s analysis.Settings) time.Duration {
+	w := s.MaxWarmup
+	if m.MaxWarmup != nil {
+		w = *m.MaxWarmup
+	}
+	return max(w, warmupFor(m, s))
+}
+
+// endOf returns the end of the window in Unix ms: Settings.End, else the
+// last sample of the grid.
+func endOf(s analysis.Settings, lastSample int64) int64 {
+	if !s.End.IsZero() {
+		return s.End.UnixMilli()
+	}
+	return lastSample
+}
+
+// warmupEvidence turns a cut into its evidence.
+func warmupEvidence(w warmupCut) analysis.WarmupEvidence {
+	ev := analysis.WarmupEvidence{
+		Cut: w.Warmup.String(), Age: roundDuration(w.Age).String(),
+		Dropped: w.Dropped, Kept: w.Kept, Text: w.text(),
+	}
+	if w.Start >= 0 {
+		ev.CanaryStart = time.UnixMilli(w.Start).UTC().Format(time.RFC3339)
+	}
+	return ev
 }
