@@ -206,25 +206,3 @@ func residualVariance(y [][]float64, mu, b []float64) (s2 float64, res [][]float
 	}
 	return rss / df, res, df
 }
-
-// rowRange returns [from, to).
-func rowRange(from, to int) []int {
-	out := make([]int, 0, to-from)
-	for r := from; r < to; r++ {
-		out = append(out, r)
-	}
-	return out
-}
-
-// countPresent counts the present samples of the given rows.
-func countPresent(present [][]bool, rows []int) int {
-	n := 0
-	for _, r := range rows {
-		for _, ok := range present[r] {
-			if ok {
-				n++
-			}
-		}
-	}
-	return n
-}

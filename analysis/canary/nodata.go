@@ -20,6 +20,15 @@ func countFinite(series []analysis.Series) int {
 	return n
 }
 
+// countPoints counts the samples of the series.
+func countPoints(series []analysis.CountSeries) int {
+	n := 0
+	for _, s := range series {
+		n += len(s.Points)
+	}
+	return n
+}
+
 // missingData classifies a metric with a side without samples: NoData,
 // saying which side (noDataClause). When only the canary lacks samples in
 // the window (canaryOnly: its stable pods have data) it is NotEnoughData

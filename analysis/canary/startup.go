@@ -2,7 +2,6 @@ package canary
 
 import (
 	"math"
-	"slices"
 	"time"
 )
 
@@ -73,16 +72,6 @@ func cutStartValues(y, x [][]float64, gridStart, step int64, viewStart time.Time
 	}
 }
 
-// firstPresent returns the index of the first true in row, or -1.
-func firstPresent(row []bool) int {
-	for i, ok := range row {
-		if ok {
-			return i
-		}
-	}
-	return -1
-}
-
 // A reference pod that starts with the canary is the opposite case: a
 // baseline, a pod of the stable version started at the same time (Argo
 // Rollouts' experiment step, Kayenta's baseline), is there so that its
@@ -128,17 +117,6 @@ func peerRows(present [][]bool, stable []int, gridStart, step int64, cut warmupC
 	return out
 }
 
-// without returns the rows of all that are not in drop.
-func without(all, drop []int) []int {
-	var out []int
-	for _, r := range all {
-		if !slices.Contains(drop, r) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // cutPeers clears, in each peer row of present, the samples taken before
 // the canary's first sample (Unix ms) plus cut, as the canary's own are.
 func cutPeers(present [][]bool, peers []int, gridStart, step, canaryStart int64, cut time.Duration) {
@@ -149,13 +127,4 @@ func cutPeers(present [][]bool, peers []int, gridStart, step, canaryStart int64,
 			}
 		}
 	}
-}
-
-// clonePresent copies a presence mask.
-func clonePresent(present [][]bool) [][]bool {
-	out := make([][]bool, len(present))
-	for r := range present {
-		out[r] = slices.Clone(present[r])
-	}
-	return out
 }

@@ -128,6 +128,14 @@ func fmtExposure(sec float64) string {
 	return s
 }
 
+// countWords names a count metric's trials and events in reasons.
+func countWords(k analysis.Kind) (trials, rate string) {
+	if k == analysis.KindRate {
+		return "seconds of exposure", "rate"
+	}
+	return "trials", "ratio"
+}
+
 // countSide says one side's counts: "0.80% (58 of 7,250)" for a ratio,
 // "4 per hour (1 in 15m)" for a rate.
 func countSide(k analysis.Kind, x, e float64) string {
@@ -147,6 +155,14 @@ func rateRatioClause(rr float64) string {
 		return "events only in the canary"
 	}
 	return "rate ratio " + fmtNum(rr)
+}
+
+// fmtTimes formats a rate ratio as "5x".
+func fmtTimes(r float64) string {
+	if math.IsInf(r, 1) {
+		return "unbounded"
+	}
+	return fmt.Sprintf("%.3gx", r)
 }
 
 // exposureText says a side's exposure: "8,502 trials", or "15m of

@@ -2,7 +2,6 @@ package canary
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/canary-analyzer/canary-analyzer/analysis"
@@ -122,19 +121,6 @@ func (w warmupCut) text() string {
 
 // roundDuration rounds d to whole seconds for display.
 func roundDuration(d time.Duration) time.Duration { return d.Round(time.Second) }
-
-// presentValues returns, per grid row, whether the value is present (not
-// NaN).
-func presentValues(y [][]float64) [][]bool {
-	out := make([][]bool, len(y))
-	for r, row := range y {
-		out[r] = make([]bool, len(row))
-		for i, v := range row {
-			out[r][i] = !math.IsNaN(v)
-		}
-	}
-	return out
-}
 
 // warmupFor returns the metric's warm-up.
 func warmupFor(m analysis.Metric, s analysis.Settings) time.Duration {
