@@ -52,6 +52,7 @@ import (
 // variance of the canary's mean difference, where g = ∂(D_c − centre)/∂β is
 // the mean over the judged timestamps of −(x_c − x̄)/p(x_c) (the canary's
 // sensitivity to the slope) minus the same for the stable pods.
+
 // loadFit is the stable pods' load model.
 type loadFit struct {
 	// Slope is β̂; Idle the model's value at zero load; MeanLoad and

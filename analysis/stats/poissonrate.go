@@ -56,7 +56,7 @@ func PoissonRateTest(x1, x2 int, t1, t2, r float64, alt Alternative, level float
 		res.PValue, res.Lower, res.Upper = 1, 0, math.Inf(1)
 		return res
 	}
-	// The binomial tails and the Clopper-Pearson limits are counts.go's.
+	// The binomial tails and the Clopper-Pearson limits are binomial.go's.
 	x, nf := float64(x1), float64(n)
 	var pl, pu float64
 	switch alt {
