@@ -297,6 +297,9 @@ func judgeTruths(ctx context.Context, backends map[providers.Type]providers.Metr
 	var results []Result
 	for _, t := range truths {
 		for _, judge := range []string{JudgeOurs, JudgeBaseline} {
+			if sets[judge] == nil {
+				continue // a what-if that judges with one of them only
+			}
 			results = append(results, Result{Truth: t, Judge: judge})
 		}
 	}
