@@ -35,17 +35,20 @@ const (
 	bothRegressedBase = "web-6d4f9c7b8-2-1-baseline"
 	bothHealthyRS     = "web-8b7c6d5f4-3-1-canary"
 	bothBetterBase    = "web-8b7c6d5f4-3-1-baseline"
+	bothMildRS        = "web-5f6a7b8c9-4-1-canary"
+	bothMildBase      = "web-5f6a7b8c9-4-1-baseline"
 )
 
-// bothData writes the end-to-end data, and a third instance whose canary
-// is 40% faster with a tenth of the 5xx, and rewrites them into the
-// namespace bothNamespace: the healthy instance's stable pods stay the
-// rollout's stable pods; the regressed canary and the healthy canary
-// (started with it) become the canary and the baseline of the first
-// experiment; the healthy canary again and the faster canary (started with
-// it too) the canary and the baseline of the second. A baseline carries
-// the stable pods' hash (Argo hashes the same template): only the pods'
-// names tell it from the stable pods.
+// bothData writes the end-to-end data, a third instance whose canary is
+// 40% faster with a tenth of the 5xx and a fourth whose canary is 30%
+// slower, and rewrites them into the namespace bothNamespace: the healthy
+// instance's stable pods stay the rollout's stable pods; the regressed
+// canary and the healthy canary (started with it) become the canary and
+// the baseline of the first experiment; the healthy canary again and the
+// faster canary (started with it too) the canary and the baseline of the
+// second; the slower canary and the healthy canary once more those of the
+// third. A baseline carries the stable pods' hash (Argo hashes the same
+// template): only the pods' names tell it from the stable pods.
 func bothData(t *testing.T) (string, scenario.Truth) {
 	t.Helper()
 	healthy, regressed := scenario.E2EScenarios()
@@ -53,14 +56,19 @@ func bothData(t *testing.T) (string, scenario.Truth) {
 	better.Name, better.Namespace = "e2e-better", "e2e-better"
 	better.Description = "A canary 40% faster with a tenth of the 5xx: a baseline better than the stable pods."
 	better.Effects = scenario.Effects{LatencyFactor: 0.6, ErrorFactor: 0.1}
+	mild := regressed
+	mild.Name, mild.Namespace = "e2e-mild", "e2e-mild"
+	mild.Description = "A canary 30% slower."
+	mild.Effects = scenario.Effects{LatencyFactor: 1.3, ErrorFactor: 1}
 	var om bytes.Buffer
-	truths, err := scenario.GenerateMany(&om, []scenario.Instance{{Scenario: healthy, Seed: 101}, {Scenario: regressed, Seed: 102}, {Scenario: better, Seed: 103}})
+	truths, err := scenario.GenerateMany(&om, []scenario.Instance{{Scenario: healthy, Seed: 101}, {Scenario: regressed, Seed: 102},
+		{Scenario: better, Seed: 103}, {Scenario: mild, Seed: 104}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, r, b := truths[0], truths[1], truths[2]
-	if !h.CanaryStart.Equal(r.CanaryStart) || !h.CanaryStart.Equal(b.CanaryStart) {
-		t.Fatalf("the canaries start at %v, %v and %v: a baseline starts with its canary", h.CanaryStart, r.CanaryStart, b.CanaryStart)
+	h, r, b, m := truths[0], truths[1], truths[2], truths[3]
+	if !h.CanaryStart.Equal(r.CanaryStart) || !h.CanaryStart.Equal(b.CanaryStart) || !h.CanaryStart.Equal(m.CanaryStart) {
+		t.Fatalf("the canaries start at %v, %v, %v and %v: a baseline starts with its canary", h.CanaryStart, r.CanaryStart, b.CanaryStart, m.CanaryStart)
 	}
 	// pod moves the line of one instance's pod into bothNamespace as the
 	// pod named name with the given hash label.
@@ -85,13 +93,16 @@ func bothData(t *testing.T) (string, scenario.Truth) {
 		case isCanary(h):
 			emit("baseline of revision 2", pod(line, h, h.CanaryPod, bothRegressedBase+"-abcde", h.StableHash))
 			emit("canary of revision 3", pod(line, h, h.CanaryPod, bothHealthyRS+"-klmno", "8b7c6d5f4"))
+			emit("baseline of revision 4", pod(line, h, h.CanaryPod, bothMildBase+"-uvwxy", h.StableHash))
 		case in(h):
 			emit("stable", strings.Replace(line, `namespace="`+h.Namespace+`"`, `namespace="`+bothNamespace+`"`, 1))
 		case isCanary(r):
 			emit("canary of revision 2", pod(line, r, r.CanaryPod, bothRegressedRS+"-fghij", "6d4f9c7b8"))
 		case isCanary(b):
 			emit("baseline of revision 3", pod(line, b, b.CanaryPod, bothBetterBase+"-pqrst", b.StableHash))
-		case in(r) || in(b):
+		case isCanary(m):
+			emit("canary of revision 4", pod(line, m, m.CanaryPod, bothMildRS+"-zabcd", "5f6a7b8c9"))
+		case in(r) || in(b) || in(m):
 			// their stable pods are not needed
 		default:
 			out.WriteString(line)
@@ -101,7 +112,7 @@ func bothData(t *testing.T) (string, scenario.Truth) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(moved) != 5 {
+	if len(moved) != 7 {
 		t.Fatalf("the end-to-end data changed: moved %v samples", moved)
 	}
 	return out.String(), h
@@ -146,6 +157,14 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 			bothHealthyRS + "-klmno", bothBetterBase + "-pqrst", analysis.Successful, [2]analysis.Verdict{analysis.Failed, analysis.Successful},
 			"Successful: the canary passes against " + stable + " although it fails against the baseline (" + bothBetterBase + ").",
 			"", "judge-both-references.json"},
+		// 30% slower: too little to stand out against one baseline pod (it
+		// passes),
+		// enough against four stable pods, and the baseline pod, as young
+		// as the canary, shows no such excess: Failed by the age check.
+		{"a canary its baseline cannot confirm and its age does not explain", "GET", params(bothMildRS, bothMildBase),
+			bothMildRS + "-zabcd", bothMildBase + "-uvwxy", analysis.Failed, [2]analysis.Verdict{analysis.Successful, analysis.Failed},
+			"Failed: the canary fails against " + stable + ", and the baseline (" + bothMildBase + "), started with it, shows no sign of the same excess against them in latency (p = ",
+			"latency (stable)", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -160,8 +179,14 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 			if (c.failed == "") != (len(resp.Summary.Failed) == 0) || c.failed != "" && !slices.Contains(resp.Summary.Failed, c.failed) {
 				t.Errorf("failed %v, want %q among them", resp.Summary.Failed, c.failed)
 			}
-			if len(resp.References) != 2 {
+			if len(resp.References) != 3 {
 				t.Fatalf("%d references", len(resp.References))
+			}
+			// The age check: the baseline's pod, as the canary, against the
+			// stable pods.
+			if age := resp.References[2]; age.Against != wire.AgeCheck || !slices.Equal(age.Canary.Pods, []string{c.baseline}) ||
+				!slices.Equal(slices.Sorted(slices.Values(age.Stable.Pods)), slices.Sorted(slices.Values(healthy.StablePods))) || len(age.Metrics) != 7 {
+				t.Errorf("the age check: against %s, canary %v, stable %v, %d metrics", age.Against, age.Canary.Pods, age.Stable.Pods, len(age.Metrics))
 			}
 			wantPods := [2][]string{{c.baseline}, slices.Sorted(slices.Values(healthy.StablePods))}
 			for i, against := range []string{"baseline", "stable"} {
@@ -174,8 +199,11 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 					t.Errorf("reference %s: canary %v, stable %v; want %s and %v", against, ref.Canary.Pods, ref.Stable.Pods, c.canary, wantPods[i])
 				}
 			}
-			if resp.Score != max(resp.References[0].Score, resp.References[1].Score) {
+			if want := max(resp.References[0].Score, resp.References[1].Score); resp.Score != want && !(c.refs[0] != analysis.Failed && c.verdict == analysis.Failed) {
 				t.Errorf("score %g, want the larger of %g and %g", resp.Score, resp.References[0].Score, resp.References[1].Score)
+			}
+			if c.refs[0] != analysis.Failed && c.verdict == analysis.Failed && resp.Score != resp.References[1].Score {
+				t.Errorf("score %g, want the stable judgement's, %g, where the age check decides", resp.Score, resp.References[1].Score)
 			}
 			if resp.Target.StableHash != healthy.StableHash || resp.Target.StableReplicaSet != c.params.Get("stableReplicaSet") ||
 				!slices.Equal(resp.Stable.Pods, []string{c.baseline}) || len(resp.Metrics) != 7 {
@@ -191,7 +219,8 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 				t.Fatalf("the report: %d %v", code, err)
 			}
 			for _, want := range []string{"<h2>Both references</h2>", "<td>Against the baseline (" + c.params.Get("stableReplicaSet") + ")</td>",
-				"<td>Against the stable pods (" + healthy.StableHash + ")</td>"} {
+				"<td>Against the stable pods (" + healthy.StableHash + ")</td>",
+				"<td>Age check: the baseline (" + c.params.Get("stableReplicaSet") + ") against the stable pods (" + healthy.StableHash + ")</td>"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("the report does not say %q", want)
 				}
@@ -206,7 +235,7 @@ func TestBothReferencesEndToEnd(t *testing.T) {
 	// which the stable pods pass, is not passed on them alone.
 	t.Run("a baseline that names no pod", func(t *testing.T) {
 		resp := judgeOK(t, "GET", base, params(bothHealthyRS, "web-6d4f9c7b8-2-1-nobody"))
-		if resp.Verdict != analysis.Inconclusive || len(resp.References) != 2 || resp.References[1].Verdict != analysis.Successful {
+		if resp.Verdict != analysis.Inconclusive || len(resp.References) != 3 || resp.References[1].Verdict != analysis.Successful {
 			t.Fatalf("verdict %s with %d references, want Inconclusive although the stable pods pass it", resp.Verdict, len(resp.References))
 		}
 		if want := "Inconclusive: no pod of the baseline (web-6d4f9c7b8-2-1-nobody) has data in the window"; !strings.HasPrefix(resp.Reason, want) {

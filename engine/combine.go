@@ -17,20 +17,25 @@ type outcome struct {
 }
 
 // combine answers a both-references request (target t) from its judgement
-// against the baseline and its judgement against the stable pods, as an
-// intersection-union test: each judgement alone is a test of "the canary
-// is healthy" at the rule set's level, and the canary fails only when both
-// reject it, which keeps the false alarms at that level whatever the two
-// judgements share.
+// against the baseline, its judgement against the stable pods and the age
+// check (the baseline's pods against the stable pods). At its core it is
+// an intersection-union test: each judgement alone is a test of "the
+// canary is healthy" at the rule set's level, and the canary fails when
+// both reject it, which keeps the false alarms at that level whatever the
+// two judgements share. The age check adds the case the baseline is there
+// for and cannot be: a canary that fails against the stable pods on a
+// metric where pods of its age show no sign of an excess (ageUnexplained)
+// fails, since its age cannot explain what it shows there.
 //
-//   - Failed when both verdicts are Failed;
-//   - Successful when at least one is Successful (and they are not both
-//     Failed);
+//   - Failed when both verdicts are Failed, or when the verdict against
+//     the stable pods is Failed on a metric its age does not explain;
+//   - Successful when at least one is Successful (and it is not Failed);
 //   - Inconclusive otherwise.
 //
 // A judgement that could not be made is the answer's error, never a
-// verdict (the baseline's first when both fail). The score is the larger
-// of the two; the failed metrics, listed only when the answer is Failed,
+// verdict (the baseline's first when both fail); an age check that could
+// not be made leaves the intersection-union verdict. The score is the
+// larger of the two (the stable judgement's when the age check decides); the failed metrics, listed only when the answer is Failed,
 // name the references each failed against ("latency (baseline, stable)").
 // The reason says first what decided, then gives both judgements' reasons.
 // The rest of the answer is the judgement against the baseline, and both
@@ -41,7 +46,7 @@ type outcome struct {
 // the answer Inconclusive where it would be Successful: the request asked
 // for two references, and the one left cannot stand in for both without
 // anyone noticing (never a pass on missing data).
-func combine(t request.Target, base, stable outcome) (*wire.Response, error) {
+func combine(t request.Target, base, stable, age outcome) (*wire.Response, error) {
 	if base.err != nil {
 		return nil, base.err
 	}
@@ -50,15 +55,24 @@ func combine(t request.Target, base, stable outcome) (*wire.Response, error) {
 	}
 	b, s := base.resp, stable.resp
 	v := bothVerdict(b.Verdict, s.Verdict)
-	reason := bothReason(t, v, b, s)
+	reason, score := bothReason(t, v, b, s), max(b.Score, s.Score)
+	if v != analysis.Failed && s.Verdict == analysis.Failed && age.err == nil {
+		if unexplained := ageUnexplained(s, age.resp); len(unexplained) > 0 {
+			v, score = analysis.Failed, s.Score
+			reason = ageReason(t, b, s, unexplained)
+		}
+	}
 	if missing := missingReference(t, b, s); missing != "" && v == analysis.Successful {
 		v = analysis.Inconclusive
 		reason = "Inconclusive: " + missing + " Against the baseline: " + sentence(b.Reason) + " Against the stable pods: " + sentence(s.Reason)
 	}
 	out := *b
 	out.Target = t
-	out.SetVerdict(v, max(b.Score, s.Score), reason, bothFailed(v, b, s))
+	out.SetVerdict(v, score, reason, bothFailed(v, b, s))
 	out.References = []wire.Reference{wire.NewReference(wire.AgainstBaseline, b), wire.NewReference(wire.AgainstStable, s)}
+	if age.err == nil && age.resp != nil {
+		out.References = append(out.References, wire.NewReference(wire.AgeCheck, age.resp))
+	}
 	return &out, nil
 }
 

@@ -78,7 +78,7 @@ func TestCombine(t *testing.T) {
 			}
 			b := judged(wire.AgainstBaseline, c.base, 40, bf...)
 			s := judged(wire.AgainstStable, c.stable, 70, sf...)
-			got, err := combine(bothTarget, outcome{resp: b}, outcome{resp: s})
+			got, err := combine(bothTarget, outcome{resp: b}, outcome{resp: s}, outcome{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,7 +164,7 @@ func TestCombineWithAReferenceMissing(t *testing.T) {
 			if c.noStable {
 				s.Stable.Pods = nil
 			}
-			got, err := combine(bothTarget, outcome{resp: b}, outcome{resp: s})
+			got, err := combine(bothTarget, outcome{resp: b}, outcome{resp: s}, outcome{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +196,7 @@ func TestCombineErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := combine(bothTarget, c.base, c.stable)
+			got, err := combine(bothTarget, c.base, c.stable, outcome{})
 			if !errors.Is(err, c.want) || got != nil {
 				t.Errorf("got %v, %v; want no answer and %v", got, err, c.want)
 			}

@@ -62,8 +62,9 @@ func (s *Service) now() time.Time {
 // *ConfigError for a server-side setup problem; a judgement that was made,
 // whatever its verdict, is a *wire.Response. A both-references request
 // (request.Target.BothReferences) is two judgements, against the baseline
-// and against the stable pods, over one window and fetched together, and
-// its answer is their combination (combine).
+// and against the stable pods, and an age check (the baseline's pods
+// against the stable pods), over one window and fetched together, and its
+// answer is their combination (combine).
 func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Response, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -84,7 +85,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		if _, err := podMatcher(rs, req.Target); err != nil {
 			return nil, err
 		}
-		targets = []request.Target{req.AgainstBaseline(), req.AgainstStable()}
+		targets = []request.Target{req.AgainstBaseline(), req.AgainstStable(), req.BaselineAgainstStable()}
 		rs = rs.WithoutThrottlingHolds() // the baseline already tells load from version
 	}
 	pms := make([]*rules.PodMatcher, len(targets))
@@ -106,7 +107,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 	for i := range targets {
 		inputs[i], outcomes[i].err = assembleTarget(rs, pms[i], data[i], w)
 	}
-	if len(targets) == 2 && outcomes[0].err == nil && outcomes[1].err == nil {
+	if req.BothReferences() && outcomes[0].err == nil && outcomes[1].err == nil {
 		lendLoadModel(inputs[0].metrics, inputs[1].metrics)
 	}
 	for i, t := range targets {
@@ -121,7 +122,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		outcomes[0].resp.Cost = cost.cost()
 		return outcomes[0].resp, nil
 	}
-	resp, err := combine(req.Target, outcomes[0], outcomes[1])
+	resp, err := combine(req.Target, outcomes[0], outcomes[1], outcomes[2])
 	if err != nil {
 		return nil, err
 	}

@@ -250,7 +250,7 @@ metrics:
 		return &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 	}
 
-	t.Run("two judgements, each distinct query once", func(t *testing.T) {
+	t.Run("two judgements and the age check, each distinct query once", func(t *testing.T) {
 		t.Parallel()
 		b := &fakeBackend{answer: series}
 		resp, err := service(b).Judge(context.Background(), request.Request{Target: bothTarget, RuleSet: "test"})
@@ -265,20 +265,26 @@ metrics:
 			}
 		}
 		want := []string{
+			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-baseline-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"}`,
 			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"}`,
 			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"}`,
+			`y{namespace="shop", pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"}`,
 			`y{namespace="shop", pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"}`,
 		}
 		if slices.Sort(asked); !slices.Equal(asked, want) {
 			t.Errorf("asked\n%s\nwant\n%s", strings.Join(asked, "\n"), strings.Join(want, "\n"))
 		}
-		if c := resp.Cost; c.Queries != 4 || c.Sent != 3 || c.Deduplicated != 1 {
-			t.Errorf("cost %+v, want 4 queries of two judgements, 3 sent, 1 deduplicated", c)
+		if c := resp.Cost; c.Queries != 6 || c.Sent != 5 || c.Deduplicated != 1 {
+			t.Errorf("cost %+v, want 6 queries of three judgements, 5 sent, 1 deduplicated", c)
 		}
-		if resp.Target != bothTarget || len(resp.References) != 2 {
+		if resp.Target != bothTarget || len(resp.References) != 3 {
 			t.Fatalf("target %+v, %d references", resp.Target, len(resp.References))
 		}
-		base, stable := resp.References[0], resp.References[1]
+		base, stable, age := resp.References[0], resp.References[1], resp.References[2]
+		if age.Against != "age" || age.Target != bothTarget.BaselineAgainstStable() || !slices.Equal(age.Stable.Pods, []string{stablePod}) ||
+			!slices.Equal(age.Canary.Pods, []string{baselinePod}) {
+			t.Errorf("the age check: %+v", age)
+		}
 		if base.Against != "baseline" || base.Target != bothTarget.AgainstBaseline() || !slices.Equal(base.Stable.Pods, []string{baselinePod}) ||
 			!slices.Equal(base.Canary.Pods, []string{canaryPod}) {
 			t.Errorf("against the baseline: %+v", base)

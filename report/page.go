@@ -139,8 +139,12 @@ func (o Options) view(p Page) pageView {
 		if r.Against == wire.AgainstStable {
 			v.Facts = append(v.Facts, fact{"Stable", fmt.Sprintf("%s (%d pods)", r.Target.StableHash, len(r.Stable.Pods))})
 		}
+		against := "Against the " + map[string]string{wire.AgainstBaseline: "baseline", wire.AgainstStable: "stable pods"}[r.Against] + " (" + r.Target.Stable() + ")"
+		if r.Against == wire.AgeCheck {
+			against = "Age check: the baseline (" + r.Target.Canary() + ") against the stable pods (" + r.Target.Stable() + ")"
+		}
 		v.References = append(v.References, referenceView{
-			Against: "Against the " + map[string]string{wire.AgainstBaseline: "baseline", wire.AgainstStable: "stable pods"}[r.Against] + " (" + r.Target.Stable() + ")",
+			Against: against,
 			Verdict: string(r.Verdict), Class: strings.ToLower(string(r.Verdict)), Score: fmt.Sprintf("%.0f", r.Score), Reason: r.Reason,
 		})
 	}

@@ -73,6 +73,14 @@ func (t Target) AgainstStable() Target {
 	return Target{Namespace: t.Namespace, Rollout: t.Rollout, CanaryReplicaSet: t.CanaryReplicaSet, StableHash: t.StableHash}
 }
 
+// BaselineAgainstStable is the target of a both-references request's age
+// check: the baseline's pods, started with the canary, judged as if they
+// were the canary against the rollout's stable pods. What they show there
+// is what the canary's age alone does.
+func (t Target) BaselineAgainstStable() Target {
+	return Target{Namespace: t.Namespace, Rollout: t.Rollout, CanaryReplicaSet: t.StableReplicaSet, StableHash: t.StableHash}
+}
+
 // Canary names the canary's pods for people: its ReplicaSet or its hash.
 func (t Target) Canary() string {
 	if t.CanaryReplicaSet != "" {

@@ -37,11 +37,13 @@ type Response struct {
 	// Cost is what the judgement asked of its backends (both judgements of
 	// a both-references request).
 	Cost Cost `json:"cost"`
-	// References are the two judgements of a both-references request
+	// References are the judgements of a both-references request
 	// (request.Target.BothReferences), in full: against the baseline, then
-	// against the stable pods. The verdict, score, summary and reason above
-	// are their combination; canary, stable and metrics are the judgement
-	// against the baseline's. Absent for any other request.
+	// against the stable pods, then the age check (AgeCheck: the baseline's
+	// pods against the stable pods; absent when it could not be made). The
+	// verdict, score, summary and reason above are their combination;
+	// canary, stable and metrics are the judgement against the baseline's.
+	// Absent for any other request.
 	References []Reference `json:"references,omitempty"`
 }
 
@@ -49,12 +51,16 @@ type Response struct {
 const (
 	AgainstBaseline = "baseline"
 	AgainstStable   = "stable"
+	// AgeCheck is not the canary's judgement but the baseline pods'
+	// against the stable pods: what pods as young as the canary show
+	// for their age alone.
+	AgeCheck = "age"
 )
 
 // Reference is one judgement of a both-references request: the canary
 // against the baseline's ReplicaSet or against the rollout's stable pods.
 type Reference struct {
-	// Against is AgainstBaseline or AgainstStable.
+	// Against is AgainstBaseline, AgainstStable or AgeCheck.
 	Against string `json:"against"`
 	// Target names the judgement's two sides: the canary's ReplicaSet and
 	// the baseline's ReplicaSet, or the stable hash.

@@ -26,8 +26,14 @@ func writeText(w io.Writer, r *wire.Response) {
 	fmt.Fprintf(w, ")  stable %s (%d pods)\n", r.Target.Stable(), len(r.Stable.Pods))
 	fmt.Fprintf(w, "window %s .. %s, step %s\n\n", r.Window.Start.Format("2006-01-02 15:04:05"), r.Window.End.Format("15:04:05 MST"), r.Window.Step)
 	if len(r.References) > 0 {
-		fmt.Fprintln(w, "Both references (the canary fails only when it fails against both; the metrics below are against the baseline):")
+		fmt.Fprintln(w, "Both references (the canary fails when it fails against both, or against the stable pods where the baseline "+
+			"shows no sign of its excess; the metrics below are against the baseline):")
 		for _, ref := range r.References {
+			if ref.Against == wire.AgeCheck {
+				fmt.Fprintf(w, "  age check: baseline %s (%d pods) against %s (%d pods): %s, score %.0f: %s\n", ref.Target.Canary(), len(ref.Canary.Pods),
+					ref.Target.Stable(), len(ref.Stable.Pods), ref.Verdict, ref.Score, ref.Reason)
+				continue
+			}
 			fmt.Fprintf(w, "  against %s %s (%d pods): %s, score %.0f: %s\n", ref.Against, ref.Target.Stable(), len(ref.Stable.Pods), ref.Verdict, ref.Score, ref.Reason)
 		}
 		fmt.Fprintln(w)

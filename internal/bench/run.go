@@ -101,7 +101,10 @@ type Result struct {
 	Failed [][]string
 	// Metrics holds each metric's classification and reason at each look.
 	Metrics [][]MetricOutcome
-	Run     analysisrun.Run
+	// References holds, at each look of a both-references run, each
+	// judgement's verdict by what it was judged against (wire.Reference).
+	References []map[string]string `json:",omitempty"`
+	Run        analysisrun.Run
 }
 
 // MetricOutcome is one metric's classification at one look.
@@ -385,8 +388,12 @@ type verdictBody struct {
 	Summary struct {
 		Failed []string `json:"failed"`
 	} `json:"summary"`
-	Metrics []MetricOutcome `json:"metrics"`
-	Cost    wire.Cost       `json:"cost"`
+	Metrics    []MetricOutcome `json:"metrics"`
+	Cost       wire.Cost       `json:"cost"`
+	References []struct {
+		Against string `json:"against"`
+		Verdict string `json:"verdict"`
+	} `json:"references"`
 }
 
 // judgeLooks asks for a verdict at each look, as Argo would (GET, no
@@ -427,6 +434,13 @@ func judgeLooks(ctx context.Context, base, ruleSet string, r *Result, l analysis
 		r.Reasons = append(r.Reasons, body.Reason)
 		r.Failed = append(r.Failed, body.Summary.Failed)
 		r.Metrics = append(r.Metrics, body.Metrics)
+		if len(body.References) > 0 {
+			refs := map[string]string{}
+			for _, ref := range body.References {
+				refs[ref.Against] = ref.Verdict
+			}
+			r.References = append(r.References, refs)
+		}
 	}
 	r.Run = Replay(r.Verdicts, l)
 	return nil
