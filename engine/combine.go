@@ -151,12 +151,10 @@ func bothReason(t request.Target, v analysis.Verdict, b, s *wire.Response) strin
 			pass, other, otherVerdict = stable, base, b.Verdict
 		}
 		first = fmt.Sprintf("Successful: the canary passes against %s although it %s %s.", pass, outcomeOf(otherVerdict), other)
-	default: // one Failed, the other Inconclusive
-		fails, other := base, stable
-		if s.Verdict == analysis.Failed {
-			fails, other = stable, base
-		}
-		first = fmt.Sprintf("Inconclusive: the canary fails against %s, but the judgement against %s is Inconclusive, and it fails only when it fails against both.", fails, other)
+	case b.Verdict == analysis.Failed: // against the stable pods Inconclusive
+		first = fmt.Sprintf("Inconclusive: the canary fails against %s, but the judgement against %s is Inconclusive, and it fails only when it fails against both.", base, stable)
+	default: // Failed against the stable pods, the baseline Inconclusive
+		first = fmt.Sprintf("Inconclusive: the canary fails against %s, but the judgement against %s is Inconclusive, and its age may explain it.", stable, base)
 	}
 	return first + " Against the baseline: " + sentence(b.Reason) + " Against the stable pods: " + sentence(s.Reason)
 }

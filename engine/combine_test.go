@@ -60,7 +60,7 @@ func TestCombine(t *testing.T) {
 			"Failed against both references: the canary fails against the baseline (web-6d4f9c7b8-2-1-baseline) and against the stable pods (7c9d5b6f4d)."},
 		{F, I, I, nil, "Inconclusive: the canary fails against the baseline (web-6d4f9c7b8-2-1-baseline), but the judgement against the stable pods (7c9d5b6f4d) is Inconclusive, and it fails only when it fails against both."},
 		{I, S, S, nil, "Successful: the canary passes against the stable pods (7c9d5b6f4d) although it is inconclusive against the baseline (web-6d4f9c7b8-2-1-baseline)."},
-		{I, F, I, nil, "Inconclusive: the canary fails against the stable pods (7c9d5b6f4d), but the judgement against the baseline (web-6d4f9c7b8-2-1-baseline) is Inconclusive, and it fails only when it fails against both."},
+		{I, F, I, nil, "Inconclusive: the canary fails against the stable pods (7c9d5b6f4d), but the judgement against the baseline (web-6d4f9c7b8-2-1-baseline) is Inconclusive, and its age may explain it."},
 		{I, I, I, nil, "Inconclusive against both references: the canary is inconclusive against the baseline (web-6d4f9c7b8-2-1-baseline) and the stable pods (7c9d5b6f4d)."},
 	}
 	if len(cases) != 9 {

@@ -32,7 +32,7 @@ var fields = []field{
 	{"canaryHash", "canary-hash", "pod-template hash of the canary (required unless the ReplicaSets are given)",
 		func(r *Request, v string) error { r.CanaryHash = v; return nil },
 		func(r *Request) string { return r.CanaryHash }, false},
-	{"stableHash", "stable-hash", "pod-template hash of the stable pods (required unless the ReplicaSets are given; beside them, the canary is judged against the stable pods too and fails only when it fails against both)",
+	{"stableHash", "stable-hash", "pod-template hash of the stable pods (required unless the ReplicaSets are given; beside them, the canary is judged against the stable pods too and fails when it fails against both, or against the stable pods where the baseline shows no sign of its excess)",
 		func(r *Request, v string) error { r.StableHash = v; return nil },
 		func(r *Request) string { return r.StableHash }, false},
 	{"canaryReplicaSet", "canary-replicaset", "instead of the hashes: the canary's ReplicaSet, pods <replicaset>-<suffix> (an Argo experiment's canary template)",

@@ -54,8 +54,9 @@ func (t Target) ByReplicaSet() bool { return t.CanaryReplicaSet != "" || t.Stabl
 // BothReferences says whether the target names two references: the
 // canary's ReplicaSet is judged against the baseline's ReplicaSet
 // (AgainstBaseline) and against the rollout's stable pods
-// <rollout>-<StableHash>-<suffix> (AgainstStable), and fails only when it
-// fails against both.
+// <rollout>-<StableHash>-<suffix> (AgainstStable), and fails when it fails
+// against both, or against the stable pods where the baseline's pods show
+// no sign of its excess (BaselineAgainstStable, the age check).
 func (t Target) BothReferences() bool {
 	return t.CanaryReplicaSet != "" && t.StableReplicaSet != "" && t.StableHash != ""
 }

@@ -13,9 +13,10 @@ import (
 // The hold keeps a busier canary's latency High from failing a run when
 // its CPU limit, not its version, may explain it (docs/judge.md, "CPU
 // throttling"). A both-references request fails only when the judgement
-// against the baseline fails too, and the baseline pods run the stable
-// version at the canary's share of the traffic under the same limit:
-// that judgement already tells load from version. Held there as well,
+// against the baseline fails too, or where the baseline pods show no sign
+// of the canary's excess against the stable pods (the age check), and the
+// baseline pods run the stable version at the canary's share of the
+// traffic under the same limit: either way they tell load from version. Held there as well,
 // the hold only lets through versions that need more CPU per request
 // (measured on the misfit families with CPU limits, held-out seeds
 // 1001-1020, 3001-3020 and 5001-5020: no false alarm to remove, 15 of 54

@@ -43,7 +43,7 @@ func main() {
 	history := flag.Duration("history", 40*time.Minute, "stable data before the canary starts")
 	cpuIdle := flag.Float64("cpu-idle", 0, "what-if: every pod's idle CPU in cores instead of the families' 0.02 (metrics families)")
 	baseline := flag.Int("baseline", 0, "what-if: every instance gets this many baseline pods (the stable version started with the canary, each at the canary's share) and both judges compare the canary with them only (misfit families)")
-	both := flag.Bool("both", false, "with -baseline: judge every canary against both references, its baseline and the stable pods, in one request that fails only when both judgements fail (the experiment template's request: canaryReplicaSet, stableReplicaSet, stableHash, rollout), with both judges")
+	both := flag.Bool("both", false, "with -baseline: judge every canary against both references, its baseline and the stable pods, in one request that fails when both judgements fail or its age check does not explain a failure against the stable pods (the experiment template's request: canaryReplicaSet, stableReplicaSet, stableHash, rollout), with both judges")
 	scrape := flag.Duration("scrape", 0, "what-if: every pod's scrape interval instead of the families' 15 s (metrics families; a World's cAdvisor and kube-state-metrics intervals are raised to it)")
 	ruleFile := flag.String("rules", "deploy/base/rules/http-service.yaml", "rule set to judge with")
 	template := flag.String("template", "deploy/analysis/cluster-analysis-template.yaml", "AnalysisTemplate whose limits the runs replay")
@@ -113,7 +113,8 @@ func main() {
 	switch {
 	case *both:
 		fmt.Printf("What-if: every canary is judged against %d baseline pod(s) started with it (-baseline) and against the stable pods, "+
-			"Failed only when both judgements fail (-both: the both-references request).\n\n", *baseline)
+			"Failed when both judgements fail, or when the canary fails against the stable pods where its baseline pods show no "+
+			"sign of its excess (-both: the both-references request, with its age check).\n\n", *baseline)
 	case *baseline > 0:
 		fmt.Printf("What-if: every canary is judged against %d baseline pod(s) started with it (-baseline), not the stable pods.\n\n", *baseline)
 	}

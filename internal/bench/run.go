@@ -76,7 +76,8 @@ type Config struct {
 	// experiment template does: the canary's ReplicaSet
 	// (<rollout>-<canary hash>) judged against the baseline's
 	// (<rollout>-<baseline hash>) and against the stable pods by hash, in
-	// one request that fails only when both judgements fail
+	// one request that fails when both judgements fail or the age check
+	// leaves a failure against the stable pods unexplained
 	// (request.Target.BothReferences), for both judges.
 	Both bool
 	// Parallel requests to the service.
