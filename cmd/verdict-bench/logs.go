@@ -47,6 +47,10 @@ func writeTable(results []bench.Result, l analysisrun.Limits, logs bool, rs *rul
 		fmt.Println()
 		bench.WriteAlignments(os.Stdout, results, l)
 	}
+	if results := bench.WithReferences(results); len(results) > 0 {
+		fmt.Println()
+		bench.WriteReferences(os.Stdout, results, l)
+	}
 	fmt.Println()
 	bench.WriteSeedAlarms(os.Stdout, results)
 	fmt.Println()
