@@ -218,11 +218,12 @@ func (a *API) judge(c *gin.Context, req request.Request) result {
 	return result{status: http.StatusOK, data: resp}
 }
 
-// judgements is how many judgements req is: two for both references
-// (against the baseline and against the stable pods), else one.
+// judgements is how many judgements req is: three for both references
+// (against the baseline, against the stable pods, and the age check),
+// else one.
 func judgements(req request.Request) int {
 	if req.BothReferences() {
-		return 2
+		return 3
 	}
 	return 1
 }
