@@ -82,7 +82,7 @@ func WriteReferences(w io.Writer, results []Result, l analysisrun.Limits) {
 	healthy := map[string]bool{}
 	totals := map[bool][]counts{}
 	for _, r := range results {
-		if r.Judge != "canary" {
+		if r.Judge != JudgeOurs {
 			continue
 		}
 		runs := []analysisrun.Run{r.Run}
