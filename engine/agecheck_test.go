@@ -107,7 +107,7 @@ func TestCombineAgeCheck(t *testing.T) {
 			}
 			first := c.first
 			if first == "" {
-				first = bothReason(bothTarget, bothVerdict(c.base, c.stable), b, s)
+				first = bothReason(bothTarget, IntersectionUnion(c.base, c.stable), b, s)
 				first = first[:strings.Index(first, " Against the baseline:")]
 			}
 			if !strings.HasPrefix(got.Reason, first) {

@@ -35,8 +35,9 @@ type outcome struct {
 // A judgement that could not be made is the answer's error, never a
 // verdict (the baseline's first when both fail); an age check that could
 // not be made leaves the intersection-union verdict. The score is the
-// larger of the two (the stable judgement's when the age check decides); the failed metrics, listed only when the answer is Failed,
-// name the references each failed against ("latency (baseline, stable)").
+// larger of the two (the stable judgement's when the age check decides);
+// the failed metrics, listed only when the answer is Failed, name the
+// references each failed against ("latency (baseline, stable)").
 // The reason says first what decided, then gives both judgements' reasons.
 // The rest of the answer is the judgement against the baseline, and both
 // judgements are in References.
@@ -54,7 +55,7 @@ func combine(t request.Target, base, stable, age outcome) (*wire.Response, error
 		return nil, stable.err
 	}
 	b, s := base.resp, stable.resp
-	v := bothVerdict(b.Verdict, s.Verdict)
+	v := IntersectionUnion(b.Verdict, s.Verdict)
 	reason, score := bothReason(t, v, b, s), max(b.Score, s.Score)
 	if v != analysis.Failed && s.Verdict == analysis.Failed && age.err == nil {
 		if unexplained := ageUnexplained(s, age.resp); len(unexplained) > 0 {
@@ -93,8 +94,10 @@ func missingReference(t request.Target, b, s *wire.Response) string {
 	return ""
 }
 
-// bothVerdict is the verdict of the two judgements together.
-func bothVerdict(base, stable analysis.Verdict) analysis.Verdict {
+// IntersectionUnion is the verdict of the judgements against the baseline
+// and against the stable pods together, without the age check: Failed
+// when both are, Successful when either is, else Inconclusive.
+func IntersectionUnion(base, stable analysis.Verdict) analysis.Verdict {
 	switch {
 	case base == analysis.Failed && stable == analysis.Failed:
 		return analysis.Failed

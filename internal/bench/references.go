@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/canary-analyzer/canary-analyzer/analysis"
 	"github.com/canary-analyzer/canary-analyzer/analysisrun"
 	"github.com/canary-analyzer/canary-analyzer/api/wire"
+	"github.com/canary-analyzer/canary-analyzer/engine"
 )
 
 // ReferenceRule is one way to answer a both-references request from the
@@ -23,37 +25,30 @@ type ReferenceRule struct {
 // answer, with the age check, is the run's Verdicts.
 var ReferenceRules = []ReferenceRule{
 	{"both Failed (no age check)", func(refs map[string]string) string {
-		b, s := refs[wire.AgainstBaseline], refs[wire.AgainstStable]
-		switch {
-		case b == "Failed" && s == "Failed":
-			return "Failed"
-		case b == "Successful" || s == "Successful":
-			return "Successful"
-		}
-		return "Inconclusive"
+		return string(engine.IntersectionUnion(analysis.Verdict(refs[wire.AgainstBaseline]), analysis.Verdict(refs[wire.AgainstStable])))
 	}},
 	{"against the stable pods alone", func(refs map[string]string) string { return refs[wire.AgainstStable] }},
 }
 
-// referenceRun replays the looks of r as rule answers them; ok is false
-// when r did not record its judgements at every look.
-func referenceRun(r Result, rule ReferenceRule, l analysisrun.Limits) (analysisrun.Run, bool) {
-	if len(WithReferences([]Result{r})) == 0 {
-		return analysisrun.Run{}, false
-	}
+// referenceRun replays the looks of a recorded r as rule answers them.
+func referenceRun(r Result, rule ReferenceRule, l analysisrun.Limits) analysisrun.Run {
 	looks := make([]string, len(r.References))
 	for i, refs := range r.References {
 		looks[i] = rule.Look(refs)
 	}
-	return Replay(looks, l), true
+	return Replay(looks, l)
 }
 
+// recorded says whether r recorded its judgements at every look (a
+// both-references run).
+func recorded(r Result) bool { return len(r.References) > 0 && len(r.References) == len(r.Verdicts) }
+
 // WithReferences returns the results that recorded their judgements at
-// every look (a both-references run).
+// every look.
 func WithReferences(results []Result) []Result {
 	var out []Result
 	for _, r := range results {
-		if len(r.References) > 0 && len(r.References) == len(r.Verdicts) {
+		if recorded(r) {
 			out = append(out, r)
 		}
 	}
@@ -63,8 +58,9 @@ func WithReferences(results []Result) []Result {
 // WriteReferences prints, for the canary judge's runs of a
 // both-references benchmark (-both), each family's runs Successful /
 // Inconclusive / Failed as the request answered them and as each of
-// ReferenceRules would have, from the same judgements; nothing when no
-// run recorded its judgements.
+// ReferenceRules would have, from the same judgements; runs that did not
+// record their judgements at every look are left out, and nothing is
+// printed when none did.
 func WriteReferences(w io.Writer, results []Result, l analysisrun.Limits) {
 	type counts struct{ s, i, f int }
 	add := func(c *counts, p analysisrun.Phase) {
@@ -82,19 +78,12 @@ func WriteReferences(w io.Writer, results []Result, l analysisrun.Limits) {
 	healthy := map[string]bool{}
 	totals := map[bool][]counts{}
 	for _, r := range results {
-		if r.Judge != JudgeOurs {
+		if r.Judge != JudgeOurs || !recorded(r) {
 			continue
 		}
 		runs := []analysisrun.Run{r.Run}
 		for _, rule := range ReferenceRules {
-			run, ok := referenceRun(r, rule, l)
-			if !ok {
-				break
-			}
-			runs = append(runs, run)
-		}
-		if len(runs) != len(ReferenceRules)+1 {
-			continue
+			runs = append(runs, referenceRun(r, rule, l))
 		}
 		fam := r.Truth.Name
 		if _, seen := rows[fam]; !seen {
