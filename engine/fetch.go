@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -20,9 +21,14 @@ type query struct {
 	result model.Matrix
 }
 
-// planQueries renders every series query of the rule set for the matcher.
-func (s *Service) planQueries(rs *rules.RuleSet, pm *rules.PodMatcher) ([]*query, error) {
+// planQueries renders every series query of the rule set for the matcher,
+// those shared[metric][role] names selecting the whole request's pods.
+func (s *Service) planQueries(rs *rules.RuleSet, pm, whole *rules.PodMatcher, shared [][]rules.Role) ([]*query, error) {
 	params := pm.Params(rs.Step)
+	var all rules.Params
+	if whole != nil {
+		all = pm.Within(whole, rs.Step)
+	}
 	var qs []*query
 	for i := range rs.Metrics {
 		m := &rs.Metrics[i]
@@ -30,7 +36,11 @@ func (s *Service) planQueries(rs *rules.RuleSet, pm *rules.PodMatcher) ([]*query
 			return nil, &ConfigError{Msg: fmt.Sprintf("rule set %s, metric %s: source %s is not configured (see --%s.url)", rs.Name, m.Name, m.Source, m.Source)}
 		}
 		for _, r := range m.Roles() {
-			expr, err := m.Template(r).Render(params)
+			p := params
+			if shared != nil && slices.Contains(shared[i], r) {
+				p = all
+			}
+			expr, err := m.Template(r).Render(p)
 			if err != nil {
 				return nil, &ConfigError{Msg: fmt.Sprintf("rule set %s, metric %s: %v", rs.Name, m.Name, err)}
 			}
@@ -110,6 +120,21 @@ func (s *Service) task(rs *rules.RuleSet, f *fetch, cost *costs) func(context.Co
 	}
 }
 
+// podLocalRoles lists, per metric, the roles whose queries treat every pod
+// alike (rules.Metric.PodLocal).
+func podLocalRoles(rs *rules.RuleSet) [][]rules.Role {
+	out := make([][]rules.Role, len(rs.Metrics))
+	for i := range rs.Metrics {
+		m := &rs.Metrics[i]
+		for _, r := range m.Roles() {
+			if m.PodLocal(r, rs.Pods) {
+				out[i] = append(out[i], r)
+			}
+		}
+	}
+	return out
+}
+
 // fetchedData is what one judgement of a request got: its series queries
 // with their results and its log fetches.
 type fetchedData struct {
@@ -121,12 +146,22 @@ type fetchedData struct {
 // each matcher (one per judgement of the request) at once (runAll:
 // bounded, maxParallelQueries per judgement, the first failure cancels the
 // rest), each distinct query once, also across the judgements, and counts
-// what they cost together.
-func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pms []*rules.PodMatcher, w window) ([]fetchedData, *costs, error) {
+// what they cost together. With whole, the matcher of a both-references
+// request's three ReplicaSets, every query that treats all pods alike
+// (rules.Metric.PodLocal) selects all three's pods (rules.PodMatcher.Within):
+// one query then serves every judgement that renders it alike, each taking
+// its own pods' series. A query of {{.Increase}} renders alike for the two
+// judgements of the canary, and apart for the age check, whose canary is
+// the baseline.
+func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pms []*rules.PodMatcher, whole *rules.PodMatcher, w window) ([]fetchedData, *costs, error) {
 	out := make([]fetchedData, len(pms))
+	var shared [][]rules.Role
+	if whole != nil {
+		shared = podLocalRoles(rs)
+	}
 	var all []*query
 	for i, pm := range pms {
-		qs, err := s.planQueries(rs, pm)
+		qs, err := s.planQueries(rs, pm, whole, shared)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -63,7 +63,8 @@ func (s *Service) now() time.Time {
 // whatever its verdict, is a *wire.Response. A both-references request
 // (request.Target.BothReferences) is two judgements, against the baseline
 // and against the stable pods, and an age check (the baseline's pods
-// against the stable pods), over one window and fetched together, and its
+// against the stable pods), over one window and fetched together (a query
+// that treats every pod alike once for all three: fetchAll), and its
 // answer is their combination (combine).
 func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Response, error) {
 	if err := req.Validate(); err != nil {
@@ -79,10 +80,12 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 		return nil, err
 	}
 	targets := []request.Target{req.Target}
+	var whole *rules.PodMatcher
 	if req.BothReferences() {
 		// The whole target's matcher checks that the stable hash selects
-		// none of the ReplicaSets' pods.
-		if _, err := podMatcher(rs, req.Target); err != nil {
+		// none of the ReplicaSets' pods, and selects all three's pods for
+		// the queries the judgements share.
+		if whole, err = podMatcher(rs, req.Target); err != nil {
 			return nil, err
 		}
 		targets = []request.Target{req.AgainstBaseline(), req.AgainstStable(), req.BaselineAgainstStable()}
@@ -94,7 +97,7 @@ func (s *Service) Judge(ctx context.Context, req request.Request) (*wire.Respons
 			return nil, err
 		}
 	}
-	data, cost, err := s.fetchAll(ctx, rs, pms, w)
+	data, cost, err := s.fetchAll(ctx, rs, pms, whole, w)
 	if err != nil {
 		var pe *PanicError
 		if errors.As(err, &pe) && s.Logger != nil {

@@ -215,7 +215,8 @@ metrics:
 
 // TestServiceBothReferences judges a both-references request: one window,
 // the canary's ReplicaSet against the baseline's pods and against the
-// stable pods by hash, each distinct query sent once; bad input and a
+// stable pods by hash, each distinct query sent once, a query that treats
+// every pod alike once for all three judgements; bad input and a
 // backend failure in either judgement are errors, never a verdict.
 func TestServiceBothReferences(t *testing.T) {
 	t.Parallel()
@@ -228,6 +229,9 @@ metrics:
     query: 'x{namespace="{{.Namespace}}", {{.Pods}}}'
   - name: canary-latency
     query: 'y{namespace="{{.Namespace}}", {{.CanaryPods}}}'
+  - name: restarts
+    kind: rate
+    query: 'sum by (pod) ({{.Increase `+"`"+`z{namespace="{{.Namespace}}", {{.Pods}}}`+"`"+`}})'
 `), "test.yaml", "")
 	if err != nil {
 		t.Fatal(err)
@@ -250,32 +254,55 @@ metrics:
 		return &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
 	}
 
-	t.Run("two judgements and the age check, each distinct query once", func(t *testing.T) {
+	t.Run("two judgements and the age check, each distinct query once, a query of all pods once for all three", func(t *testing.T) {
 		t.Parallel()
 		b := &fakeBackend{answer: series}
 		resp, err := service(b).Judge(context.Background(), request.Request{Target: bothTarget, RuleSet: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var asked []string
+		var asked, increases []string
 		for _, q := range b.asked {
+			if strings.Contains(q.Expr, "z{") {
+				increases = append(increases, q.Expr)
+				continue
+			}
 			asked = append(asked, q.Expr)
 			if !q.End.Equal(now) {
 				t.Errorf("%s ends at %v, want %v: one window", q.Expr, q.End, now)
 			}
 		}
+		// x treats every pod alike: one query selects all three
+		// ReplicaSets' pods for the three judgements. y selects one side:
+		// the canary's for two judgements, the baseline's for the age
+		// check. z's Increase counts the first values of each
+		// judgement's canary: one query of all three's pods for the two
+		// judgements of the canary, one for the age check.
+		const all = `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"`
+		if len(increases) != 2 {
+			t.Errorf("%d queries of z, want 2:\n%s", len(increases), strings.Join(increases, "\n"))
+		}
+		for _, newPods := range []string{`pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`, `pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"`} {
+			n := 0
+			for _, q := range increases {
+				if strings.Contains(q, "z{namespace=\"shop\", "+all+"}") && strings.Contains(q, newPods+"} unless") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d queries of z select all three's pods and count %s's first values, want 1", n, newPods)
+			}
+		}
 		want := []string{
-			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-baseline-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"}`,
-			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"}`,
-			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"}`,
+			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"}`,
 			`y{namespace="shop", pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"}`,
 			`y{namespace="shop", pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"}`,
 		}
 		if slices.Sort(asked); !slices.Equal(asked, want) {
 			t.Errorf("asked\n%s\nwant\n%s", strings.Join(asked, "\n"), strings.Join(want, "\n"))
 		}
-		if c := resp.Cost; c.Queries != 6 || c.Sent != 5 || c.Deduplicated != 1 {
-			t.Errorf("cost %+v, want 6 queries of three judgements, 5 sent, 1 deduplicated", c)
+		if c := resp.Cost; c.Queries != 9 || c.Sent != 5 || c.Deduplicated != 4 {
+			t.Errorf("cost %+v, want 9 queries of three judgements, 5 sent, 4 deduplicated", c)
 		}
 		if resp.Target != bothTarget || len(resp.References) != 3 {
 			t.Fatalf("target %+v, %d references", resp.Target, len(resp.References))
@@ -293,7 +320,7 @@ metrics:
 			!slices.Equal(stable.Canary.Pods, []string{canaryPod}) {
 			t.Errorf("against the stable pods: %+v", stable)
 		}
-		if !slices.Equal(resp.Stable.Pods, []string{baselinePod}) || len(resp.Metrics) != 2 || resp.Metrics[0].Query != base.Metrics[0].Query {
+		if !slices.Equal(resp.Stable.Pods, []string{baselinePod}) || len(resp.Metrics) != 3 || resp.Metrics[0].Query != base.Metrics[0].Query {
 			t.Errorf("the answer's pods %v and metrics are not the judgement against the baseline's", resp.Stable.Pods)
 		}
 	})

@@ -164,8 +164,7 @@ func (p Presence) params(namespace, rollout string) (rules.Params, error) {
 		}
 		all = p.Pods.PodLabel + "=~" + strconv.Quote(pattern)
 	}
-	params.Pods, params.CanaryPods, params.StablePods = all, all, all
-	return params, nil
+	return params.Everyone(all), nil
 }
 
 // Find asks q when pods of the namespace existed between from and to, and

@@ -29,9 +29,9 @@ const canarySeen = "1h"
 //   - a counter that went down was reset (its container restarted): the
 //     step counts its new value;
 //   - a series without a value one step earlier counts its first value
-//     when its pod is the canary and the series had no sample in the hour
-//     before (canarySeen), or when its pod had other series of the same
-//     metric one step earlier (the first 5xx of a stable pod, a container's
+//     when its pod is the canary (Params.newPods) and the series had no
+//     sample in the hour before (canarySeen), or when its pod had other
+//     series of the same metric one step earlier (the first 5xx of a stable pod, a container's
 //     new series after a restart): a counter can start above zero
 //     (kube-state-metrics' restarts of a pod that crashed before its first
 //     scrape, a counter created at its first increment). A canary series
@@ -73,12 +73,12 @@ func (p Params) Increase(selector string) (string, error) {
 		sel + " < " + prev,
 		fmt.Sprintf("(%s and on (%s) %s)", sel, pod, podBefore),
 	}
-	if p.CanaryPods != "" {
+	if p.newPods != "" {
 		canary := make([]string, 0, len(matchers)+1)
 		for _, m := range matchers {
 			canary = append(canary, m.String())
 		}
-		canary = append(canary, p.CanaryPods)
+		canary = append(canary, p.newPods)
 		sel := "{" + strings.Join(canary, ", ") + "}"
 		parts = append(parts, fmt.Sprintf("(%[1]s unless last_over_time(%[1]s[%[2]s] offset %[3]s))", sel, canarySeen, p.Step))
 	}

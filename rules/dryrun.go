@@ -125,8 +125,9 @@ func dryRunParams(rs *RuleSet, t request.Target) (Params, error) {
 	case t.Rollout != "":
 		pods = rs.Pods.PodLabel + "=~" + strconv.Quote(regexp.QuoteMeta(t.Rollout)+"-.+")
 	}
-	return Params{Namespace: quoteInner(t.Namespace), Rollout: quoteInner(t.Rollout), Step: rs.Step.String(),
-		Pods: pods, CanaryPods: pods, StablePods: pods, podLabel: rs.Pods.PodLabel, hashLabel: rs.Pods.Label}, nil
+	p := Params{Namespace: quoteInner(t.Namespace), Rollout: quoteInner(t.Rollout), Step: rs.Step.String(),
+		podLabel: rs.Pods.PodLabel, hashLabel: rs.Pods.Label}
+	return p.Everyone(pods), nil
 }
 
 // checkSeries says what is wrong with a query's result, "" if nothing, and

@@ -243,15 +243,32 @@ func (m *PodMatcher) Params(step model.Duration) Params {
 		p.Pods = m.pm.Label + "=~" + strconv.Quote("(?:"+c+"|"+s+")")
 		p.CanaryPods = m.pm.Label + "=" + strconv.Quote(m.t.CanaryHash)
 		p.StablePods = m.pm.Label + "=" + strconv.Quote(m.t.StableHash)
+		p.newPods = p.CanaryPods
 		return p
 	}
 	both := m.podPattern("(?:" + regexp.QuoteMeta(m.t.CanaryHash) + "|" + regexp.QuoteMeta(m.t.StableHash) + ")")
-	if m.t.ByReplicaSet() { // a side named by ReplicaSet: the two patterns
+	switch {
+	case m.t.BothReferences(): // the three ReplicaSets' pods (Within)
+		both = "(?:" + m.canaryRE + "|" + m.stableRE + "|" + m.podPattern(regexp.QuoteMeta(m.t.StableHash)) + ")"
+	case m.t.ByReplicaSet(): // a side named by ReplicaSet: the two patterns
 		both = "(?:" + m.canaryRE + "|" + m.stableRE + ")"
 	}
 	p.Pods = m.pm.PodLabel + "=~" + strconv.Quote(both)
 	p.CanaryPods = m.pm.PodLabel + "=~" + strconv.Quote(m.canaryRE)
 	p.StablePods = m.pm.PodLabel + "=~" + strconv.Quote(m.stableRE)
+	p.newPods = p.CanaryPods
+	return p
+}
+
+// Within returns m's parameters with {{.Pods}} selecting whole's pods: for
+// a query that treats every pod alike (Metric.PodLocal) in one judgement
+// of a both-references request, whose matcher is whole. Each judgement's
+// pods get the same series from such a query as from one of their own
+// (Increase still counts the first values of m's canary only), and where
+// the judgements render it alike it is sent once for all of them.
+func (m *PodMatcher) Within(whole *PodMatcher, step model.Duration) Params {
+	p := m.Params(step)
+	p.Pods = whole.Params(step).Pods
 	return p
 }
 

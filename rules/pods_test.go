@@ -155,8 +155,11 @@ func TestPodMatcherReplicaSets(t *testing.T) {
 		name                         string
 		target                       request.Target
 		pods, canaryPods, stablePods string
-		// the pods each side must select, and the pods neither may
-		canary, stable, neither []string
+		// the pods each side must select, and the pods neither may;
+		// shared are pods {{.Pods}} selects and neither side takes (a
+		// both-references request's stable pods, for the queries its
+		// judgements share)
+		canary, stable, neither, shared []string
 	}{
 		{
 			name:       "an experiment's canary and baseline",
@@ -202,7 +205,8 @@ func TestPodMatcherReplicaSets(t *testing.T) {
 		},
 		// Each side is named by its own field: the canary's ReplicaSet
 		// against the stable pods by hash; a both-references target is
-		// matched as its judgement against the baseline.
+		// matched as its judgement against the baseline, and its
+		// {{.Pods}} selects the stable pods as well.
 		{
 			name:       "the canary's ReplicaSet against the stable pods",
 			target:     bothTarget.AgainstStable(),
@@ -221,12 +225,13 @@ func TestPodMatcherReplicaSets(t *testing.T) {
 		{
 			name:       "both references: the judgement against the baseline",
 			target:     bothTarget,
-			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+)"`,
+			pods:       `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"`,
 			canaryPods: `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`,
 			stablePods: `pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"`,
 			canary:     []string{"web-6d4f9c7b8-2-1-canary-fghij"},
 			stable:     []string{"web-6d4f9c7b8-2-1-baseline-abcde"},
-			neither:    []string{"web-7c9d5b6f4d-k6plh"},
+			neither:    []string{"web-6d4f9c7b8-abcde", "api-7c9d5b6f4d-abcde", "web-7c9d5b6f4d-2-1-foo-abcde"},
+			shared:     []string{"web-7c9d5b6f4d-k6plh"},
 		},
 	}
 	for _, c := range cases {
@@ -245,13 +250,13 @@ func TestPodMatcherReplicaSets(t *testing.T) {
 			}
 			// Prometheus anchors a =~ matcher at both ends: so do we.
 			pods := regexp.MustCompile("^(?:" + unquoteMatcher(t, p.Pods) + ")$")
-			check := func(names []string, want Side) {
+			check := func(names []string, want Side, selected bool) {
 				for _, n := range names {
 					if side, _ := m.Classify(model.Metric{"pod": model.LabelValue(n)}); side != want {
 						t.Errorf("%s is %v, want %v", n, side, want)
 					}
-					if pods.MatchString(n) != (want != Neither) {
-						t.Errorf("{{.Pods}} selects %s: %v, want %v", n, pods.MatchString(n), want != Neither)
+					if pods.MatchString(n) != selected {
+						t.Errorf("{{.Pods}} selects %s: %v, want %v", n, pods.MatchString(n), selected)
 					}
 					// IsReplicaSetPod (what replay reads experiment pods
 					// with) agrees with the matcher.
@@ -265,9 +270,10 @@ func TestPodMatcherReplicaSets(t *testing.T) {
 					}
 				}
 			}
-			check(c.canary, Canary)
-			check(c.stable, Stable)
-			check(c.neither, Neither)
+			check(c.canary, Canary, true)
+			check(c.stable, Stable, true)
+			check(c.neither, Neither, false)
+			check(c.shared, Neither, true)
 		})
 	}
 }
@@ -385,6 +391,51 @@ func TestPodMatcherOverlaps(t *testing.T) {
 			var te *request.Error
 			if !errors.As(err, &te) || te.Field != c.field {
 				t.Errorf("got %v, want an error in field %s", err, c.field)
+			}
+		})
+	}
+}
+
+// TestPodMatcherWithin renders a judgement of a both-references request
+// with {{.Pods}} selecting all three ReplicaSets' pods: its sides and the
+// pods whose first counter values Increase counts stay the judgement's own.
+func TestPodMatcherWithin(t *testing.T) {
+	t.Parallel()
+	pods := PodMatching{By: ByName, PodLabel: "pod", Label: DefaultHashLabel}
+	whole, err := NewPodMatcher(pods, bothTarget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const all = `pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"`
+	increase, err := ParseTemplate("restarts", "{{.Increase `x{ {{.Pods}} }`}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		target request.Target
+		canary string
+	}{
+		{"against the baseline", bothTarget.AgainstBaseline(), `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`},
+		{"against the stable pods", bothTarget.AgainstStable(), `pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"`},
+		{"the age check", bothTarget.BaselineAgainstStable(), `pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := NewPodMatcher(pods, c.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			own, p := m.Params(model.Duration(time.Minute)), m.Within(whole, model.Duration(time.Minute))
+			if p.Pods != all || p.CanaryPods != own.CanaryPods || p.StablePods != own.StablePods || p.CanaryPods != c.canary {
+				t.Errorf("pods %s, canary %s, stable %s; want %s and the judgement's own sides (canary %s)", p.Pods, p.CanaryPods, p.StablePods, all, c.canary)
+			}
+			q, err := increase.Render(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "{" + all + ", __name__=\"x\", " + c.canary + "} unless"; !strings.Contains(q, want) {
+				t.Errorf("Increase counts the first values of other pods than the judgement's canary:\n%s\nwant it to contain %s", q, want)
 			}
 		})
 	}

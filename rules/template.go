@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -14,6 +15,8 @@ type Params struct {
 	// Pods matches the canary's and the stable pods' series, e.g.
 	// pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+", or, for a request
 	// that names ReplicaSets, pod=~"(?:web-1-canary-[a-z0-9]+|web-1-baseline-[a-z0-9]+)".
+	// For a both-references request it matches all three ReplicaSets'
+	// pods (PodMatcher.Within).
 	Pods string
 	// CanaryPods and StablePods match one side only.
 	CanaryPods string
@@ -26,6 +29,19 @@ type Params struct {
 	// podLabel names the pod in series and hashLabel holds the
 	// pod-template hash (pods.podLabel and pods.label), for Increase.
 	podLabel, hashLabel string
+	// newPods matches the pods Increase counts a counter's first value of:
+	// the canary's, or every pod's where all are alike (Everyone). It is
+	// not CanaryPods so that a template's own use of CanaryPods can be
+	// told from Increase's (Metric.PodLocal).
+	newPods string
+}
+
+// Everyone returns p with every side matched by sel, and every pod's
+// first counter value counted as a new pod's: for queries that see all
+// pods alike (finding a namespace's pods, a dry run).
+func (p Params) Everyone(sel string) Params {
+	p.Pods, p.CanaryPods, p.StablePods, p.newPods = sel, sel, sel, sel
+	return p
 }
 
 // exampleParams render every template once at load time, so that a template
@@ -36,6 +52,7 @@ var exampleParams = Params{
 	Pods:       `pod=~"web-(?:5f6b7c8d9e|7c9d5b6f4d)-[a-z0-9]+"`,
 	CanaryPods: `pod=~"web-5f6b7c8d9e-[a-z0-9]+"`,
 	StablePods: `pod=~"web-7c9d5b6f4d-[a-z0-9]+"`,
+	newPods:    `pod=~"web-5f6b7c8d9e-[a-z0-9]+"`,
 	Step:       "1m",
 	Rollout:    "web",
 	podLabel:   DefaultPodLabel,
@@ -48,6 +65,10 @@ type Template struct {
 	tmpl *template.Template
 	// err is why text does not parse (a metric built in code).
 	err error
+	// podLocal caches Metric.PodLocal's answer by pod and hash label: the
+	// templates of a loaded rule set live as long as it does, and every
+	// both-references request asks.
+	podLocal sync.Map
 }
 
 // ParseTemplate parses a query template and renders it once with example
