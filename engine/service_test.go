@@ -232,6 +232,9 @@ metrics:
   - name: restarts
     kind: rate
     query: 'sum by (pod) ({{.Increase `+"`"+`z{namespace="{{.Namespace}}", {{.Pods}}}`+"`"+`}})'
+  - name: log-lines
+    source: loki
+    query: 'sum by (pod) (count_over_time({namespace="{{.Namespace}}", {{.Pods}}} [{{.Step}}]))'
 `), "test.yaml", "")
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +254,7 @@ metrics:
 		return m, nil
 	}
 	service := func(b *fakeBackend) *Service {
-		return &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b}, Now: func() time.Time { return now }}
+		return &Service{Rules: oneRuleSet{rs}, Backends: map[providers.Type]providers.MetricQuerier{"prometheus": b, "loki": b}, Now: func() time.Time { return now }}
 	}
 
 	t.Run("two judgements and the age check, each distinct query once, a query of all pods once for all three", func(t *testing.T) {
@@ -272,8 +275,9 @@ metrics:
 				t.Errorf("%s ends at %v, want %v: one window", q.Expr, q.End, now)
 			}
 		}
-		// x treats every pod alike: one query selects all three
-		// ReplicaSets' pods for the three judgements. y selects one side:
+		// x and the Loki count treat every pod alike: one query each
+		// selects all three ReplicaSets' pods for the three judgements.
+		// y selects one side:
 		// the canary's for two judgements, the baseline's for the age
 		// check. z's Increase counts the first values of each
 		// judgement's canary: one query of all three's pods for the two
@@ -294,6 +298,7 @@ metrics:
 			}
 		}
 		want := []string{
+			`sum by (pod) (count_over_time({namespace="shop", ` + all + `} [1m]))`,
 			`x{namespace="shop", pod=~"(?:web-6d4f9c7b8-2-1-canary-[a-z0-9]+|web-6d4f9c7b8-2-1-baseline-[a-z0-9]+|web-7c9d5b6f4d-[a-z0-9]+)"}`,
 			`y{namespace="shop", pod=~"web-6d4f9c7b8-2-1-baseline-[a-z0-9]+"}`,
 			`y{namespace="shop", pod=~"web-6d4f9c7b8-2-1-canary-[a-z0-9]+"}`,
@@ -301,8 +306,8 @@ metrics:
 		if slices.Sort(asked); !slices.Equal(asked, want) {
 			t.Errorf("asked\n%s\nwant\n%s", strings.Join(asked, "\n"), strings.Join(want, "\n"))
 		}
-		if c := resp.Cost; c.Queries != 9 || c.Sent != 5 || c.Deduplicated != 4 {
-			t.Errorf("cost %+v, want 9 queries of three judgements, 5 sent, 4 deduplicated", c)
+		if c := resp.Cost; c.Queries != 12 || c.Sent != 6 || c.Deduplicated != 6 {
+			t.Errorf("cost %+v, want 12 queries of three judgements, 6 sent, 6 deduplicated", c)
 		}
 		if resp.Target != bothTarget || len(resp.References) != 3 {
 			t.Fatalf("target %+v, %d references", resp.Target, len(resp.References))
@@ -320,7 +325,7 @@ metrics:
 			!slices.Equal(stable.Canary.Pods, []string{canaryPod}) {
 			t.Errorf("against the stable pods: %+v", stable)
 		}
-		if !slices.Equal(resp.Stable.Pods, []string{baselinePod}) || len(resp.Metrics) != 3 || resp.Metrics[0].Query != base.Metrics[0].Query {
+		if !slices.Equal(resp.Stable.Pods, []string{baselinePod}) || len(resp.Metrics) != 4 || resp.Metrics[0].Query != base.Metrics[0].Query {
 			t.Errorf("the answer's pods %v and metrics are not the judgement against the baseline's", resp.Stable.Pods)
 		}
 	})
@@ -374,3 +379,52 @@ metrics:
 
 var bothTarget = request.Target{Namespace: "shop", Rollout: "web", StableHash: "7c9d5b6f4d",
 	CanaryReplicaSet: "web-6d4f9c7b8-2-1-canary", StableReplicaSet: "web-6d4f9c7b8-2-1-baseline"}
+
+// TestServiceBothReferencesShipped counts the series queries a
+// both-references request sends with each shipped rule set: every query
+// that treats pods alike once for the three judgements ({{.Increase}}
+// twice: for the canary's two judgements and for the age check), a query
+// that tells the sides apart once per distinct rendering.
+func TestServiceBothReferencesShipped(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
+	for _, c := range []struct {
+		file string
+		sent int // distinct series queries sent for the three judgements
+	}{
+		// error and 404 ratios' numerators and denominator (Increase): 3
+		// queries x 2; latency and latency-p95: 3 each; CPU and its load
+		// (Rate), memory: 1 each; restarts (Increase): 2.
+		{"http-service.yaml", 17},
+		// the access log's requests by class (both ratios and the
+		// exposure), latency, CPU, memory: 1 each; restarts: 2. (15 when
+		// each judgement sent its own.)
+		{"apache-frontend.yaml", 6},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			t.Parallel()
+			rs, err := rules.LoadFile("../deploy/base/rules/"+c.file, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			prom := &fakeBackend{answer: func(providers.RangeQuery) (model.Matrix, error) { return model.Matrix{}, nil }}
+			loki := &logsFake{}
+			s := &Service{Rules: oneRuleSet{rs}, Now: func() time.Time { return now },
+				Backends: map[providers.Type]providers.MetricQuerier{providers.TypePrometheus: prom, providers.TypeLoki: loki},
+				Logs:     map[providers.Type]providers.LogQuerier{providers.TypeLoki: loki}}
+			resp, err := s.Judge(context.Background(), request.Request{Target: bothTarget, RuleSet: rs.Name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var perJudgement int
+			both := rs.WithoutThrottlingHolds() // a both-references request asks for no CFS counters
+			for i := range both.Metrics {
+				perJudgement += len(both.Metrics[i].Roles())
+			}
+			logRequests := len(loki.logAsked) // the signatures' lines: one request per side and judgement
+			if got := resp.Cost.Sent - logRequests; got != c.sent || resp.Cost.Queries != 3*perJudgement {
+				t.Errorf("%d series queries sent of %d asked (cost %+v), want %d of %d", got, resp.Cost.Queries, resp.Cost, c.sent, 3*perJudgement)
+			}
+		})
+	}
+}

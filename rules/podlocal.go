@@ -10,28 +10,27 @@ import (
 
 // PodLocal reports whether the query of role r can be sent once for the
 // judgements of a both-references request and its result split per
-// judgement, each taking its own pods' series. That holds for a PromQL
-// query that treats every pod alike (it selects them with {{.Pods}}, never
+// judgement, each taking its own pods' series. That holds for a query that
+// treats every pod alike (it selects them with {{.Pods}}, never
 // {{.CanaryPods}} or {{.StablePods}}) and computes each pod's series from
-// that pod's series alone (podLocal). Then a pod's series is the same
-// whichever other pods the query selects. A Loki query is judged
-// separately for each judgement: LogQL is not parsed this far.
+// that pod's series alone (podLocal for PromQL, logQLPodLocal for LogQL).
+// Then a pod's series is the same whichever other pods the query selects.
 func (m *Metric) PodLocal(r Role, pods PodMatching) bool {
 	t := m.Template(r)
-	if m.Source != providers.TypePrometheus || t == nil {
+	if t == nil || m.Source != providers.TypePrometheus && m.Source != providers.TypeLoki {
 		return false
 	}
-	key := pods.PodLabel + "\x00" + pods.Label
+	key := string(m.Source) + "\x00" + pods.PodLabel + "\x00" + pods.Label
 	if local, ok := t.podLocal.Load(key); ok {
 		return local.(bool)
 	}
-	local := t.isPodLocal(pods)
+	local := t.isPodLocal(m.Source, pods)
 	t.podLocal.Store(key, local)
 	return local
 }
 
-// isPodLocal is PodLocal for a PromQL template.
-func (t *Template) isPodLocal(pods PodMatching) bool {
+// isPodLocal is PodLocal for a template of the source.
+func (t *Template) isPodLocal(source providers.Type, pods PodMatching) bool {
 	a := exampleParams
 	a.podLabel, a.hashLabel = pods.PodLabel, pods.Label
 	b := a
@@ -42,6 +41,9 @@ func (t *Template) isPodLocal(pods PodMatching) bool {
 	}
 	if qb, err := t.Render(b); err != nil || qb != qa {
 		return false // it tells the sides apart
+	}
+	if source == providers.TypeLoki {
+		return logQLPodLocal(qa, pods.PodLabel)
 	}
 	expr, err := promqlParser.ParseExpr(qa)
 	if err != nil {

@@ -38,7 +38,30 @@ func TestPodLocal(t *testing.T) {
 		{"the canary apart", `x{ {{.CanaryPods}} } and y{ {{.CanaryPods}} } > 20 or x{ {{.StablePods}} }`, "", false},
 		{"the canary only", `x{ {{.CanaryPods}} }`, "", false},
 		{"no pods at all", `sum by (pod) (x{namespace="{{.Namespace}}"})`, "", true},
-		{"a Loki query", `sum by (pod) (count_over_time({ {{.Pods}} } [{{.Step}}]))`, "loki", false},
+		// LogQL, read without Loki's parser: on the safe side.
+		{"LogQL: a count by pod", `sum by (pod) (count_over_time({ {{.Pods}} } [{{.Step}}]))`, "loki", true},
+		{"LogQL: a count by pod and class after", `sum(count_over_time({ {{.Pods}} } | json [1m])) by (class, pod)`, "loki", true},
+		{"LogQL: a count of every stream", `count_over_time({ {{.Pods}} } [1m])`, "loki", true},
+		{"LogQL: a sum without another label", `sum without (stream) (rate({ {{.Pods}} } [1m]))`, "loki", true},
+		{"LogQL: a sum of all pods", `sum(count_over_time({ {{.Pods}} } [1m]))`, "loki", false},
+		{"LogQL: a sum by another label", `sum by (class) (count_over_time({ {{.Pods}} } [1m]))`, "loki", false},
+		{"LogQL: a sum without the pod", `sum without (pod) (count_over_time({ {{.Pods}} } [1m]))`, "loki", false},
+		{"LogQL: a top k", `topk(1, count_over_time({ {{.Pods}} } [1m]))`, "loki", false},
+		{"LogQL: an unwrapped average by pod", `avg_over_time({ {{.Pods}} } | unwrap d | __error__="" [1m]) by (pod) / 1000`, "loki", true},
+		{"LogQL: an unwrapped average of every stream", `avg_over_time({ {{.Pods}} } | unwrap d [1m])`, "loki", true},
+		{"LogQL: an unwrapped average by another label", `avg_over_time({ {{.Pods}} } | unwrap d [1m]) by (class)`, "loki", false},
+		{"LogQL: a quantile without the pod", `quantile_over_time(0.95, { {{.Pods}} } | unwrap d [1m]) without (pod)`, "loki", false},
+		{"LogQL: a match on the namespace", `sum by (pod) (rate({ {{.Pods}} } [1m])) / on (namespace) group_left sum by (namespace) (rate({ {{.Pods}} } [1m]))`, "loki", false},
+		{"LogQL: a match on the pod", `sum by (pod) (rate({ {{.Pods}} } |= "x" [1m])) / on (pod) sum by (pod) (rate({ {{.Pods}} } [1m]))`, "loki", true},
+		{"LogQL: a match ignoring the pod", `sum by (pod) (rate({ {{.Pods}} } [1m])) / ignoring (pod) sum by (pod) (rate({ {{.Pods}} } [1m]))`, "loki", false},
+		{"LogQL: a label_format of another label", `sum by (pod, c) (count_over_time({ {{.Pods}} } | label_format c="{{"{{"}}.status{{"}}"}}" [1m]))`, "loki", true},
+		{"LogQL: a label_format into the pod", `sum by (pod) (count_over_time({ {{.Pods}} } | label_format pod=host [1m]))`, "loki", false},
+		{"LogQL: keep", `sum by (pod) (count_over_time({ {{.Pods}} } | keep level [1m]))`, "loki", false},
+		{"LogQL: drop", `sum by (pod) (count_over_time({ {{.Pods}} } | drop pod [1m]))`, "loki", false},
+		{"LogQL: vector", `sum by (pod) (count_over_time({ {{.Pods}} } [1m])) or vector(0)`, "loki", false},
+		{"LogQL: words in strings", "sum by (pod) (count_over_time({ {{.Pods}} } |= `sum(x) on (namespace)` != \"keep\" [1m]))", "loki", true},
+		{"LogQL: a label named like an operator", `sum by (pod) (count_over_time({ {{.Pods}} } | logfmt | count > 2 [1m]))`, "loki", true},
+		{"LogQL: the canary apart", `count_over_time({ {{.CanaryPods}} } [1m]) or count_over_time({ {{.StablePods}} } [1m])`, "loki", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -69,14 +92,15 @@ func TestPodLocal(t *testing.T) {
 
 // TestPodLocalShipped pins which of the shipped rule sets' queries a
 // both-references request sends once for its three judgements: every
-// Prometheus query but the latencies, which filter the canary's minutes by
+// query but http-service's latencies, which filter the canary's minutes by
 // their requests ({{.CanaryPods}}).
 func TestPodLocalShipped(t *testing.T) {
 	t.Parallel()
 	for file, want := range map[string][]string{
 		"http-service.yaml": {"error-ratio.numerator", "error-ratio.denominator", "not-found-ratio.numerator", "not-found-ratio.denominator",
 			"cpu.query", "cpu.load", "cpu.throttled", "cpu.periods", "memory.query", "restarts.query"},
-		"apache-frontend.yaml": {"cpu.query", "memory.query", "restarts.query"},
+		"apache-frontend.yaml": {"error-ratio.numerator", "error-ratio.denominator", "not-found-ratio.numerator", "not-found-ratio.denominator",
+			"latency.query", "new-errors.exposure", "cpu.query", "memory.query", "restarts.query"},
 	} {
 		t.Run(file, func(t *testing.T) {
 			t.Parallel()

@@ -65,7 +65,7 @@ type Template struct {
 	tmpl *template.Template
 	// err is why text does not parse (a metric built in code).
 	err error
-	// podLocal caches Metric.PodLocal's answer by pod and hash label: the
+	// podLocal caches Metric.PodLocal's answer by source, pod and hash label: the
 	// templates of a loaded rule set live as long as it does, and every
 	// both-references request asks.
 	podLocal sync.Map
