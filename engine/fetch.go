@@ -171,8 +171,9 @@ func (s *Service) fetchAll(ctx context.Context, rs *rules.RuleSet, pms []*rules.
 	cost := &costs{}
 	defer s.Metrics.observe(cost) // what was sent, whether the judgement succeeds or not
 	var tasks []func(context.Context) error
+	memo := &logMemo{}
 	for i, pm := range pms {
-		logs, logTasks, err := s.planLogs(rs, pm, w, cost)
+		logs, logTasks, err := s.planLogs(rs, pm, w, cost, memo)
 		if err != nil {
 			return nil, nil, err
 		}

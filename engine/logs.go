@@ -38,9 +38,10 @@ const logParts = 10
 // canary's pods and once for the stable pods ({{.Pods}} rendered as
 // {{.CanaryPods}}, then as {{.StablePods}}), and returns a task per metric
 // that fetches each side's lines over [start, end) of the window, at most
-// the metric's line limit per side (readSides). Lines are kept only on the
-// side their pod belongs to.
-func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window, cost *costs) ([]*logFetch, []func(context.Context) error, error) {
+// the metric's line limit per side (readSides), each read once for the
+// request's judgements (memo). Lines are kept only on the side their pod
+// belongs to.
+func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window, cost *costs, memo *logMemo) ([]*logFetch, []func(context.Context) error, error) {
 	params := pm.Params(rs.Step)
 	var (
 		fetches []*logFetch
@@ -70,12 +71,14 @@ func (s *Service) planLogs(rs *rules.RuleSet, pm *rules.PodMatcher, w window, co
 			}
 			expr := *sd.expr
 			sd.query = func(ctx context.Context, start, end time.Time, limit int) (providers.LogResult, error) {
-				res, err := s.Logs[m.Source].QueryLogs(ctx, providers.LogQuery{Expr: expr, Start: start, End: end, Limit: limit})
-				if err != nil {
-					return res, &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: rules.RoleLogs, Query: expr, Err: err}
-				}
-				cost.logs(m.Source, max(1, res.Stats.Requests), res.Stats.LinesProcessed)
-				return res, nil
+				return memo.do(ctx, logKey{m.Source, expr, start, end, limit}, func(ctx context.Context) (providers.LogResult, error) {
+					res, err := s.Logs[m.Source].QueryLogs(ctx, providers.LogQuery{Expr: expr, Start: start, End: end, Limit: limit})
+					if err != nil {
+						return res, &QueryError{RuleSet: rs.Name, Metric: m.Name, Role: rules.RoleLogs, Query: expr, Err: err}
+					}
+					cost.logs(m.Source, max(1, res.Stats.Requests), res.Stats.LinesProcessed)
+					return res, nil
+				})
 			}
 			sides[k] = sd
 		}

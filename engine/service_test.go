@@ -384,22 +384,26 @@ var bothTarget = request.Target{Namespace: "shop", Rollout: "web", StableHash: "
 // both-references request sends with each shipped rule set: every query
 // that treats pods alike once for the three judgements ({{.Increase}}
 // twice: for the canary's two judgements and for the age check), a query
-// that tells the sides apart once per distinct rendering.
+// that tells the sides apart once per distinct rendering; and its log
+// reads, each side's once.
 func TestServiceBothReferencesShipped(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC)
 	for _, c := range []struct {
 		file string
 		sent int // distinct series queries sent for the three judgements
+		logs int // log reads of the signatures metrics: one per pod set
 	}{
 		// error and 404 ratios' numerators and denominator (Increase): 3
 		// queries x 2; latency and latency-p95: 3 each; CPU and its load
 		// (Rate), memory: 1 each; restarts (Increase): 2.
-		{"http-service.yaml", 17},
+		{"http-service.yaml", 17, 0},
 		// the access log's requests by class (both ratios and the
 		// exposure), latency, CPU, memory: 1 each; restarts: 2. (15 when
-		// each judgement sent its own.)
-		{"apache-frontend.yaml", 6},
+		// each judgement sent its own.) The error log of the canary's,
+		// the baseline's and the stable pods once each (6 when each
+		// judgement read both its sides).
+		{"apache-frontend.yaml", 6, 3},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			t.Parallel()
@@ -421,7 +425,10 @@ func TestServiceBothReferencesShipped(t *testing.T) {
 			for i := range both.Metrics {
 				perJudgement += len(both.Metrics[i].Roles())
 			}
-			logRequests := len(loki.logAsked) // the signatures' lines: one request per side and judgement
+			logRequests := len(loki.logAsked)
+			if logRequests != c.logs {
+				t.Errorf("%d log reads, want %d", logRequests, c.logs)
+			}
 			if got := resp.Cost.Sent - logRequests; got != c.sent || resp.Cost.Queries != 3*perJudgement {
 				t.Errorf("%d series queries sent of %d asked (cost %+v), want %d of %d", got, resp.Cost.Queries, resp.Cost, c.sent, 3*perJudgement)
 			}
