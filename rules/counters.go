@@ -31,13 +31,14 @@ const canarySeen = "1h"
 //   - a series without a value one step earlier counts its first value
 //     when its pod is the canary (Params.newPods) and the series had no
 //     sample in the hour before (canarySeen), or when its pod had other
-//     series of the same metric one step earlier (the first 5xx of a stable pod, a container's
-//     new series after a restart): a counter can start above zero
-//     (kube-state-metrics' restarts of a pod that crashed before its first
-//     scrape, a counter created at its first increment). A canary series
-//     back after more than 5 minutes without a sample (a Prometheus outage,
-//     an unreachable pod) is not new: counting its value again would count
-//     everything before the gap twice;
+//     series of the same metric one step earlier (the first 5xx of a
+//     stable pod, a container's new series after a restart): a counter
+//     can start above zero (kube-state-metrics' restarts of a pod that
+//     crashed before its first scrape, a counter created at its first
+//     increment). A canary series back after more than 5 minutes without
+//     a sample (a Prometheus outage, an unreachable pod) is not new:
+//     counting its value again would count everything before the gap
+//     twice;
 //   - any other series without a value one step earlier (a stable pod whose
 //     data begin here, or come back after more than 5 minutes without)
 //     counts from its next step: Prometheus cannot tell a new pod from one

@@ -66,7 +66,7 @@ var vectorAggregations = map[string]bool{
 // parentheses).
 func rangeAggregation(name string) bool {
 	switch name {
-	case "rate", "rate_counter", "bytes_rate", "bytes_over_time", "count_over_time":
+	case "rate", "rate_counter", "bytes_rate":
 		return true
 	}
 	return strings.HasSuffix(name, "_over_time")
