@@ -127,10 +127,17 @@ func (f *flights) do(ctx context.Context, key flightKey, run func(context.Contex
 			}
 		}
 		f.mu.Unlock()
-		kind := providers.Timeout
-		if errors.Is(ctx.Err(), context.Canceled) {
-			kind = providers.Canceled
-		}
-		return fetched{}, shared, &providers.Error{Backend: key.source, Kind: kind, Err: ctx.Err()}
+		return fetched{}, shared, contextError(key.source, ctx)
 	}
+}
+
+// contextError is the error of a caller that stopped waiting for source
+// because ctx ended: Canceled when it was cancelled, Timeout when its
+// deadline passed.
+func contextError(source providers.Type, ctx context.Context) error {
+	kind := providers.Timeout
+	if errors.Is(ctx.Err(), context.Canceled) {
+		kind = providers.Canceled
+	}
+	return &providers.Error{Backend: source, Kind: kind, Err: ctx.Err()}
 }

@@ -54,7 +54,7 @@ func (m *logMemo) do(ctx context.Context, k logKey, read func(context.Context) (
 	select {
 	case <-c.done:
 	case <-ctx.Done():
-		return providers.LogResult{}, &providers.Error{Kind: providers.Canceled, Err: ctx.Err()}
+		return providers.LogResult{}, contextError(k.source, ctx)
 	}
 	res := c.res
 	res.Entries = slices.Clone(res.Entries)

@@ -92,5 +92,11 @@ func TestLogMemo(t *testing.T) {
 		if !errors.As(err, &pe) || pe.Kind != providers.Canceled {
 			t.Errorf("got %v, want a canceled error", err)
 		}
+		// A deadline that passes is a timeout, as for a series query.
+		ctx, cancel = context.WithDeadline(context.Background(), time.Now())
+		defer cancel()
+		if _, err := memo.do(ctx, key, nil); !errors.As(err, &pe) || pe.Kind != providers.Timeout || pe.Backend != providers.TypeLoki {
+			t.Errorf("got %v, want a Loki timeout", err)
+		}
 	})
 }
